@@ -1,0 +1,111 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { splitEndpoint } from '../config/units.js';
+import { closeServer, listen } from '../net/listen.js';
+import type { Store } from '../storage/store.js';
+import type { AdminConfig } from './config.js';
+import { FORMAT_CONTENT_TYPES, queryRequestSchema, runReadonlyQuery } from './query.js';
+import { ApiError, readJsonBody, sendError, sendJson } from './respond.js';
+
+export interface AdminDependencies {
+  store: Store;
+  metrics: Registry;
+  /** True while the pipeline can take more data. */
+  pipelineReady(): boolean;
+  logger: Logger;
+}
+
+/** The admin port: health, readiness, Prometheus metrics and the JSON API. */
+export class AdminServer {
+  private server: Server | undefined;
+  private readonly token: Buffer | undefined;
+
+  constructor(
+    private readonly config: AdminConfig,
+    private readonly deps: AdminDependencies,
+  ) {
+    this.token = config.bearer_token ? Buffer.from(`Bearer ${config.bearer_token}`) : undefined;
+  }
+
+  async start(): Promise<number> {
+    const server = createServer((request, response) => {
+      this.route(request, response).catch((error: unknown) => {
+        if (error instanceof ApiError) return sendError(response, error);
+        this.deps.logger.error({ err: error }, 'admin request failed');
+        if (!response.headersSent)
+          sendError(response, new ApiError(500, 'internal', 'internal error'));
+      });
+    });
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 120_000;
+    this.server = server;
+    const { host, port } = splitEndpoint(this.config.endpoint);
+    return listen(server, host, port);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.server) await closeServer(this.server);
+    this.server = undefined;
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    const method = request.method ?? 'GET';
+    if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (path === '/readyz') return this.readiness(response);
+    if (path === '/metrics') {
+      const body = await this.deps.metrics.metrics();
+      response.writeHead(200, { 'Content-Type': this.deps.metrics.contentType }).end(body);
+      return;
+    }
+    if (path?.startsWith('/api/')) {
+      this.authorize(request);
+      if (path === '/api/v1/query') {
+        if (method !== 'POST')
+          throw new ApiError(405, 'method_not_allowed', 'use POST for /api/v1/query');
+        return this.query(request, response);
+      }
+    }
+    throw new ApiError(404, 'not_found', `no route for ${method} ${path}`);
+  }
+
+  private async readiness(response: ServerResponse): Promise<void> {
+    const storage = await this.deps.store.ping().catch(() => false);
+    const pipeline = this.deps.pipelineReady();
+    sendJson(response, storage && pipeline ? 200 : 503, {
+      status: storage && pipeline ? 'ready' : 'not_ready',
+      checks: { storage: storage ? 'ok' : 'unreachable', pipeline: pipeline ? 'ok' : 'full' },
+    });
+  }
+
+  private async query(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const parsed = queryRequestSchema.safeParse(
+      await readJsonBody(request, this.config.max_request_body_size),
+    );
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `${issue.path.join('.') || 'body'}: ${issue.message}`,
+      );
+    }
+    const { sql, format } = parsed.data;
+    const output = await runReadonlyQuery(this.deps.store, sql, format);
+    response.writeHead(200, { 'Content-Type': FORMAT_CONTENT_TYPES[format] }).end(output);
+  }
+
+  private authorize(request: IncomingMessage): void {
+    if (!this.token) return;
+    const given = Buffer.from(request.headers.authorization ?? '');
+    if (given.length !== this.token.length || !timingSafeEqual(given, this.token)) {
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'missing or wrong bearer token (Authorization: Bearer <admin.bearer_token>)',
+      );
+    }
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { EXIT_USAGE, reportAndExit, UsageError } from './errors.js';
+import { queryCommand } from './query.js';
+import { serve } from './serve.js';
+import { validateConfigCommand } from './validate-config.js';
+
+const USAGE = `Usage: faultline <command> [options]
+
+Commands:
+  serve [--config FILE]                 run the daemon (default config: config/faultline.yaml)
+  query "SQL" [--format F] [--config FILE] [--url URL]
+                                        run read-only SQL over stored data
+                                        (F: PrettyCompact, JSONEachRow, JSON, CSV, TSV, …)
+  validate-config FILE                  check a config file; prints every problem with its path
+  help                                  show this text
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      format: { type: 'string', short: 'f' },
+      url: { type: 'string' },
+    },
+  });
+  switch (command) {
+    case 'serve':
+      return serve({ config: values.config });
+    case 'query': {
+      const sql = positionals[0];
+      if (!sql)
+        throw new UsageError(
+          'query needs the SQL as its argument, e.g. faultline query "SELECT count() FROM faultline.otel_traces"',
+        );
+      return queryCommand(sql, values);
+    }
+    case 'validate-config': {
+      const file = positionals[0] ?? values.config;
+      if (!file)
+        throw new UsageError(
+          'validate-config needs a file, e.g. faultline validate-config config/faultline.yaml',
+        );
+      return validateConfigCommand(file);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      process.stderr.write(`faultline: unknown command "${command}"\n\n${USAGE}`);
+      process.exit(EXIT_USAGE);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  // parseArgs reports unknown options as TypeErrors with a code; they are usage errors.
+  if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    reportAndExit(new UsageError((error as Error).message));
+  }
+  reportAndExit(error);
+});

@@ -1,0 +1,16 @@
+import { clickhouseExporterFactory } from './exporters/clickhouse/factory.js';
+import {
+  factoryMap,
+  type Factories,
+  type ExporterFactory,
+  type ProcessorFactory,
+  type ReceiverFactory,
+} from './pipeline/factory.js';
+import { otlpReceiverFactory } from './receivers/otlp/factory.js';
+
+/** Every component type this build of Faultline knows, by the name used in the config. */
+export const builtinFactories: Factories = {
+  receivers: factoryMap<ReceiverFactory>([otlpReceiverFactory]),
+  processors: factoryMap<ProcessorFactory>([]),
+  exporters: factoryMap<ExporterFactory>([clickhouseExporterFactory]),
+};

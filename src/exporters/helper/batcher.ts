@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
+import { backoffDelay, sleep, type BackoffConfig } from './backoff.js';
+import type { ExporterMetrics } from './metrics.js';
+
+export interface BatcherOptions<T> {
+  name: string;
+  maxItems: number;
+  timeoutMs: number;
+  maxPending: number;
+  retry: BackoffConfig;
+  /** Sends one batch; the dedup token stays the same across retries of that batch. */
+  send(items: T[], dedupToken: string): Promise<void>;
+  metrics: ExporterMetrics;
+  logger: Logger;
+}
+
+interface Batch<T> {
+  items: T[];
+  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+}
+
+/**
+ * Collects items from many callers into batches (by count and by time), sends one batch at a
+ * time with retries, and settles each caller's promise when its items are stored. The number
+ * of items held is bounded: beyond it callers get a retryable QUEUE_FULL error at once.
+ */
+export class Batcher<T> {
+  private current: Batch<T> = { items: [], waiters: [] };
+  private readonly ready: Batch<T>[] = [];
+  private pending = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> | undefined;
+  private closed = false;
+  private readonly stop = new AbortController();
+
+  constructor(private readonly options: BatcherOptions<T>) {}
+
+  add(items: T[]): Promise<void> {
+    if (this.closed) {
+      return Promise.reject(
+        new RetryableError(`${this.options.name} is shutting down`, SHUTTING_DOWN),
+      );
+    }
+    if (this.pending + items.length > this.options.maxPending && this.pending > 0) {
+      return Promise.reject(
+        new RetryableError(
+          `${this.options.name} has ${this.pending} spans waiting for storage (limit ${this.options.maxPending}); retry later`,
+          QUEUE_FULL,
+          1000,
+        ),
+      );
+    }
+    this.pending += items.length;
+    this.options.metrics.pending.set({ exporter: this.options.name }, this.pending);
+    const batch = this.current;
+    for (const item of items) batch.items.push(item);
+    const settled = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    if (batch.items.length >= this.options.maxItems) this.seal();
+    else this.timer ??= setTimeout(() => this.seal(), this.options.timeoutMs).unref();
+    return settled;
+  }
+
+  hasRoom(): boolean {
+    return !this.closed && this.pending < this.options.maxPending;
+  }
+
+  /** Sends what is buffered now and waits until everything handed in so far is settled. */
+  async flush(): Promise<void> {
+    this.seal();
+    while (this.sending) await this.sending;
+  }
+
+  /** Flushes, then refuses new items. Retries stop after `graceMs`. */
+  async shutdown(graceMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const giveUp = setTimeout(() => this.stop.abort(), graceMs).unref();
+    await this.flush();
+    clearTimeout(giveUp);
+  }
+
+  private seal(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.current.items.length === 0) return;
+    this.ready.push(this.current);
+    this.current = { items: [], waiters: [] };
+    this.sending ??= this.drain().finally(() => (this.sending = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    for (let batch = this.ready.shift(); batch; batch = this.ready.shift()) {
+      try {
+        await this.sendWithRetry(batch.items);
+        for (const waiter of batch.waiters) waiter.resolve();
+      } catch (error) {
+        for (const waiter of batch.waiters) waiter.reject(error);
+      } finally {
+        this.pending -= batch.items.length;
+        this.options.metrics.pending.set({ exporter: this.options.name }, this.pending);
+      }
+    }
+  }
+
+  private async sendWithRetry(items: T[]): Promise<void> {
+    const { name, retry, metrics, logger } = this.options;
+    const token = randomUUID();
+    const started = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      const sendStarted = performance.now();
+      try {
+        await this.options.send(items, token);
+        metrics.sendDuration.observe({ exporter: name }, (performance.now() - sendStarted) / 1000);
+        metrics.batches.inc({ exporter: name, outcome: 'success' });
+        metrics.items.inc({ exporter: name }, items.length);
+        return;
+      } catch (error) {
+        const retryable = error instanceof RetryableError;
+        const elapsed = performance.now() - started;
+        const delay = backoffDelay(retry, attempt);
+        if (!retryable || this.stop.signal.aborted || elapsed + delay > retry.max_elapsed_time) {
+          metrics.batches.inc({ exporter: name, outcome: retryable ? 'gave_up' : 'rejected' });
+          logger.error(
+            { err: error, items: items.length, attempts: attempt + 1 },
+            'batch not delivered',
+          );
+          throw error;
+        }
+        metrics.retries.inc({ exporter: name });
+        if (attempt === 0)
+          logger.warn({ err: error, items: items.length }, 'batch delivery failed; retrying');
+        await sleep(delay, this.stop.signal);
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import type { Attributes } from './attributes.js';
+
+/** OTLP `Span.SpanKind` numbers. */
+export const SpanKind = {
+  Unspecified: 0,
+  Internal: 1,
+  Server: 2,
+  Client: 3,
+  Producer: 4,
+  Consumer: 5,
+} as const;
+export type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
+
+/** OTLP `Status.StatusCode` numbers. */
+export const StatusCode = {
+  Unset: 0,
+  Ok: 1,
+  Error: 2,
+} as const;
+export type StatusCode = (typeof StatusCode)[keyof typeof StatusCode];
+
+/** Names as the Collector's ClickHouse exporter stores them (pdata's `String()`). */
+export const SPAN_KIND_NAMES: readonly string[] = [
+  'Unspecified',
+  'Internal',
+  'Server',
+  'Client',
+  'Producer',
+  'Consumer',
+];
+export const STATUS_CODE_NAMES: readonly string[] = ['Unset', 'Ok', 'Error'];
+
+export interface Resource {
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  schemaUrl: string;
+}
+
+export interface InstrumentationScope {
+  name: string;
+  version: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  schemaUrl: string;
+}
+
+export interface SpanEvent {
+  timeUnixNano: bigint;
+  name: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+}
+
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  traceState: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  flags: number;
+}
+
+/**
+ * One span, the single in-memory representation every component shares.
+ * Ids are lowercase hex (32 and 16 characters); `parentSpanId` is '' for a root span.
+ * `resource` and `scope` are shared by reference between spans of one OTLP request.
+ */
+export interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  traceState: string;
+  flags: number;
+  name: string;
+  kind: SpanKind;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  events: SpanEvent[];
+  droppedEventsCount: number;
+  links: SpanLink[];
+  droppedLinksCount: number;
+  statusCode: StatusCode;
+  statusMessage: string;
+  resource: Resource;
+  scope: InstrumentationScope;
+}
+
+/** The `service.name` resource attribute, as the Collector's exporter reads it. */
+export function serviceNameOf(span: Span): string {
+  const name = span.resource.attributes['service.name'];
+  return typeof name === 'string' ? name : '';
+}

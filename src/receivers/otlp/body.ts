@@ -1,0 +1,72 @@
+import type { IncomingMessage } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip, inflate, inflateRaw } from 'node:zlib';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+const inflateRawAsync = promisify(inflateRaw);
+
+export class BodyError extends Error {
+  override readonly name = 'BodyError';
+  constructor(
+    readonly httpStatus: 400 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Reads a request body of at most `limit` bytes as sent, then decompresses it to at most
+ * `limit` bytes. zlib stops at `maxOutputLength`, so a gzip bomb is refused after inflating
+ * `limit` bytes, never all of it.
+ */
+export async function readBody(
+  request: IncomingMessage,
+  limit: number,
+): Promise<{ raw: number; body: Buffer }> {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (!['identity', 'gzip', 'x-gzip', 'deflate'].includes(encoding)) {
+    throw new BodyError(
+      415,
+      `unsupported Content-Encoding "${encoding}": use gzip, deflate or none`,
+    );
+  }
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  if (declared > limit)
+    throw new BodyError(413, `request body of ${declared} bytes is over the ${limit}-byte limit`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyError(413, `request body is over the ${limit}-byte limit`);
+    chunks.push(chunk as Buffer);
+  }
+  const raw = Buffer.concat(chunks, size);
+  if (encoding === 'identity') return { raw: size, body: raw };
+  return { raw: size, body: await decompress(raw, encoding, limit) };
+}
+
+async function decompress(raw: Buffer, encoding: string, limit: number): Promise<Buffer> {
+  const options = { maxOutputLength: limit };
+  try {
+    if (encoding !== 'deflate') return await gunzipAsync(raw, options);
+    // HTTP "deflate" is zlib-wrapped, but some clients send raw deflate: accept both.
+    try {
+      return await inflateAsync(raw, options);
+    } catch (error) {
+      if (isTooLarge(error)) throw error;
+      return await inflateRawAsync(raw, options);
+    }
+  } catch (error) {
+    if (isTooLarge(error))
+      throw new BodyError(413, `request body decompresses to more than ${limit} bytes`);
+    throw new BodyError(400, `cannot decompress the ${encoding} body: ${(error as Error).message}`);
+  }
+}
+
+function isTooLarge(error: unknown): boolean {
+  return (
+    (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError
+  );
+}

@@ -1,0 +1,288 @@
+import {
+  KeyValueList,
+  type AttributeValue,
+  type Attributes,
+  type InstrumentationScope,
+  type Resource,
+  type Span,
+  type SpanEvent,
+  type SpanKind,
+  type SpanLink,
+  type StatusCode,
+} from '../../model/index.js';
+import type { OtlpLimits } from './config.js';
+import type { WireEncoding } from './wire.js';
+
+const SPAN_KIND_WIRE_NAMES = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+];
+const STATUS_CODE_WIRE_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
+
+/** Stands in for a value nested deeper than `max_value_depth`. */
+export const DEPTH_LIMIT_MARKER = '[faultline: value nested too deep]';
+
+/** What the limits changed in one request; the receiver turns it into counters once. */
+export interface LimitStats {
+  truncatedValues: number;
+  droppedAttributes: number;
+  droppedEvents: number;
+  droppedLinks: number;
+  depthLimited: number;
+}
+
+export interface Conversion {
+  spans: Span[];
+  rejected: number;
+  /** The first rejection's reason, for OTLP `partial_success.error_message`. */
+  firstRejection: string;
+  stats: LimitStats;
+}
+
+/** The request's structure is not OTLP (wrong types where arrays or objects belong). */
+export class MalformedRequest extends Error {
+  override readonly name = 'MalformedRequest';
+}
+
+type Raw = Record<string, unknown>;
+
+function list(value: unknown, what: string): unknown[] {
+  if (value == null) return [];
+  if (Array.isArray(value)) return value;
+  throw new MalformedRequest(`${what} must be a list`);
+}
+
+function record(value: unknown, what: string): Raw {
+  if (value == null) return {};
+  if (typeof value === 'object' && !Array.isArray(value)) return value as Raw;
+  throw new MalformedRequest(`${what} must be an object`);
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+class SpanRejected extends Error {}
+
+/**
+ * Converts one decoded ExportTraceServiceRequest into model spans. Spans with invalid ids or
+ * timestamps are rejected (counted for `partial_success`); everything a client controls is
+ * bounded by `limits`, and what the limits cut is counted.
+ */
+export class TraceConverter {
+  constructor(
+    private readonly encoding: WireEncoding,
+    private readonly limits: OtlpLimits,
+  ) {}
+
+  convert(request: unknown): Conversion {
+    const stats: LimitStats = {
+      truncatedValues: 0,
+      droppedAttributes: 0,
+      droppedEvents: 0,
+      droppedLinks: 0,
+      depthLimited: 0,
+    };
+    const result: Conversion = { spans: [], rejected: 0, firstRejection: '', stats };
+    const resourceSpans = list(record(request, 'the request').resourceSpans, 'resourceSpans');
+    for (const rawResourceSpans of resourceSpans) {
+      const rs = record(rawResourceSpans, 'resourceSpans[]');
+      const rawResource = record(rs.resource, 'resource');
+      const resource: Resource = {
+        attributes: this.attributes(rawResource.attributes, stats),
+        droppedAttributesCount: count(rawResource.droppedAttributesCount),
+        schemaUrl: text(rs.schemaUrl),
+      };
+      for (const rawScopeSpans of list(rs.scopeSpans, 'scopeSpans')) {
+        const ss = record(rawScopeSpans, 'scopeSpans[]');
+        const rawScope = record(ss.scope, 'scope');
+        const scope: InstrumentationScope = {
+          name: text(rawScope.name),
+          version: text(rawScope.version),
+          attributes: this.attributes(rawScope.attributes, stats),
+          droppedAttributesCount: count(rawScope.droppedAttributesCount),
+          schemaUrl: text(ss.schemaUrl),
+        };
+        for (const rawSpan of list(ss.spans, 'spans')) {
+          try {
+            result.spans.push(this.span(record(rawSpan, 'spans[]'), resource, scope, stats));
+          } catch (error) {
+            if (!(error instanceof SpanRejected)) throw error;
+            if (result.rejected === 0) result.firstRejection = error.message;
+            result.rejected++;
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  private span(raw: Raw, resource: Resource, scope: InstrumentationScope, stats: LimitStats): Span {
+    const traceId = this.requiredId(raw.traceId, 16, 'trace_id');
+    const spanId = this.requiredId(raw.spanId, 8, 'span_id');
+    const parentSpanId = this.encoding.id(raw.parentSpanId, 8);
+    if (parentSpanId === null) throw new SpanRejected('parent_span_id must be empty or 8 bytes');
+    const start = this.encoding.uint64(raw.startTimeUnixNano);
+    const end = this.encoding.uint64(raw.endTimeUnixNano);
+    if (start === null || end === null) {
+      throw new SpanRejected(
+        'start_time_unix_nano and end_time_unix_nano must be unsigned 64-bit integers',
+      );
+    }
+    const status = record(raw.status, 'status');
+    const { attributes, dropped } = this.boundedAttributes(raw.attributes, stats);
+    const rawEvents = list(raw.events, 'events');
+    const rawLinks = list(raw.links, 'links');
+    const events = rawEvents
+      .slice(0, this.limits.max_events_per_span)
+      .map((e) => this.event(e, stats));
+    const links = rawLinks.slice(0, this.limits.max_links_per_span).map((l) => this.link(l, stats));
+    stats.droppedEvents += rawEvents.length - events.length;
+    stats.droppedLinks += rawLinks.length - links.length;
+    return {
+      traceId,
+      spanId,
+      parentSpanId,
+      traceState: this.limitString(text(raw.traceState), stats),
+      flags: count(raw.flags),
+      name: this.limitString(text(raw.name), stats),
+      kind: this.enumOrZero(raw.kind, SPAN_KIND_WIRE_NAMES) as SpanKind,
+      startTimeUnixNano: start,
+      endTimeUnixNano: end,
+      attributes,
+      droppedAttributesCount: count(raw.droppedAttributesCount) + dropped,
+      events,
+      droppedEventsCount: count(raw.droppedEventsCount) + rawEvents.length - events.length,
+      links,
+      droppedLinksCount: count(raw.droppedLinksCount) + rawLinks.length - links.length,
+      statusCode: this.enumOrZero(status.code, STATUS_CODE_WIRE_NAMES) as StatusCode,
+      statusMessage: this.limitString(text(status.message), stats),
+      resource,
+      scope,
+    };
+  }
+
+  private event(rawEvent: unknown, stats: LimitStats): SpanEvent {
+    const raw = record(rawEvent, 'events[]');
+    const time = this.encoding.uint64(raw.timeUnixNano);
+    if (time === null)
+      throw new SpanRejected('event time_unix_nano must be an unsigned 64-bit integer');
+    const { attributes, dropped } = this.boundedAttributes(raw.attributes, stats);
+    return {
+      timeUnixNano: time,
+      name: this.limitString(text(raw.name), stats),
+      attributes,
+      droppedAttributesCount: count(raw.droppedAttributesCount) + dropped,
+    };
+  }
+
+  private link(rawLink: unknown, stats: LimitStats): SpanLink {
+    const raw = record(rawLink, 'links[]');
+    const { attributes, dropped } = this.boundedAttributes(raw.attributes, stats);
+    return {
+      traceId: this.requiredId(raw.traceId, 16, 'link trace_id'),
+      spanId: this.requiredId(raw.spanId, 8, 'link span_id'),
+      traceState: this.limitString(text(raw.traceState), stats),
+      attributes,
+      droppedAttributesCount: count(raw.droppedAttributesCount) + dropped,
+      flags: count(raw.flags),
+    };
+  }
+
+  private requiredId(raw: unknown, bytes: number, field: string): string {
+    const id = this.encoding.id(raw, bytes);
+    if (id === null) throw new SpanRejected(`${field} must be ${bytes} bytes`);
+    if (id === '' || /^0+$/.test(id))
+      throw new SpanRejected(`${field} must not be empty or all zeros`);
+    return id;
+  }
+
+  private enumOrZero(raw: unknown, names: readonly string[]): number {
+    const value = this.encoding.enumValue(raw, names);
+    return value !== null && value >= 0 && value < names.length ? value : 0;
+  }
+
+  private attributes(raw: unknown, stats: LimitStats): Attributes {
+    return this.boundedAttributes(raw, stats).attributes;
+  }
+
+  private boundedAttributes(
+    raw: unknown,
+    stats: LimitStats,
+  ): { attributes: Attributes; dropped: number } {
+    const attributes: Attributes = {};
+    const items = list(raw, 'attributes');
+    const kept = Math.min(items.length, this.limits.max_attributes_per_span);
+    for (let i = 0; i < kept; i++) {
+      const kv = record(items[i], 'attributes[]');
+      const key = this.limitString(text(kv.key), stats);
+      attributes[key] = this.anyValue(kv.value, 1, stats);
+    }
+    const dropped = items.length - kept;
+    stats.droppedAttributes += dropped;
+    return { attributes, dropped };
+  }
+
+  private anyValue(rawValue: unknown, depth: number, stats: LimitStats): AttributeValue {
+    if (rawValue == null) return '';
+    const raw = record(rawValue, 'value');
+    if (Object.hasOwn(raw, 'stringValue')) return this.limitString(text(raw.stringValue), stats);
+    if (Object.hasOwn(raw, 'boolValue')) return raw.boolValue === true;
+    if (Object.hasOwn(raw, 'intValue')) return this.encoding.int64(raw.intValue) ?? 0n;
+    if (Object.hasOwn(raw, 'doubleValue')) return doubleOf(raw.doubleValue);
+    if (Object.hasOwn(raw, 'bytesValue')) {
+      const bytes = this.encoding.bytes(raw.bytesValue) ?? new Uint8Array();
+      if (bytes.length <= this.limits.max_attribute_value_length) return bytes;
+      stats.truncatedValues++;
+      return bytes.subarray(0, this.limits.max_attribute_value_length);
+    }
+    const nested = Object.hasOwn(raw, 'arrayValue')
+      ? 'array'
+      : Object.hasOwn(raw, 'kvlistValue')
+        ? 'kvlist'
+        : '';
+    if (!nested) return '';
+    if (depth >= this.limits.max_value_depth) {
+      stats.depthLimited++;
+      return DEPTH_LIMIT_MARKER;
+    }
+    if (nested === 'array') {
+      const values = list(record(raw.arrayValue, 'arrayValue').values, 'arrayValue.values');
+      return values.map((value) => this.anyValue(value, depth + 1, stats));
+    }
+    const entries: Attributes = {};
+    for (const item of list(record(raw.kvlistValue, 'kvlistValue').values, 'kvlistValue.values')) {
+      const kv = record(item, 'kvlistValue.values[]');
+      entries[this.limitString(text(kv.key), stats)] = this.anyValue(kv.value, depth + 1, stats);
+    }
+    return new KeyValueList(entries);
+  }
+
+  private limitString(value: string, stats: LimitStats): string {
+    const max = this.limits.max_attribute_value_length;
+    if (value.length <= max) return value;
+    stats.truncatedValues++;
+    // Do not leave half of a surrogate pair at the cut.
+    const cut = /[\uD800-\uDBFF]/.test(value[max - 1]!) ? max - 1 : max;
+    return value.slice(0, cut);
+  }
+}
+
+/** Doubles arrive as numbers, or in JSON also as "NaN", "Infinity", "-Infinity". */
+function doubleOf(raw: unknown): number {
+  if (typeof raw === 'number') return raw;
+  if (raw === 'NaN') return NaN;
+  if (raw === 'Infinity') return Infinity;
+  if (raw === '-Infinity') return -Infinity;
+  if (typeof raw === 'string' && raw.trim() !== '' && !Number.isNaN(Number(raw)))
+    return Number(raw);
+  return 0;
+}

@@ -1,0 +1,153 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { listen, closeServer } from '../../net/listen.js';
+import { splitEndpoint } from '../../config/units.js';
+import type { HttpConfig } from './config.js';
+import { BodyError, readBody } from './body.js';
+import { MalformedRequest } from './convert.js';
+import { decodeJsonRequest, decodeProtobufRequest } from './decode.js';
+import type { Ingest } from './ingest.js';
+import type { ReceiverMetrics } from './metrics.js';
+import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from './proto.js';
+import { refusalFor } from './status.js';
+
+const PROTOBUF = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
+const TRACES_PATH = '/v1/traces';
+
+type BodyType = 'protobuf' | 'json';
+
+/** OTLP/HTTP: POST /v1/traces with protobuf or JSON bodies, answered in the same encoding. */
+export class OtlpHttpServer {
+  private server: Server | undefined;
+
+  constructor(
+    private readonly receiver: string,
+    private readonly config: HttpConfig,
+    private readonly ingest: Ingest,
+    private readonly metrics: ReceiverMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<number> {
+    const server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'OTLP/HTTP handler failed');
+        if (!response.headersSent) response.writeHead(500).end();
+      });
+    });
+    // Bound slow clients: headers and the whole request must arrive in time.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 60_000;
+    this.server = server;
+    const { host, port } = splitEndpoint(this.config.endpoint);
+    return listen(server, host, port);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.server) await closeServer(this.server);
+    this.server = undefined;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    this.applyCors(request, response);
+    const path = (request.url ?? '').split('?', 1)[0];
+    if (path !== TRACES_PATH)
+      return this.fail(
+        response,
+        'json',
+        404,
+        5,
+        `no OTLP endpoint at ${path}; traces go to ${TRACES_PATH}`,
+      );
+    if (request.method === 'OPTIONS') return void response.writeHead(204).end();
+    if (request.method !== 'POST') {
+      response.setHeader('Allow', 'POST, OPTIONS');
+      return this.fail(response, 'json', 405, 12, `use POST for ${TRACES_PATH}`);
+    }
+    const contentType = (request.headers['content-type'] ?? '')
+      .split(';', 1)[0]!
+      .trim()
+      .toLowerCase();
+    const type: BodyType | undefined =
+      contentType === PROTOBUF || contentType === 'application/protobuf'
+        ? 'protobuf'
+        : contentType === JSON_TYPE
+          ? 'json'
+          : undefined;
+    if (!type) {
+      return this.fail(
+        response,
+        'json',
+        415,
+        3,
+        `unsupported Content-Type "${contentType}": use ${PROTOBUF} or ${JSON_TYPE}`,
+      );
+    }
+    let body: Buffer;
+    try {
+      const read = await readBody(request, this.config.max_request_body_size);
+      this.metrics.requestBytes.observe({ receiver: this.receiver, transport: 'http' }, read.raw);
+      body = read.body;
+    } catch (error) {
+      if (!(error instanceof BodyError)) throw error;
+      if (error.httpStatus === 413) response.setHeader('Connection', 'close');
+      return this.fail(
+        response,
+        type,
+        error.httpStatus,
+        error.httpStatus === 413 ? 8 : 3,
+        error.message,
+      );
+    }
+    try {
+      const decoded = type === 'protobuf' ? decodeProtobufRequest(body) : decodeJsonRequest(body);
+      const result = await this.ingest.export('http', type, decoded);
+      if (type === 'protobuf') {
+        response.writeHead(200, { 'Content-Type': PROTOBUF }).end(encodeExportResponse(result));
+      } else {
+        response.writeHead(200, { 'Content-Type': JSON_TYPE }).end(exportResponseJson(result));
+      }
+    } catch (error) {
+      if (error instanceof MalformedRequest) this.ingest.decodeFailed('http', type);
+      const refusal = refusalFor(error);
+      if (refusal.retryAfterSeconds)
+        response.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+      this.fail(response, type, refusal.httpStatus, refusal.grpcCode, refusal.message);
+    }
+  }
+
+  /** Errors carry a google.rpc.Status in the request's encoding, as OTLP/HTTP asks. */
+  private fail(
+    response: ServerResponse,
+    type: BodyType,
+    status: number,
+    code: number,
+    message: string,
+  ): void {
+    if (type === 'protobuf') {
+      response.writeHead(status, { 'Content-Type': PROTOBUF }).end(encodeRpcStatus(code, message));
+    } else {
+      response
+        .writeHead(status, { 'Content-Type': JSON_TYPE })
+        .end(JSON.stringify({ code, message }));
+    }
+  }
+
+  private applyCors(request: IncomingMessage, response: ServerResponse): void {
+    const origin = request.headers.origin;
+    const allowed = this.config.cors.allowed_origins;
+    if (!origin || allowed.length === 0) return;
+    if (!allowed.includes('*') && !allowed.includes(origin)) return;
+    response.setHeader('Access-Control-Allow-Origin', allowed.includes('*') ? '*' : origin);
+    response.setHeader('Vary', 'Origin');
+    if (request.method === 'OPTIONS') {
+      response.setHeader('Access-Control-Allow-Methods', 'POST');
+      response.setHeader(
+        'Access-Control-Allow-Headers',
+        ['Content-Type', 'Content-Encoding', ...this.config.cors.allowed_headers].join(', '),
+      );
+      response.setHeader('Access-Control-Max-Age', String(this.config.cors.max_age));
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { Session } from 'chdb';
+import type { InsertOptions, QueryOptions, Store } from './store.js';
+import { classifyStorageError } from './errors.js';
+import { checkReadonlySql, withReadonlySetting, ReadonlyViolation } from './readonly-sql.js';
+
+/**
+ * The embedded engine: chDB (ClickHouse in-process) over a data directory.
+ * Every call uses chDB's async API, which runs on libuv's thread pool, so the event loop
+ * is never blocked by the engine. chDB binds one data directory per process.
+ */
+export class EmbeddedStore implements Store {
+  readonly engine = 'embedded';
+  private session: Session | undefined;
+
+  constructor(
+    private readonly path: string,
+    readonly database: string,
+  ) {}
+
+  open(): Promise<void> {
+    if (this.session) return Promise.resolve();
+    try {
+      mkdirSync(this.path, { recursive: true });
+      this.session = new Session(this.path);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(classifyStorageError(error, `opening the data directory ${this.path}`));
+    }
+  }
+
+  async command(sql: string): Promise<void> {
+    try {
+      await this.live().queryAsync(sql, { format: 'TSV' });
+    } catch (error) {
+      throw classifyStorageError(error, 'running a statement');
+    }
+  }
+
+  async query(sql: string, options: QueryOptions): Promise<string> {
+    let text = sql;
+    if (options.readonly) {
+      const checked = checkReadonlySql(sql);
+      if (!checked.ok) throw new ReadonlyViolation(checked.message);
+      text = withReadonlySetting(checked);
+    }
+    try {
+      const result = await this.live().queryAsync(text, { format: options.format });
+      return result.text();
+    } catch (error) {
+      throw classifyStorageError(error, 'query failed');
+    }
+  }
+
+  async insert(table: string, jsonEachRow: Buffer, options: InsertOptions = {}): Promise<void> {
+    const settings: Record<string, string> = {};
+    if (options.dedupToken) settings['insert_deduplication_token'] = options.dedupToken;
+    try {
+      await this.live().insert({
+        table: `${this.database}.${table}`,
+        values: jsonEachRow,
+        format: 'JSONEachRow',
+        settings,
+      });
+    } catch (error) {
+      throw classifyStorageError(error, `inserting into ${this.database}.${table}`);
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.live().queryAsync('SELECT 1', { format: 'TSV' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    this.session?.close();
+    this.session = undefined;
+    return Promise.resolve();
+  }
+
+  private live(): Session {
+    if (!this.session) throw new Error('the embedded store is not open');
+    return this.session;
+  }
+}

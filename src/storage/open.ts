@@ -1,0 +1,16 @@
+import type { StorageConfig } from './config.js';
+import { EmbeddedStore } from './embedded.js';
+import { ServerStore } from './server.js';
+import type { Store } from './store.js';
+
+export function createStore(config: StorageConfig): Store {
+  if (config.engine === 'embedded') return new EmbeddedStore(config.path, config.database);
+  return new ServerStore({
+    url: config.url,
+    username: config.username,
+    password: config.password,
+    database: config.database,
+    requestTimeoutMs: config.request_timeout,
+    dedupTokens: config.dedup_tokens,
+  });
+}

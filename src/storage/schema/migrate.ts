@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store.js';
+import { MIGRATIONS, type Migration, type SchemaOptions } from './migrations.js';
+
+/**
+ * Brings the schema up to the newest migration. Safe to run on every start and from
+ * several daemons: statements are idempotent and versions are recorded after they apply.
+ */
+export async function migrate(
+  store: Store,
+  options: SchemaOptions,
+  logger: Logger,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  const { database } = options;
+  await store.command(`CREATE DATABASE IF NOT EXISTS ${database}`);
+  await store.command(
+    `CREATE TABLE IF NOT EXISTS ${database}.schema_migrations
+(
+    Version UInt32,
+    Description String,
+    AppliedAt DateTime DEFAULT now()
+)
+ENGINE = ReplacingMergeTree
+ORDER BY Version`,
+  );
+  const applied = await appliedVersions(store, database);
+  const ran: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    logger.info(
+      { version: migration.version },
+      `applying schema migration: ${migration.description}`,
+    );
+    for (const statement of migration.statements(options)) await store.command(statement);
+    const row = JSON.stringify({ Version: migration.version, Description: migration.description });
+    await store.insert('schema_migrations', Buffer.from(row));
+    ran.push(migration.version);
+  }
+  return ran;
+}
+
+/** With `create_schema: false`: check the tables exist and say clearly what is missing. */
+export async function verifySchema(store: Store, database: string): Promise<void> {
+  const out = await store.query(
+    `SELECT name FROM system.tables WHERE database = '${database}' AND name = 'otel_traces'`,
+    { format: 'TSV' },
+  );
+  if (out.trim() !== 'otel_traces') {
+    throw new Error(
+      `table ${database}.otel_traces does not exist; create it (storage.create_schema: true) or point storage.database at a database that has it`,
+    );
+  }
+}
+
+async function appliedVersions(store: Store, database: string): Promise<Set<number>> {
+  const out = await store.query(`SELECT DISTINCT Version FROM ${database}.schema_migrations`, {
+    format: 'TSV',
+  });
+  return new Set(out.split('\n').filter(Boolean).map(Number));
+}
