@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
+
+/** The built CLI; `npm test` builds before running tests. */
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface DaemonOptions {
+  /** Extra YAML appended to the generated config's exporters.clickhouse section, etc. */
+  extraYaml?: string;
+  /** Replace the storage section (YAML, indented by two spaces under `storage:`). */
+  storageYaml?: string;
+  /** Reuse a data directory (to test restarts). */
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface DaemonHandle {
+  grpcPort: number;
+  httpPort: number;
+  adminPort: number;
+  dataDir: string;
+  configPath: string;
+  adminUrl: string;
+  /** The daemon's stderr (structured logs) so far. */
+  logs(): string;
+  /** Read-only SQL through the admin API, JSONEachRow rows parsed. */
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+  /** Stops if running and removes the data directory. */
+  cleanup(): Promise<void>;
+}
+
+export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonHandle> {
+  const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'faultline-test-'));
+  const configPath = join(dataDir, `faultline-${adminPort}.yaml`);
+  writeFileSync(
+    configPath,
+    `receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:${grpcPort}
+      http:
+        endpoint: 127.0.0.1:${httpPort}
+exporters:
+  clickhouse:
+    batch:
+      timeout: 50ms
+storage:
+${options.storageYaml ?? `  engine: embedded\n  path: ${join(dataDir, 'store')}`}
+admin:
+  endpoint: 127.0.0.1:${adminPort}
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [clickhouse]
+  telemetry:
+    logs:
+      level: info
+${options.extraYaml ?? ''}`,
+  );
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', configPath], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  await waitForReady(adminUrl, child, () => output);
+  const handle: DaemonHandle = {
+    grpcPort,
+    httpPort,
+    adminPort,
+    dataDir,
+    configPath,
+    adminUrl,
+    logs: () => output,
+    query: (sql) => queryJsonEachRow(adminUrl, sql),
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async cleanup() {
+      await handle.kill();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
+
+async function waitForReady(adminUrl: string, child: ChildProcess, output: () => string): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${adminUrl}/readyz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`daemon did not become ready:\n${output()}`);
+}
+
+export async function queryJsonEachRow<T>(adminUrl: string, sql: string): Promise<T[]> {
+  const response = await fetch(`${adminUrl}/api/v1/query`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ sql, format: 'JSONEachRow' }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`query failed (${response.status}): ${text}`);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}
