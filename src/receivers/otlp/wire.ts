@@ -24,6 +24,9 @@ interface LongLike {
 const isLong = (raw: unknown): raw is LongLike =>
   typeof raw === 'object' && raw !== null && 'low' in raw && 'high' in raw;
 
+/** protobufjs leaves absent `bytes` fields at their prototype default, an empty array. */
+const isAbsent = (raw: unknown): boolean => raw == null || (Array.isArray(raw) && raw.length === 0);
+
 const HEX_TABLE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function bytesToHex(bytes: Uint8Array): string {
@@ -35,9 +38,11 @@ function bytesToHex(bytes: Uint8Array): string {
 export const protobufEncoding: WireEncoding = {
   name: 'protobuf',
   id(raw, bytes) {
-    if (!(raw instanceof Uint8Array) || raw.length === 0)
-      return raw == null || raw instanceof Uint8Array ? '' : null;
-    return raw.length === bytes ? bytesToHex(raw) : null;
+    if (raw instanceof Uint8Array) {
+      if (raw.length === 0) return '';
+      return raw.length === bytes ? bytesToHex(raw) : null;
+    }
+    return isAbsent(raw) ? '' : null;
   },
   uint64(raw) {
     if (isLong(raw)) return (BigInt(raw.high >>> 0) << 32n) | BigInt(raw.low >>> 0);
@@ -51,7 +56,8 @@ export const protobufEncoding: WireEncoding = {
     return raw == null ? 0n : null;
   },
   bytes(raw) {
-    return raw instanceof Uint8Array ? raw : null;
+    if (raw instanceof Uint8Array) return raw;
+    return isAbsent(raw) ? new Uint8Array() : null;
   },
   enumValue(raw) {
     if (raw == null) return 0;
