@@ -14,13 +14,19 @@ export function listen(server: Server, host: string, port: number): Promise<numb
   });
 }
 
-/** Stops accepting, lets in-flight requests finish for `graceMs`, then drops what is left. */
+/**
+ * Stops accepting, lets in-flight requests finish for `graceMs`, then drops what is left.
+ * Keep-alive connections are closed as soon as they go idle, so a drained server closes at once.
+ */
 export function closeServer(server: Server, graceMs = 5_000): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    timer.unref();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+    idleSweep.unref();
+    deadline.unref();
     server.close(() => {
-      clearTimeout(timer);
+      clearInterval(idleSweep);
+      clearTimeout(deadline);
       resolve();
     });
     server.closeIdleConnections();

@@ -73,19 +73,32 @@ export class TracesPipeline {
   }
 
   /**
-   * Stops receivers first (no new data), then lets each processor and exporter in turn flush
-   * what it holds downstream before it stops.
+   * Receivers stop accepting first; while they wait for their in-flight requests, the rest of
+   * the line flushes, which is what lets those requests be acknowledged. Then processors and
+   * exporters stop in data-flow order, each flushing what it holds downstream.
    */
   async shutdown(): Promise<void> {
     const started = new Set(this.started);
     this.started = [];
-    for (const component of [...this.receivers, ...this.processors, ...this.exporters]) {
-      if (!started.has(component)) continue;
+    const stop = async (component: { shutdown(): Promise<void> }) => {
+      if (!started.has(component)) return;
       try {
         await component.shutdown();
       } catch (error) {
         this.logger.error({ err: error }, 'component failed to shut down cleanly');
       }
+    };
+    const receiversStopped = Promise.all(this.receivers.map(stop));
+    await this.flushDownstream();
+    await receiversStopped;
+    for (const component of [...this.processors, ...this.exporters]) await stop(component);
+  }
+
+  private async flushDownstream(): Promise<void> {
+    try {
+      await (this.processors[0] ?? new FanoutConsumer(this.exporters)).flush();
+    } catch (error) {
+      this.logger.error({ err: error }, 'flush during shutdown failed');
     }
   }
 

@@ -9,13 +9,24 @@ import { freePort } from './ports.js';
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 export interface DaemonOptions {
-  /** Extra YAML appended to the generated config's exporters.clickhouse section, etc. */
+  /** Top-level YAML appended to the generated config. */
   extraYaml?: string;
+  /** The body of exporters.clickhouse (YAML, indented by four spaces). */
+  exporterYaml?: string;
   /** Replace the storage section (YAML, indented by two spaces under `storage:`). */
   storageYaml?: string;
   /** Reuse a data directory (to test restarts). */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Settings merged into receivers.otlp: each protocol's section (the endpoint stays the
+   * generated one) and `limits`. Written as JSON, which YAML reads as flow mappings.
+   */
+  otlp?: {
+    grpc?: Record<string, unknown>;
+    http?: Record<string, unknown>;
+    limits?: Record<string, unknown>;
+  };
 }
 
 export interface DaemonHandle {
@@ -41,19 +52,19 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonHa
   const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'faultline-test-'));
   const configPath = join(dataDir, `faultline-${adminPort}.yaml`);
+  const grpc = { ...options.otlp?.grpc, endpoint: `127.0.0.1:${grpcPort}` };
+  const http = { ...options.otlp?.http, endpoint: `127.0.0.1:${httpPort}` };
+  const limits = options.otlp?.limits ? `\n    limits: ${JSON.stringify(options.otlp.limits)}` : '';
   writeFileSync(
     configPath,
     `receivers:
   otlp:
     protocols:
-      grpc:
-        endpoint: 127.0.0.1:${grpcPort}
-      http:
-        endpoint: 127.0.0.1:${httpPort}
+      grpc: ${JSON.stringify(grpc)}
+      http: ${JSON.stringify(http)}${limits}
 exporters:
   clickhouse:
-    batch:
-      timeout: 50ms
+${options.exporterYaml ?? '    batch:\n      timeout: 50ms'}
 storage:
 ${options.storageYaml ?? `  engine: embedded\n  path: ${join(dataDir, 'store')}`}
 admin:
@@ -75,7 +86,9 @@ ${options.extraYaml ?? ''}`,
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitForReady(adminUrl, child, () => output);
   const handle: DaemonHandle = {
@@ -103,9 +116,14 @@ ${options.extraYaml ?? ''}`,
   return handle;
 }
 
-async function waitForReady(adminUrl: string, child: ChildProcess, output: () => string): Promise<void> {
+async function waitForReady(
+  adminUrl: string,
+  child: ChildProcess,
+  output: () => string,
+): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`daemon exited with ${child.exitCode}:\n${output()}`);
     try {
       const response = await fetch(`${adminUrl}/readyz`);
       if (response.ok) return;

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
+
+/** One OTLP/JSON request with `count` spans in trace `traceId`. */
+function jsonRequest(traceId: string, count: number, service = 'restart-test'): string {
+  const spans = Array.from({ length: count }, (_, i) => ({
+    traceId,
+    spanId: (i + 1).toString(16).padStart(16, '0'),
+    name: `step-${i}`,
+    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
+    endTimeUnixNano: String(1_700_000_000_500_000_000n + BigInt(i)),
+  }));
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [{ spans }],
+      },
+    ],
+  });
+}
+
+async function send(daemon: DaemonHandle, body: string): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${daemon.httpPort}/v1/traces`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body,
+  });
+  await response.text();
+  return response.status;
+}
+
+const countSpans = async (daemon: DaemonHandle, traceId: string): Promise<number> => {
+  const [row] = await daemon.query<{ n: string }>(
+    `SELECT toString(count()) AS n FROM faultline.otel_traces WHERE TraceId = '${traceId}'`,
+  );
+  return Number(row?.n);
+};
+
+describe('the embedded engine across restarts', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-restart-'));
+  const running: DaemonHandle[] = [];
+  const start = async () => {
+    const daemon = await startDaemon({ dataDir });
+    running.push(daemon);
+    return daemon;
+  };
+
+  afterAll(async () => {
+    for (const daemon of running) await daemon.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('applies each migration once and keeps stored spans', async () => {
+    const first = await start();
+    expect(await send(first, jsonRequest('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1', 5))).toBe(200);
+    expect(await first.stop()).toBe(0);
+
+    const second = await start();
+    expect(await countSpans(second, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1')).toBe(5);
+    const versions = await second.query<{ Version: number; n: string }>(
+      'SELECT Version, toString(count()) AS n FROM faultline.schema_migrations GROUP BY Version ORDER BY Version',
+    );
+    expect(versions).toEqual([{ Version: 1, n: '1' }]);
+    expect(second.logs()).not.toContain('applying schema migration');
+    expect(await second.stop()).toBe(0);
+  });
+
+  it('keeps the table definitions unchanged when migrations run again', async () => {
+    const daemon = await start();
+    const tables = await daemon.query<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = 'faultline' ORDER BY name",
+    );
+    expect(tables.map((t) => t.name)).toEqual([
+      'otel_traces',
+      'otel_traces_trace_id_ts',
+      'otel_traces_trace_id_ts_mv',
+      'schema_migrations',
+    ]);
+    expect(await daemon.stop()).toBe(0);
+  });
+});
+
+describe('graceful shutdown on SIGTERM', () => {
+  it('flushes requests still waiting for their batch, acknowledges them, and exits 0', async () => {
+    // A batch that would wait a minute: only the shutdown flush can store these spans.
+    const dataDir = mkdtempSync(join(tmpdir(), 'faultline-sigterm-'));
+    const daemon = await startDaemon({
+      dataDir,
+      exporterYaml: '    batch:\n      timeout: 60s\n      max_rows: 1000000',
+    });
+    try {
+      const inFlight = Array.from({ length: 10 }, (_, i) =>
+        send(
+          daemon,
+          jsonRequest(`bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb${i.toString().padStart(2, '0')}`, 20),
+        ),
+      );
+      // Wait until the daemon has taken all 200 spans into its batch, then stop it.
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const metrics = await (await fetch(`${daemon.adminUrl}/metrics`)).text();
+        if (/faultline_exporter_pending_rows\{exporter="clickhouse"\} 200\b/.test(metrics)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const exitCode = daemon.stop();
+      expect(await Promise.all(inFlight)).toEqual(Array(10).fill(200));
+      expect(await exitCode).toBe(0);
+
+      const again = await startDaemon({ dataDir });
+      try {
+        const [row] = await again.query<{ n: string }>(
+          "SELECT toString(count()) AS n FROM faultline.otel_traces WHERE TraceId LIKE 'bbbbbbbb%'",
+        );
+        expect(row?.n).toBe('200');
+      } finally {
+        await again.kill();
+      }
+    } finally {
+      await daemon.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
