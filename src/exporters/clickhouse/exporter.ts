@@ -23,7 +23,7 @@ export class ClickhouseExporter implements Exporter {
       maxPending: config.max_pending_rows,
       retry: config.retry,
       send: (spans, dedupToken) => insertSpans(store, writer, spans, dedupToken),
-      metrics: new ExporterMetrics(settings.metrics),
+      metrics: ExporterMetrics.for(settings.metrics),
       logger: settings.logger,
     });
   }

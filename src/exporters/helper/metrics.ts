@@ -1,3 +1,4 @@
+import { perRegistry } from '../../telemetry/per-registry.js';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Self-metrics every batching exporter reports, declared in one place. */
@@ -8,7 +9,10 @@ export class ExporterMetrics {
   readonly pending: Gauge<'exporter'>;
   readonly sendDuration: Histogram<'exporter'>;
 
-  constructor(registry: Registry) {
+  /** The families for `registry`, shared by every instance of the component type. */
+  static readonly for = perRegistry((registry) => new ExporterMetrics(registry));
+
+  private constructor(registry: Registry) {
     this.batches = new Counter({
       name: 'faultline_exporter_batches_total',
       help: 'Batches an exporter finished, by outcome (success, rejected, gave_up).',

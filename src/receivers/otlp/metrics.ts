@@ -1,3 +1,4 @@
+import { perRegistry } from '../../telemetry/per-registry.js';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { LimitStats } from './convert.js';
 
@@ -9,7 +10,10 @@ export class ReceiverMetrics {
   readonly decodeErrors: Counter<'receiver' | 'transport' | 'encoding'>;
   readonly limited: Counter<'receiver' | 'limit'>;
 
-  constructor(registry: Registry) {
+  /** The families for `registry`, shared by every instance of the component type. */
+  static readonly for = perRegistry((registry) => new ReceiverMetrics(registry));
+
+  private constructor(registry: Registry) {
     this.acceptedSpans = new Counter({
       name: 'faultline_receiver_accepted_spans_total',
       help: 'Spans accepted and acknowledged by a receiver.',

@@ -14,7 +14,7 @@ export class OtlpReceiver implements Receiver {
 
   constructor(settings: ComponentSettings<OtlpReceiverConfig>, next: SpanConsumer) {
     const { id, config, logger } = settings;
-    const metrics = new ReceiverMetrics(settings.metrics);
+    const metrics = ReceiverMetrics.for(settings.metrics);
     const ingest = new Ingest(id, config.limits, next, metrics, logger);
     const { grpc, http } = config.protocols;
     this.grpc =

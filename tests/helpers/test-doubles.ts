@@ -1,0 +1,47 @@
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { ComponentSettings } from '../../src/pipeline/component.js';
+import type { InsertOptions, QueryOptions, Store } from '../../src/storage/store.js';
+
+export const silentLogger = pino({ level: 'silent' });
+
+/**
+ * An in-memory Store for unit tests of components above storage; the integration tests use
+ * chDB and a real clickhouse-server instead. `failWith` makes the next inserts throw.
+ */
+export class RecordingStore implements Store {
+  readonly engine = 'embedded';
+  readonly database = 'faultline';
+  readonly inserts: { table: string; rows: string[]; options: InsertOptions }[] = [];
+  failWith: Error[] = [];
+
+  open(): Promise<void> {
+    return Promise.resolve();
+  }
+  command(): Promise<void> {
+    return Promise.resolve();
+  }
+  query(_sql: string, _options: QueryOptions): Promise<string> {
+    return Promise.resolve('');
+  }
+  insert(table: string, jsonEachRow: Buffer, options: InsertOptions = {}): Promise<void> {
+    const failure = this.failWith.shift();
+    if (failure) return Promise.reject(failure);
+    this.inserts.push({ table, rows: jsonEachRow.toString('utf8').split('\n'), options });
+    return Promise.resolve();
+  }
+  ping(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function settingsFor<Config>(
+  id: string,
+  config: Config,
+  store: Store = new RecordingStore(),
+): ComponentSettings<Config> {
+  return { id, config, logger: silentLogger, metrics: new Registry(), store };
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { builtinFactories } from '../../src/components.js';
+import type { Component, SpanConsumer } from '../../src/pipeline/component.js';
+import { RetryableError } from '../../src/pipeline/errors.js';
+import type { Span } from '../../src/model/index.js';
+import { RecordingStore, settingsFor } from '../helpers/test-doubles.js';
+import { sampleSpan } from '../helpers/spans.js';
+
+/**
+ * The lifecycle contract every built-in component must keep, as in the Collector's shared
+ * component tests: shutdown before start is safe, shutdown twice is safe, and
+ * start → consume → shutdown works.
+ */
+
+/** Configs that avoid fixed ports, so the tests can run beside a real daemon. */
+const TEST_CONFIG: Record<string, unknown> = {
+  otlp: { protocols: { grpc: { endpoint: '127.0.0.1:0' }, http: { endpoint: '127.0.0.1:0' } } },
+};
+
+class NullConsumer implements SpanConsumer {
+  consume(): Promise<void> {
+    return Promise.resolve();
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+interface Case {
+  kind: string;
+  type: string;
+  create: () => Component & Partial<SpanConsumer>;
+  store: RecordingStore;
+}
+
+function cases(): Case[] {
+  const all: Case[] = [];
+  const configOf = (type: string, schema: { parse(input: unknown): unknown }) =>
+    schema.parse(TEST_CONFIG[type] ?? {});
+  for (const factory of builtinFactories.receivers.values()) {
+    const store = new RecordingStore();
+    all.push({
+      kind: 'receiver',
+      type: factory.type,
+      store,
+      create: () =>
+        factory.create(
+          settingsFor(factory.type, configOf(factory.type, factory.configSchema), store),
+          new NullConsumer(),
+        ),
+    });
+  }
+  for (const factory of builtinFactories.processors.values()) {
+    const store = new RecordingStore();
+    all.push({
+      kind: 'processor',
+      type: factory.type,
+      store,
+      create: () =>
+        factory.create(
+          settingsFor(factory.type, configOf(factory.type, factory.configSchema), store),
+          new NullConsumer(),
+        ),
+    });
+  }
+  for (const factory of builtinFactories.exporters.values()) {
+    const store = new RecordingStore();
+    all.push({
+      kind: 'exporter',
+      type: factory.type,
+      store,
+      create: () =>
+        factory.create(
+          settingsFor(factory.type, configOf(factory.type, factory.configSchema), store),
+        ),
+    });
+  }
+  return all;
+}
+
+describe.each(cases())('$kind $type', ({ create, kind, store }) => {
+  it('can be shut down before it was started', async () => {
+    await expect(create().shutdown()).resolves.toBeUndefined();
+  });
+
+  it('can be shut down twice', async () => {
+    const component = create();
+    await component.start();
+    await component.shutdown();
+    await expect(component.shutdown()).resolves.toBeUndefined();
+  });
+
+  it.runIf(kind !== 'receiver')(
+    'consumes between start and shutdown, and refuses after',
+    async () => {
+      const component = create();
+      await component.start();
+      const spans: Span[] = [sampleSpan()];
+      await component.consume!(spans);
+      await component.shutdown();
+      if (kind === 'exporter') expect(store.inserts.flatMap((i) => i.rows)).toHaveLength(1);
+      await expect(component.consume!([sampleSpan()])).rejects.toBeInstanceOf(RetryableError);
+    },
+  );
+});
