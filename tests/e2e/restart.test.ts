@@ -124,3 +124,23 @@ describe('graceful shutdown on SIGTERM', () => {
     }
   });
 });
+
+describe('storage.create_schema: false', () => {
+  it('refuses to start on a store without the tables, saying what to do', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'faultline-noschema-'));
+    try {
+      const failure = await startDaemon({
+        dataDir,
+        storageYaml: `  engine: embedded\n  path: ${join(dataDir, 'store')}\n  create_schema: false`,
+      }).then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
+      expect(failure).toContain('daemon exited with 1');
+      expect(failure).toContain('faultline.otel_traces does not exist');
+      expect(failure).toContain('storage.create_schema: true');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
