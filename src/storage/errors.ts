@@ -2,8 +2,8 @@ import { PermanentError, RetryableError, errorMessage } from '../pipeline/errors
 
 /**
  * ClickHouse error codes after which the same request can succeed later: overload,
- * timeouts, lost connections, read-only replicas, too many parts, keeper trouble, and
- * authentication (an operator fixes the password; the data is fine).
+ * timeouts, lost connections, read-only replicas (242) or users (164), too many parts, keeper
+ * trouble, and authentication (193, 516: an operator fixes the password; the data is fine).
  */
 const RETRYABLE_CLICKHOUSE_CODES = new Set([
   3, 159, 160, 164, 192, 193, 194, 195, 202, 203, 209, 210, 236, 241, 242, 252, 279, 285, 319, 341,

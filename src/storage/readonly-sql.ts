@@ -4,12 +4,13 @@
  *
  * It tokenises just enough of ClickHouse SQL to see keywords outside string literals and
  * comments, then allows one statement that starts with SELECT, WITH, SHOW, DESCRIBE/DESC or
- * EXPLAIN. It refuses anything that could lower the read-only setting (`readonly` named
- * anywhere, even inside a subquery's SETTINGS), write to files (INTO OUTFILE), or choose
- * its own output format (the caller picks the format).
+ * EXPLAIN. It refuses SETTINGS clauses (a subquery's `SETTINGS readonly = 0` would lower the
+ * read-only setting, and a server in readonly mode refuses setting changes anyway, so both
+ * engines behave alike), anything naming `readonly`, INTO OUTFILE, and a FORMAT clause (the
+ * caller picks the format). Strings of every ClickHouse kind are skipped as strings, including
+ * `$$heredocs$$`, so nothing can hide a second statement from it.
  */
-export type ReadonlyCheck =
-  { ok: true; sql: string; hasSettingsClause: boolean } | { ok: false; message: string };
+export type ReadonlyCheck = { ok: true; sql: string } | { ok: false; message: string };
 
 const ALLOWED_FIRST_WORDS = new Set(['SELECT', 'WITH', 'SHOW', 'DESCRIBE', 'DESC', 'EXPLAIN']);
 
@@ -35,6 +36,13 @@ function tokenize(sql: string): Token[] | string {
       const end = sql.indexOf('*/', i + 2);
       if (end < 0) return 'unterminated /* comment';
       i = end + 2;
+    } else if (c === '$') {
+      const heredoc = /^\$[A-Za-z0-9_]*\$/.exec(sql.slice(i, i + 256));
+      if (!heredoc) return 'unexpected $ outside a string';
+      const end = sql.indexOf(heredoc[0], i + heredoc[0].length);
+      if (end < 0) return `unterminated ${heredoc[0]} string`;
+      tokens.push({ kind: 'string', text: sql.slice(i + heredoc[0].length, end), depth });
+      i = end + heredoc[0].length;
     } else if (c === "'" || c === '"' || c === '`') {
       const end = closingQuote(sql, i);
       if (end < 0) return `unterminated ${c} quote`;
@@ -89,7 +97,6 @@ export function checkReadonlySql(input: string): ReadonlyCheck {
       message: `only read-only queries are allowed (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN), not ${what}`,
     };
   }
-  let hasSettingsClause = false;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (token.kind === 'punct' && token.text === ';') {
@@ -101,25 +108,29 @@ export function checkReadonlySql(input: string): ReadonlyCheck {
       return { ok: false, message: 'the readonly setting cannot be changed' };
     }
     if (token.kind !== 'word') continue;
+    if (word === 'SETTINGS') {
+      return { ok: false, message: 'SETTINGS clauses are not allowed in read-only queries' };
+    }
     if (word === 'INTO' && tokens[i + 1]?.text === 'OUTFILE') {
       return { ok: false, message: 'INTO OUTFILE is not allowed' };
     }
-    if (word === 'FORMAT' && token.depth === 0 && i > 0) {
+    // FORMAT( is the format() function; a bare FORMAT at the top level is the output clause.
+    if (word === 'FORMAT' && token.depth === 0 && i > 0 && tokens[i + 1]?.text !== '(') {
       return {
         ok: false,
         message: 'remove the FORMAT clause; choose the output format with the format option',
       };
     }
-    if (word === 'SETTINGS' && token.depth === 0) hasSettingsClause = true;
   }
-  return { ok: true, sql, hasSettingsClause };
+  return { ok: true, sql };
 }
 
-/** Appends ClickHouse's `readonly = 1` to a query that passed `checkReadonlySql`. */
-export function withReadonlySetting(checked: { sql: string; hasSettingsClause: boolean }): string {
-  return checked.hasSettingsClause
-    ? `${checked.sql}, readonly = 1`
-    : `${checked.sql}\nSETTINGS readonly = 1`;
+/**
+ * Appends ClickHouse's `readonly = 1` to a query that passed `checkReadonlySql`. It goes on a
+ * line of its own, so a trailing `--` comment in the query cannot swallow it.
+ */
+export function withReadonlySetting(checked: { sql: string }): string {
+  return `${checked.sql}\nSETTINGS readonly = 1`;
 }
 
 /** Thrown when a query fails the guard; the API maps it to 400. */
