@@ -19,6 +19,14 @@ export class KeyValueList {
 export type Attributes = Record<string, AttributeValue>;
 
 /**
+ * An empty record for keys a client chooses. It has no prototype, so a key such as
+ * `__proto__` is an ordinary entry rather than a change to the object's prototype.
+ */
+export function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/**
  * The text form stored in ClickHouse `Map(…, String)` columns, matching the OpenTelemetry
  * Collector's `AsString()` so existing queries keep working:
  * strings as they are; booleans `true`/`false`; ints in decimal; doubles in the shortest

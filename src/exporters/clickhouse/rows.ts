@@ -2,6 +2,7 @@ import {
   SPAN_KIND_NAMES,
   STATUS_CODE_NAMES,
   attributeToText,
+  emptyRecord,
   serviceNameOf,
   type Attributes,
   type Resource,
@@ -11,7 +12,7 @@ import {
 type TextMap = Record<string, string>;
 
 function textMap(attributes: Attributes): TextMap {
-  const map: TextMap = {};
+  const map = emptyRecord<string>();
   for (const key in attributes) map[key] = attributeToText(attributes[key]!);
   return map;
 }

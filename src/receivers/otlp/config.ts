@@ -13,7 +13,7 @@ export const limitsSchema = z
     max_attribute_value_length: z.number().int().min(16).default(16_384),
     max_events_per_span: z.number().int().min(0).default(128),
     max_links_per_span: z.number().int().min(0).default(128),
-    /** Nesting depth of array/kvlist values; deeper levels are replaced by a marker. */
+    /** Array/kvlist levels kept inside one value (a flat array is 1); deeper ones become a marker. */
     max_value_depth: z.number().int().min(1).max(64).default(8),
   })
   .strict();

@@ -1,5 +1,6 @@
 import {
   KeyValueList,
+  emptyRecord,
   type AttributeValue,
   type Attributes,
   type InstrumentationScope,
@@ -66,8 +67,15 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** A uint32 (counts, flags); the protobuf JSON mapping also allows it as a decimal string. */
 function count(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
+  const number = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' &&
+    Number.isInteger(number) &&
+    number >= 0 &&
+    number <= 0xffffffff
+    ? number
+    : 0;
 }
 
 class SpanRejected extends Error {}
@@ -96,20 +104,23 @@ export class TraceConverter {
     for (const rawResourceSpans of resourceSpans) {
       const rs = record(rawResourceSpans, 'resourceSpans[]');
       const rawResource = record(rs.resource, 'resource');
+      const resourceAttributes = this.boundedAttributes(rawResource.attributes, stats);
       const resource: Resource = {
-        attributes: this.attributes(rawResource.attributes, stats),
-        droppedAttributesCount: count(rawResource.droppedAttributesCount),
-        schemaUrl: text(rs.schemaUrl),
+        attributes: resourceAttributes.attributes,
+        droppedAttributesCount:
+          count(rawResource.droppedAttributesCount) + resourceAttributes.dropped,
+        schemaUrl: this.limitString(text(rs.schemaUrl), stats),
       };
       for (const rawScopeSpans of list(rs.scopeSpans, 'scopeSpans')) {
         const ss = record(rawScopeSpans, 'scopeSpans[]');
         const rawScope = record(ss.scope, 'scope');
+        const scopeAttributes = this.boundedAttributes(rawScope.attributes, stats);
         const scope: InstrumentationScope = {
-          name: text(rawScope.name),
-          version: text(rawScope.version),
-          attributes: this.attributes(rawScope.attributes, stats),
-          droppedAttributesCount: count(rawScope.droppedAttributesCount),
-          schemaUrl: text(ss.schemaUrl),
+          name: this.limitString(text(rawScope.name), stats),
+          version: this.limitString(text(rawScope.version), stats),
+          attributes: scopeAttributes.attributes,
+          droppedAttributesCount: count(rawScope.droppedAttributesCount) + scopeAttributes.dropped,
+          schemaUrl: this.limitString(text(ss.schemaUrl), stats),
         };
         for (const rawSpan of list(ss.spans, 'spans')) {
           try {
@@ -210,15 +221,11 @@ export class TraceConverter {
     return value !== null && value >= 0 && value < names.length ? value : 0;
   }
 
-  private attributes(raw: unknown, stats: LimitStats): Attributes {
-    return this.boundedAttributes(raw, stats).attributes;
-  }
-
   private boundedAttributes(
     raw: unknown,
     stats: LimitStats,
   ): { attributes: Attributes; dropped: number } {
-    const attributes: Attributes = {};
+    const attributes = emptyRecord<AttributeValue>();
     const items = list(raw, 'attributes');
     const kept = Math.min(items.length, this.limits.max_attributes_per_span);
     for (let i = 0; i < kept; i++) {
@@ -231,12 +238,19 @@ export class TraceConverter {
     return { attributes, dropped };
   }
 
+  /** `depth` counts containers: an attribute's own array or kvlist is at depth 1. */
   private anyValue(rawValue: unknown, depth: number, stats: LimitStats): AttributeValue {
     if (rawValue == null) return '';
     const raw = record(rawValue, 'value');
     if (Object.hasOwn(raw, 'stringValue')) return this.limitString(text(raw.stringValue), stats);
     if (Object.hasOwn(raw, 'boolValue')) return raw.boolValue === true;
-    if (Object.hasOwn(raw, 'intValue')) return this.encoding.int64(raw.intValue) ?? 0n;
+    if (Object.hasOwn(raw, 'intValue')) {
+      const value = this.encoding.int64(raw.intValue);
+      // As the Collector does: an int_value that is not a 64-bit integer makes the request invalid.
+      if (value === null)
+        throw new MalformedRequest(`intValue ${String(raw.intValue)} is not a 64-bit integer`);
+      return value;
+    }
     if (Object.hasOwn(raw, 'doubleValue')) return doubleOf(raw.doubleValue);
     if (Object.hasOwn(raw, 'bytesValue')) {
       const bytes = this.encoding.bytes(raw.bytesValue) ?? new Uint8Array();
@@ -250,7 +264,7 @@ export class TraceConverter {
         ? 'kvlist'
         : '';
     if (!nested) return '';
-    if (depth >= this.limits.max_value_depth) {
+    if (depth > this.limits.max_value_depth) {
       stats.depthLimited++;
       return DEPTH_LIMIT_MARKER;
     }
@@ -258,7 +272,7 @@ export class TraceConverter {
       const values = list(record(raw.arrayValue, 'arrayValue').values, 'arrayValue.values');
       return values.map((value) => this.anyValue(value, depth + 1, stats));
     }
-    const entries: Attributes = {};
+    const entries = emptyRecord<AttributeValue>();
     for (const item of list(record(raw.kvlistValue, 'kvlistValue').values, 'kvlistValue.values')) {
       const kv = record(item, 'kvlistValue.values[]');
       entries[this.limitString(text(kv.key), stats)] = this.anyValue(kv.value, depth + 1, stats);
