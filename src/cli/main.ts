@@ -62,7 +62,8 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   // parseArgs reports unknown options as TypeErrors with a code; they are usage errors.
   if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    reportAndExit(new UsageError((error as Error).message));
+    const reason = (error as Error).message.split('. ', 1)[0];
+    reportAndExit(new UsageError(`${reason}; run "faultline help" for usage`));
   }
   reportAndExit(error);
 });

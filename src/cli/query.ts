@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { builtinFactories } from '../components.js';
 import { QUERY_FORMATS, runReadonlyQuery, type QueryFormat } from '../api/query.js';
 import { ApiError } from '../api/respond.js';
@@ -27,6 +28,11 @@ export async function queryCommand(sql: string, options: QueryOptions): Promise<
   const viaDaemon = await queryDaemon(base, config.admin.bearer_token, sql, format);
   if (viaDaemon !== undefined) return void process.stdout.write(viaDaemon);
   if (options.url) throw new UsageError(`no Faultline daemon answers at ${options.url}`);
+  if (config.storage.engine === 'embedded' && !existsSync(config.storage.path)) {
+    throw new UsageError(
+      `no daemon answers at ${base} and there is no data at ${config.storage.path}; start one with "faultline serve" or pass the daemon's --config`,
+    );
+  }
   const store = createStore(config.storage);
   await store.open();
   try {

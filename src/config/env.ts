@@ -46,8 +46,9 @@ function substituteString(
   const replaced = escaped.map((part) =>
     part.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
       const found = env[name];
-      if (found !== undefined && found !== '') return found;
-      if (fallback !== undefined) return fallback;
+      // As in the shell: `:-default` also replaces an empty value; a plain reference keeps it.
+      if (fallback !== undefined) return found === undefined || found === '' ? fallback : found;
+      if (found !== undefined) return found;
       problems.push({
         path,
         message: `environment variable ${name} is not set (give a default with \${env:${name}:-value})`,
