@@ -1,9 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { splitEndpoint } from '../config/units.js';
-import { closeServer, listen } from '../net/listen.js';
+import { HttpService } from '../net/http-service.js';
 import type { Store } from '../storage/store.js';
 import type { AdminConfig } from './config.js';
 import { FORMAT_CONTENT_TYPES, queryRequestSchema, runReadonlyQuery } from './query.js';
@@ -19,7 +18,7 @@ export interface AdminDependencies {
 
 /** The admin port: health, readiness, Prometheus metrics and the JSON API. */
 export class AdminServer {
-  private server: Server | undefined;
+  private readonly http: HttpService;
   private readonly token: Buffer | undefined;
 
   constructor(
@@ -27,27 +26,25 @@ export class AdminServer {
     private readonly deps: AdminDependencies,
   ) {
     this.token = config.bearer_token ? Buffer.from(`Bearer ${config.bearer_token}`) : undefined;
-  }
-
-  async start(): Promise<number> {
-    const server = createServer((request, response) => {
-      this.route(request, response).catch((error: unknown) => {
+    this.http = new HttpService({
+      endpoint: config.endpoint,
+      requestTimeoutMs: 120_000,
+      handle: (request, response) => this.route(request, response),
+      onError: (error, response) => {
         if (error instanceof ApiError) return sendError(response, error);
         this.deps.logger.error({ err: error }, 'admin request failed');
         if (!response.headersSent)
           sendError(response, new ApiError(500, 'internal', 'internal error'));
-      });
+      },
     });
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 120_000;
-    this.server = server;
-    const { host, port } = splitEndpoint(this.config.endpoint);
-    return listen(server, host, port);
   }
 
-  async shutdown(): Promise<void> {
-    if (this.server) await closeServer(this.server);
-    this.server = undefined;
+  start(): Promise<number> {
+    return this.http.start();
+  }
+
+  shutdown(): Promise<void> {
+    return this.http.shutdown();
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -34,35 +34,30 @@ export function parseByteSize(text: string | number): number | undefined {
   return Math.floor(Number(match[1]) * SIZE_UNITS[match[2] ?? 'B']!);
 }
 
-/** A zod type for a duration given as `10s` etc.; the parsed value is milliseconds. */
-export const duration = () =>
+/** A zod type for a number written with a unit, parsed by `parse` into base units. */
+const withUnit = (
+  parse: (value: string | number) => number | undefined,
+  what: string,
+  examples: string,
+) =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
+    const parsed = parse(value);
+    if (parsed === undefined) {
       ctx.issues.push({
         code: 'custom',
         input: value,
-        message: `invalid duration ${JSON.stringify(value)}: use a number with a unit, e.g. 200ms, 10s, 5m, 72h, 7d`,
+        message: `invalid ${what} ${JSON.stringify(value)}: use a number with a unit, e.g. ${examples}`,
       });
       return z.NEVER;
     }
-    return ms;
+    return parsed;
   });
 
-/** A zod type for a size given as `16MiB` etc.; the parsed value is bytes. */
-export const byteSize = () =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const bytes = parseByteSize(value);
-    if (bytes === undefined) {
-      ctx.issues.push({
-        code: 'custom',
-        input: value,
-        message: `invalid size ${JSON.stringify(value)}: use a number with a unit, e.g. 512KiB, 16MiB, 1GiB`,
-      });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+/** A duration given as `10s` etc.; the parsed value is milliseconds. */
+export const duration = () => withUnit(parseDuration, 'duration', '200ms, 10s, 5m, 72h, 7d');
+
+/** A size given as `16MiB` etc.; the parsed value is bytes. */
+export const byteSize = () => withUnit(parseByteSize, 'size', '512KiB, 16MiB, 1GiB');
 
 const ENDPOINT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]*):(\d{1,5})$/;
 

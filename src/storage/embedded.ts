@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
 import type { InsertOptions, QueryOptions, Store } from './store.js';
 import { classifyStorageError } from './errors.js';
-import { checkReadonlySql, withReadonlySetting, ReadonlyViolation } from './readonly-sql.js';
+import { guardedSql, withReadonlySetting } from './readonly-sql.js';
 
 /**
  * The embedded engine: chDB (ClickHouse in-process) over a data directory.
@@ -38,12 +38,9 @@ export class EmbeddedStore implements Store {
   }
 
   async query(sql: string, options: QueryOptions): Promise<string> {
-    let text = sql;
-    if (options.readonly) {
-      const checked = checkReadonlySql(sql);
-      if (!checked.ok) throw new ReadonlyViolation(checked.message);
-      text = withReadonlySetting(checked);
-    }
+    const checked = guardedSql(sql, options.readonly);
+    // chDB takes no per-query settings argument: readonly goes into the SQL itself.
+    const text = options.readonly ? withReadonlySetting(checked) : checked;
     try {
       const result = await this.live().queryAsync(text, { format: options.format });
       return result.text();

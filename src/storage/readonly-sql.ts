@@ -129,11 +129,19 @@ export function checkReadonlySql(input: string): ReadonlyCheck {
  * Appends ClickHouse's `readonly = 1` to a query that passed `checkReadonlySql`. It goes on a
  * line of its own, so a trailing `--` comment in the query cannot swallow it.
  */
-export function withReadonlySetting(checked: { sql: string }): string {
-  return `${checked.sql}\nSETTINGS readonly = 1`;
+export function withReadonlySetting(sql: string): string {
+  return `${sql}\nSETTINGS readonly = 1`;
 }
 
 /** Thrown when a query fails the guard; the API maps it to 400. */
 export class ReadonlyViolation extends Error {
   override readonly name = 'ReadonlyViolation';
+}
+
+/** The query to run: unchanged, or checked by the guard (throwing ReadonlyViolation) when read-only. */
+export function guardedSql(sql: string, readonly: boolean | undefined): string {
+  if (!readonly) return sql;
+  const checked = checkReadonlySql(sql);
+  if (!checked.ok) throw new ReadonlyViolation(checked.message);
+  return checked.sql;
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { InsertOptions, QueryOptions, Store } from './store.js';
 import { classifyStorageError } from './errors.js';
-import { checkReadonlySql, ReadonlyViolation } from './readonly-sql.js';
+import { guardedSql } from './readonly-sql.js';
 
 export interface ServerStoreOptions {
   url: string;
@@ -46,12 +46,7 @@ export class ServerStore implements Store {
   }
 
   async query(sql: string, options: QueryOptions): Promise<string> {
-    let text = sql;
-    if (options.readonly) {
-      const checked = checkReadonlySql(sql);
-      if (!checked.ok) throw new ReadonlyViolation(checked.message);
-      text = checked.sql;
-    }
+    const text = guardedSql(sql, options.readonly);
     try {
       const result = await this.live().exec({
         query: `${text}\nFORMAT ${options.format}`,

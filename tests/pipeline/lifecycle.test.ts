@@ -34,48 +34,28 @@ interface Case {
 }
 
 function cases(): Case[] {
-  const all: Case[] = [];
-  const configOf = (type: string, schema: { parse(input: unknown): unknown }) =>
-    schema.parse(TEST_CONFIG[type] ?? {});
-  for (const factory of builtinFactories.receivers.values()) {
-    const store = new RecordingStore();
-    all.push({
-      kind: 'receiver',
-      type: factory.type,
-      store,
-      create: () =>
-        factory.create(
-          settingsFor(factory.type, configOf(factory.type, factory.configSchema), store),
-          new NullConsumer(),
-        ),
+  const configOf = (factory: { type: string; configSchema: { parse(input: unknown): unknown } }) =>
+    factory.configSchema.parse(TEST_CONFIG[factory.type] ?? {});
+  const each = <F extends { type: string; configSchema: { parse(input: unknown): unknown } }>(
+    kind: string,
+    factories: Iterable<F>,
+    create: (factory: F, store: RecordingStore) => Component & Partial<SpanConsumer>,
+  ): Case[] =>
+    [...factories].map((factory) => {
+      const store = new RecordingStore();
+      return { kind, type: factory.type, store, create: () => create(factory, store) };
     });
-  }
-  for (const factory of builtinFactories.processors.values()) {
-    const store = new RecordingStore();
-    all.push({
-      kind: 'processor',
-      type: factory.type,
-      store,
-      create: () =>
-        factory.create(
-          settingsFor(factory.type, configOf(factory.type, factory.configSchema), store),
-          new NullConsumer(),
-        ),
-    });
-  }
-  for (const factory of builtinFactories.exporters.values()) {
-    const store = new RecordingStore();
-    all.push({
-      kind: 'exporter',
-      type: factory.type,
-      store,
-      create: () =>
-        factory.create(
-          settingsFor(factory.type, configOf(factory.type, factory.configSchema), store),
-        ),
-    });
-  }
-  return all;
+  return [
+    ...each('receiver', builtinFactories.receivers.values(), (f, store) =>
+      f.create(settingsFor(f.type, configOf(f), store), new NullConsumer()),
+    ),
+    ...each('processor', builtinFactories.processors.values(), (f, store) =>
+      f.create(settingsFor(f.type, configOf(f), store), new NullConsumer()),
+    ),
+    ...each('exporter', builtinFactories.exporters.values(), (f, store) =>
+      f.create(settingsFor(f.type, configOf(f), store)),
+    ),
+  ];
 }
 
 describe.each(cases())('$kind $type', ({ create, kind, store }) => {

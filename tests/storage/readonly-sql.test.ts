@@ -165,11 +165,11 @@ describe('checkReadonlySql: strings, quoted names and comments', () => {
 
 describe('withReadonlySetting', () => {
   it('adds the readonly setting on a line of its own', () => {
-    expect(withReadonlySetting(accepted('SELECT 1'))).toBe('SELECT 1\nSETTINGS readonly = 1');
+    expect(withReadonlySetting(accepted('SELECT 1').sql)).toBe('SELECT 1\nSETTINGS readonly = 1');
   });
 
   it('is not swallowed by a trailing line comment', () => {
-    expect(withReadonlySetting(accepted('SELECT 1 -- note'))).toBe(
+    expect(withReadonlySetting(accepted('SELECT 1 -- note').sql)).toBe(
       'SELECT 1 -- note\nSETTINGS readonly = 1',
     );
   });

@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { listen, closeServer } from '../../net/listen.js';
-import { splitEndpoint } from '../../config/units.js';
+import { HttpService } from '../../net/http-service.js';
 import type { HttpConfig } from './config.js';
 import { BodyError, readBody } from './body.js';
 import { MalformedRequest } from './convert.js';
@@ -19,7 +18,7 @@ type BodyType = 'protobuf' | 'json';
 
 /** OTLP/HTTP: POST /v1/traces with protobuf or JSON bodies, answered in the same encoding. */
 export class OtlpHttpServer {
-  private server: Server | undefined;
+  private readonly http: HttpService;
 
   constructor(
     private readonly receiver: string,
@@ -27,26 +26,24 @@ export class OtlpHttpServer {
     private readonly ingest: Ingest,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
-  ) {}
-
-  async start(): Promise<number> {
-    const server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
+  ) {
+    this.http = new HttpService({
+      endpoint: config.endpoint,
+      requestTimeoutMs: 60_000,
+      handle: (request, response) => this.handle(request, response),
+      onError: (error, response) => {
         this.logger.error({ err: error }, 'OTLP/HTTP handler failed');
         if (!response.headersSent) response.writeHead(500).end();
-      });
+      },
     });
-    // Bound slow clients: headers and the whole request must arrive in time.
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 60_000;
-    this.server = server;
-    const { host, port } = splitEndpoint(this.config.endpoint);
-    return listen(server, host, port);
   }
 
-  async shutdown(): Promise<void> {
-    if (this.server) await closeServer(this.server);
-    this.server = undefined;
+  start(): Promise<number> {
+    return this.http.start();
+  }
+
+  shutdown(): Promise<void> {
+    return this.http.shutdown();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
