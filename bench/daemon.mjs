@@ -1,0 +1,165 @@
+// Starts the built daemon as a child process for a benchmark: free loopback ports, its own
+// temporary data directory (embedded chDB store), log level warn. Reads its CPU time and
+// memory from /proc.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { setTimeout, clearTimeout } from 'node:timers';
+import { URL, fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+/** A port that was free a moment ago on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @param {object} options
+ * @param {string} [options.batchTimeout] exporters.clickhouse.batch.timeout (default: the daemon's)
+ * @param {number} [options.maxRows] exporters.clickhouse.batch.max_rows (default: the daemon's)
+ * @param {string[]} [options.nodeArgs] extra node flags for the daemon, e.g. ['--cpu-prof']
+ */
+export async function startDaemon(options = {}) {
+  const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
+  const configPath = join(dir, 'faultline.yaml');
+  const batch = [];
+  if (options.maxRows) batch.push(`      max_rows: ${options.maxRows}`);
+  if (options.batchTimeout) batch.push(`      timeout: ${options.batchTimeout}`);
+  writeFileSync(
+    configPath,
+    `receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:${grpcPort}
+      http:
+        endpoint: 127.0.0.1:${httpPort}
+exporters:
+  clickhouse:${batch.length ? `\n    batch:\n${batch.join('\n')}` : ' {}'}
+storage:
+  engine: embedded
+  path: ${join(dir, 'store')}
+admin:
+  endpoint: 127.0.0.1:${adminPort}
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [clickhouse]
+  telemetry:
+    logs:
+      level: warn
+`,
+  );
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), CLI, 'serve', '--config', configPath],
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
+  );
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+
+  let removed = false;
+  const handle = {
+    pid: child.pid,
+    grpc: `127.0.0.1:${grpcPort}`,
+    http: `127.0.0.1:${httpPort}`,
+    adminUrl,
+    logs: () => output,
+    /** CPU ticks (utime + stime, all threads) and memory of the daemon process now. */
+    proc: () => procStats(child.pid),
+    async count(table = 'faultline.otel_traces') {
+      const response = await globalThis.fetch(`${adminUrl}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ sql: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`query failed (${response.status}): ${text}`);
+      return Number(JSON.parse(text).n);
+    },
+    /** The admin port's Prometheus metrics, each family summed over its label sets. */
+    async metrics() {
+      const text = await (await globalThis.fetch(`${adminUrl}/metrics`)).text();
+      const sums = new Map();
+      for (const line of text.split('\n')) {
+        const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})? (\S+)$/.exec(line);
+        if (match) sums.set(match[1], (sums.get(match[1]) ?? 0) + Number(match[2]));
+      }
+      return sums;
+    },
+    /** SIGTERM (a graceful stop, so --cpu-prof can write its profile), SIGKILL if it hangs. */
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (!removed) {
+        removed = true;
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    /** For signal handlers: no waiting. */
+    killNow() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    cleanupNow() {
+      if (!removed) rmSync(dir, { recursive: true, force: true });
+      removed = true;
+    },
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      handle.cleanupNow();
+      throw new Error(`the daemon exited during start-up:\n${output}`);
+    }
+    try {
+      if ((await globalThis.fetch(`${adminUrl}/readyz`)).ok) return handle;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await handle.stop();
+      throw new Error(`the daemon was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** utime + stime in clock ticks, and VmRSS / VmHWM in KiB, of one process. */
+export function procStats(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // fields 14 and 15: utime, stime
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { ticks, rssKiB: field('VmRSS'), hwmKiB: field('VmHWM'), threads: field('Threads') };
+}

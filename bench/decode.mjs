@@ -1,0 +1,132 @@
+// Scenario "decode": the daemon's per-span CPU work on the receive path, stage by stage, in
+// one process and without I/O, on the same requests the ingest load generator sends:
+//   decode   ExportTraceServiceRequest.decode(bytes)          (protobufjs)
+//   convert  TraceConverter.convert(decoded)                  (to model spans, default limits)
+//   rows     SpanRowWriter.toJsonEachRow(spans)               (the ClickHouse insert body)
+//   all      the three in a row, as a receiver + exporter do for one request
+// Each stage is warmed up, then timed for a fixed time; MB/s is of protobuf input for
+// decode / convert / all and of JSONEachRow output for rows.
+//
+//   npm run bench:decode
+//   node bench/decode.mjs --seconds 5 --batch 512
+//
+// Options (flag or environment): --seconds BENCH_DECODE_SECONDS (per stage), --batch
+// BENCH_BATCH (spans per request), --pool BENCH_POOL. Results: bench/results/decode.json.
+
+import console from 'node:console';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { SpanRowWriter } from '../dist/exporters/clickhouse/rows.js';
+import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
+import { TraceConverter } from '../dist/receivers/otlp/convert.js';
+import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
+import { protobufEncoding } from '../dist/receivers/otlp/wire.js';
+import { machine, option, round, writeResults } from './common.mjs';
+import { buildRequestPool } from './payloads.mjs';
+
+const params = {
+  secondsPerStage: option('seconds', 'BENCH_DECODE_SECONDS', 3),
+  warmupSecondsPerStage: 1,
+  spansPerRequest: option('batch', 'BENCH_BATCH', 200),
+  poolSize: option('pool', 'BENCH_POOL', 50),
+};
+
+const info = machine();
+const { requests, stats: payload } = buildRequestPool({
+  count: params.poolSize,
+  spansPerRequest: params.spansPerRequest,
+  seed: 42,
+});
+const limits = otlpReceiverSchema.parse({}).limits;
+const converter = new TraceConverter(protobufEncoding, limits);
+
+// Inputs of each stage, prepared once so a stage's timing holds only its own work.
+const decoded = requests.map((r) => ExportTraceServiceRequest.decode(r.bytes));
+const converted = decoded.map((d) => converter.convert(d).spans);
+const spanCount = requests.reduce((n, r) => n + r.spans, 0);
+if (converted.reduce((n, s) => n + s.length, 0) !== spanCount) {
+  throw new Error('the converter rejected spans of the benchmark payload');
+}
+// The exporter keeps one writer, but every request brings new resource/scope objects, so
+// its per-resource cache misses once per request: a fresh writer per call reproduces that.
+const rowBytes = converted.map((spans) => new SpanRowWriter().toJsonEachRow(spans).length);
+
+// Every stage checks its output, which also keeps the work from being optimised away.
+const check = (ok) => {
+  if (!ok) throw new Error('unexpected stage output');
+};
+
+const stages = {
+  decode: (i) => {
+    check(ExportTraceServiceRequest.decode(requests[i].bytes).resourceSpans.length === 1);
+    return requests[i].bytes.length;
+  },
+  convert: (i) => {
+    check(converter.convert(decoded[i]).spans.length === requests[i].spans);
+    return requests[i].bytes.length;
+  },
+  rows: (i) => new SpanRowWriter().toJsonEachRow(converted[i]).length,
+  all: (i) => {
+    const spans = converter.convert(ExportTraceServiceRequest.decode(requests[i].bytes)).spans;
+    check(new SpanRowWriter().toJsonEachRow(spans).length === rowBytes[i]);
+    return requests[i].bytes.length;
+  },
+};
+
+function run(stage, seconds) {
+  const until = performance.now() + seconds * 1000;
+  let spans = 0;
+  let bytes = 0;
+  let calls = 0;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  do {
+    const i = calls++ % requests.length;
+    bytes += stage(i);
+    spans += requests[i].spans;
+  } while (performance.now() < until);
+  const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { spans, bytes, elapsed, cpuSec: (used.user + used.system) / 1e6, calls };
+}
+
+const results = {};
+for (const [name, stage] of Object.entries(stages)) {
+  run(stage, params.warmupSecondsPerStage);
+  globalThis.gc?.();
+  const r = run(stage, params.secondsPerStage);
+  results[name] = {
+    spansPerSec: round(r.spans / r.elapsed, 0),
+    usPerSpan: round((r.elapsed / r.spans) * 1e6, 2),
+    usPerRequest: round((r.elapsed / r.calls) * 1e6, 0),
+    MBPerSec: round(r.bytes / r.elapsed / 1e6, 1),
+    cpuPercent: round((r.cpuSec / r.elapsed) * 100, 0),
+    spans: r.spans,
+    seconds: round(r.elapsed, 2),
+  };
+}
+
+const file = writeResults('decode', {
+  scenario: 'decode',
+  ...info,
+  parameters: params,
+  payload,
+  limits,
+  rowBytesPerSpan: round(rowBytes.reduce((a, b) => a + b, 0) / spanCount, 0),
+  stages: results,
+});
+
+console.log(`\n== decode — ${info.date}, node ${info.node}, ${info.cpu} × ${info.nproc}`);
+console.log(
+  `payload: ${payload.spansPerRequest} spans/request, ${payload.bytesPerSpan} B/span protobuf, ${round(rowBytes.reduce((a, b) => a + b, 0) / spanCount, 0)} B/span JSONEachRow, ${payload.attributesPerSpan} attributes/span; ${params.secondsPerStage} s per stage`,
+);
+console.log(
+  `  ${'stage'.padEnd(8)}${'spans/s'.padStart(11)}${'µs/span'.padStart(10)}${'MB/s'.padStart(8)}  (process CPU)`,
+);
+for (const [name, r] of Object.entries(results)) {
+  console.log(
+    `  ${name.padEnd(8)}${r.spansPerSec.toLocaleString('en-US').padStart(11)}${String(r.usPerSpan).padStart(10)}${String(r.MBPerSec).padStart(8)}  ${r.cpuPercent}%`,
+  );
+}
+console.log('(MB/s: protobuf in, except rows: JSONEachRow out)');
+console.log(`\nwrote ${file}`);

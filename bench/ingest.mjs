@@ -1,0 +1,323 @@
+// Scenario "ingest": the whole daemon under realistic agent traffic, end to end.
+//
+// Phase 1 (max): a load generator in its own process keeps `concurrency` requests in flight
+// (half OTLP/gRPC, half OTLP/HTTP protobuf) for `duration` seconds after a warm-up. Acks wait
+// for the insert, so the clients must hold more spans in flight than one exporter batch
+// (64 x 200 = 12,800 > max_rows 10,000); with fewer, the figure is the batch timer's, not the
+// daemon's limit (16 in flight measured ~6k spans/s at p50 ~550 ms on 2 cores).
+// Phase 2 (rate): a fresh daemon, an open-loop load at `rate` spans/s.
+// Each phase measures the daemon process (CPU from /proc/<pid>/stat, peak RSS from VmHWM),
+// the load generator's ack latencies, and afterwards how long until every acknowledged span is
+// counted by SQL through the admin API, and whether any is missing.
+//
+//   npm run bench:ingest                       # defaults, ~45 s
+//   node bench/ingest.mjs --duration 60 --concurrency 32 --rate 20000
+//
+// Options (flag or environment): --duration BENCH_DURATION (s, 0 skips the phase),
+// --warmup BENCH_WARMUP (s), --concurrency BENCH_CONCURRENCY, --batch BENCH_BATCH (spans per
+// request), --pool BENCH_POOL (distinct requests), --rate BENCH_RATE (spans/s, 0 skips the
+// phase), --rate-duration BENCH_RATE_DURATION (s), --batch-timeout-ms BENCH_BATCH_TIMEOUT_MS
+// and --max-rows BENCH_MAX_ROWS (the exporter's batching; default: the daemon's defaults).
+// BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
+// --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
+
+import { fork } from 'node:child_process';
+import console from 'node:console';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { setInterval, clearInterval, setTimeout } from 'node:timers';
+import { URL, fileURLToPath } from 'node:url';
+import { clockTicks, machine, machineBusyTicks, option, round, writeResults } from './common.mjs';
+import { startDaemon } from './daemon.mjs';
+
+const LOADGEN = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
+const VISIBILITY_TIMEOUT_MS = 10_000;
+
+const params = {
+  durationSec: option('duration', 'BENCH_DURATION', 20),
+  warmupSec: option('warmup', 'BENCH_WARMUP', 3),
+  concurrency: option('concurrency', 'BENCH_CONCURRENCY', 64),
+  spansPerRequest: option('batch', 'BENCH_BATCH', 200),
+  poolSize: option('pool', 'BENCH_POOL', 50),
+  rateSpansPerSec: option('rate', 'BENCH_RATE', 10_000),
+  rateDurationSec: option('rate-duration', 'BENCH_RATE_DURATION', 15),
+  rateWarmupSec: 2,
+  exporterBatchTimeoutMs: option('batch-timeout-ms', 'BENCH_BATCH_TIMEOUT_MS', 0) || 'default',
+  exporterMaxRows: option('max-rows', 'BENCH_MAX_ROWS', 0) || 'default',
+};
+const daemonNodeArgs = (process.env.BENCH_DAEMON_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+const CLK_TCK = clockTicks();
+
+// ---- bounded run: everything this process started goes away on exit, Ctrl-C or a hang ----
+
+const active = { daemon: undefined, loadgen: undefined };
+function abandon(code, reason) {
+  if (reason) console.error(reason);
+  active.loadgen?.kill('SIGKILL');
+  active.daemon?.killNow();
+  active.daemon?.cleanupNow();
+  process.exit(code);
+}
+process.once('SIGINT', () => abandon(130, '\ninterrupted; stopping the daemon'));
+process.once('SIGTERM', () => abandon(143));
+const budgetSec =
+  params.warmupSec + params.durationSec + params.rateWarmupSec + params.rateDurationSec + 180;
+setTimeout(
+  () => abandon(1, `ingest benchmark exceeded ${budgetSec} s; aborted`),
+  budgetSec * 1000,
+).unref();
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const mib = (kib) => round(kib / 1024, 1);
+
+async function runPhase(loadgenArgs) {
+  const daemon = await startDaemon({
+    nodeArgs: daemonNodeArgs,
+    batchTimeout:
+      params.exporterBatchTimeoutMs === 'default'
+        ? undefined
+        : `${params.exporterBatchTimeoutMs}ms`,
+    maxRows: params.exporterMaxRows === 'default' ? undefined : params.exporterMaxRows,
+  });
+  active.daemon = daemon;
+  try {
+    const atStart = daemon.proc();
+    const loadgen = fork(
+      LOADGEN,
+      [
+        '--grpc',
+        daemon.grpc,
+        '--http',
+        daemon.http,
+        '--concurrency',
+        String(params.concurrency),
+        '--batch',
+        String(params.spansPerRequest),
+        '--pool',
+        String(params.poolSize),
+        ...loadgenArgs,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
+    active.loadgen = loadgen;
+    let begin;
+    let end;
+    let result;
+    let metricsAtBegin = Promise.resolve(null);
+    let rssMaxKiB = 0;
+    const sampler = setInterval(() => {
+      rssMaxKiB = Math.max(rssMaxKiB, daemon.proc().rssKiB);
+    }, 250);
+    await new Promise((resolve, reject) => {
+      loadgen.on('message', (message) => {
+        if (message.type === 'measure') {
+          begin = { t: performance.now(), machineTicks: machineBusyTicks(), ...daemon.proc() };
+          metricsAtBegin = daemon.metrics().catch(() => null);
+        }
+        if (message.type === 'result') {
+          end = { t: performance.now(), machineTicks: machineBusyTicks(), ...daemon.proc() };
+          result = message;
+        }
+      });
+      loadgen.once('exit', (code) =>
+        result ? resolve() : reject(new Error(`the load generator exited with ${code}`)),
+      );
+    });
+    clearInterval(sampler);
+    active.loadgen = undefined;
+    begin ??= { t: performance.now(), machineTicks: machineBusyTicks(), ...atStart }; // no warm-up
+    const m0 = await metricsAtBegin;
+    const m1 = await daemon.metrics().catch(() => null);
+    const acked = result.warmup.ackedSpans + result.measured.total.ackedSpans;
+    let stored = 0;
+    let visibleMs = null;
+    for (;;) {
+      stored = await daemon.count();
+      const waited = performance.now() - end.t;
+      if (stored >= acked) {
+        visibleMs = waited;
+        break;
+      }
+      if (waited > VISIBILITY_TIMEOUT_MS) break;
+      await sleep(20);
+    }
+    const windowSec = (end.t - begin.t) / 1000;
+    const cpuSec = (end.ticks - begin.ticks) / CLK_TCK;
+    // Everything else the machine ran in the window (this process included): near 0 on a quiet
+    // machine; more means the figures are skewed.
+    const otherCpuSec =
+      (end.machineTicks - begin.machineTicks) / CLK_TCK - cpuSec - result.loadgenCpuSec;
+    const spans = result.measured.total.ackedSpans;
+    const perTransport = {};
+    for (const name of ['grpc', 'http']) {
+      const t = result.measured[name];
+      if (!t) continue;
+      perTransport[name] = {
+        spansPerSec: round(t.ackedSpans / windowSec, 0),
+        requestsPerSec: round(t.ackedRequests / windowSec, 1),
+        ackedSpans: t.ackedSpans,
+        refusedSpans: t.refusedSpans,
+        ackLatencyMs: t.latencyMs,
+      };
+    }
+    return {
+      windowSec: round(windowSec, 2),
+      spansPerSec: round(spans / windowSec, 0),
+      requestsPerSec: round(result.measured.total.ackedRequests / windowSec, 1),
+      ackLatencyMs: result.measured.total.latencyMs,
+      refusedSpans: result.measured.total.refusedSpans + result.warmup.refusedSpans,
+      daemonCpuSec: round(cpuSec, 2),
+      daemonCpuPercentOfOneCore: round((cpuSec / windowSec) * 100, 1),
+      daemonCpuSecPer100kSpans: spans ? round((cpuSec / spans) * 100_000, 3) : null,
+      loadgenCpuSec: result.loadgenCpuSec,
+      peakRssMiB: mib(end.hwmKiB),
+      maxSampledRssMiB: mib(Math.max(rssMaxKiB, end.rssKiB)),
+      rssAtEndMiB: mib(end.rssKiB),
+      rssBeforeLoadMiB: mib(atStart.rssKiB),
+      daemonThreads: end.threads,
+      ackedSpansTotal: acked,
+      storedSpans: stored,
+      lostSpans: Math.max(0, acked - stored),
+      visibleAfterLoadMs: visibleMs === null ? null : round(visibleMs, 1),
+      exporter: exporterFigures(m0, m1, windowSec),
+      otherCpuPercentOfOneCore: round((Math.max(0, otherCpuSec) / windowSec) * 100, 1),
+      lateSends: result.lateSends,
+      skippedSends: result.skippedSends,
+      perTransport,
+      errors: result.errors,
+      payload: result.payload,
+    };
+  } finally {
+    active.loadgen?.kill('SIGKILL');
+    active.loadgen = undefined;
+    await daemon.stop();
+    active.daemon = undefined;
+  }
+}
+
+/** What the daemon's own metrics say about its inserts in the window, and its memory. */
+function exporterFigures(m0, m1, windowSec) {
+  if (!m0 || !m1) return null;
+  const delta = (name) => (m1.get(name) ?? NaN) - (m0.get(name) ?? NaN);
+  const batches = delta('faultline_exporter_batches_total');
+  const seconds = delta('faultline_exporter_send_duration_seconds_sum');
+  return {
+    inserts: batches,
+    rowsPerInsert: round(delta('faultline_exporter_rows_total') / batches, 0),
+    insertMsMean: round(
+      (seconds / delta('faultline_exporter_send_duration_seconds_count')) * 1000,
+      1,
+    ),
+    // Batches are inserted one at a time: near 100% the insert path is the bottleneck.
+    insertBusyPercent: round((seconds / windowSec) * 100, 0),
+    jsHeapUsedMiB: mib((m1.get('nodejs_heap_size_used_bytes') ?? NaN) / 1024),
+    jsHeapTotalMiB: mib((m1.get('nodejs_heap_size_total_bytes') ?? NaN) / 1024),
+    externalMiB: mib((m1.get('nodejs_external_memory_bytes') ?? NaN) / 1024),
+  };
+}
+
+// ---- the run ----
+
+const info = machine();
+const phases = {};
+if (params.durationSec > 0) {
+  phases.max = await runPhase([
+    '--duration',
+    String(params.durationSec),
+    '--warmup',
+    String(params.warmupSec),
+  ]);
+}
+if (params.rateSpansPerSec > 0) {
+  phases.rate = await runPhase([
+    '--rate',
+    String(params.rateSpansPerSec),
+    '--duration',
+    String(params.rateDurationSec),
+    '--warmup',
+    String(params.rateWarmupSec),
+  ]);
+}
+const payload = (phases.max ?? phases.rate)?.payload;
+for (const phase of Object.values(phases)) delete phase.payload;
+const file = writeResults('ingest', {
+  scenario: 'ingest',
+  ...info,
+  clockTicksPerSec: CLK_TCK,
+  parameters: params,
+  payload,
+  targets: {
+    spansPerSecPerCore: 100_000,
+    cpuPercentAt10kSpansPerSec: 10,
+    rssMiBAt10kSpansPerSec: 250,
+    ackP99MsAtHalfMax: 10,
+    visibleWithinMs: 2000,
+  },
+  phases,
+});
+
+// ---- summary ----
+
+const pad = (value, width) => String(value ?? '-').padStart(width);
+const fmt = (n) => (n === null || n === undefined ? '-' : n.toLocaleString('en-US'));
+const table = (phase) => {
+  const lines = [
+    `  ${'transport'.padEnd(9)}${pad('spans/s', 10)}${pad('req/s', 9)}${pad('ack p50', 10)}${pad('p90', 9)}${pad('p99', 9)}${pad('refused', 9)}`,
+  ];
+  const row = (name, r, latency) =>
+    lines.push(
+      `  ${name.padEnd(9)}${pad(fmt(r.spansPerSec), 10)}${pad(r.requestsPerSec, 9)}${pad(latency.p50, 10)}${pad(latency.p90, 9)}${pad(latency.p99, 9)}${pad(fmt(r.refusedSpans), 9)}`,
+    );
+  for (const [name, r] of Object.entries(phase.perTransport)) row(name, r, r.ackLatencyMs);
+  row('total', phase, phase.ackLatencyMs);
+  return lines.join('\n') + '   (latency in ms)';
+};
+const footer = (phase) =>
+  [
+    `  daemon CPU ${phase.daemonCpuSec} s in ${phase.windowSec} s = ${phase.daemonCpuPercentOfOneCore}% of one core, ${phase.daemonCpuSecPer100kSpans} s per 100k spans (load generator: ${phase.loadgenCpuSec} s; anything else: ${phase.otherCpuPercentOfOneCore}% of a core)`,
+    `  daemon RSS peak ${phase.peakRssMiB} MiB (before load ${phase.rssBeforeLoadMiB}, at end ${phase.rssAtEndMiB}); ${phase.daemonThreads} threads`,
+    ...(phase.exporter
+      ? [
+          `  inserts: ${phase.exporter.inserts} of ~${fmt(phase.exporter.rowsPerInsert)} rows, ${phase.exporter.insertMsMean} ms each, busy ${phase.exporter.insertBusyPercent}% of the window; at end JS heap ${phase.exporter.jsHeapUsedMiB} MiB used of ${phase.exporter.jsHeapTotalMiB}, external ${phase.exporter.externalMiB} MiB`,
+        ]
+      : []),
+    `  visible to SQL ${phase.visibleAfterLoadMs ?? 'NOT within 10 s'} ms after the last ack; stored ${fmt(phase.storedSpans)} of ${fmt(phase.ackedSpansTotal)} acked (incl. warm-up), lost ${fmt(phase.lostSpans)}`,
+  ].join('\n');
+
+console.log(`\n== ingest — ${info.date}, node ${info.node}, ${info.cpu} × ${info.nproc}`);
+if (payload) {
+  console.log(
+    `payload: ${payload.spansPerRequest} spans/request, ${payload.bytesPerSpan} B/span, ${payload.attributesPerSpan} attributes/span, ${round(payload.errorSpanShare * 100, 1)}% errors, ${round(payload.piiSpanShare * 100, 1)}% with PII; pool of ${payload.requests} requests`,
+  );
+}
+console.log(
+  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; embedded store`,
+);
+if (phases.max) {
+  const half = Math.ceil(params.concurrency / 2);
+  console.log(
+    `\nmax throughput: closed loop, ${params.concurrency} requests in flight (${half} gRPC + ${params.concurrency - half} HTTP connections), ${params.durationSec} s after ${params.warmupSec} s warm-up`,
+  );
+  console.log(table(phases.max));
+  console.log(footer(phases.max));
+}
+if (phases.rate) {
+  console.log(
+    `\nfixed rate: ${fmt(params.rateSpansPerSec)} spans/s open loop, ${params.rateDurationSec} s after ${params.rateWarmupSec} s warm-up (targets: ≤ 10% of a core, ≤ 250 MiB)`,
+  );
+  console.log(table(phases.rate));
+  console.log(footer(phases.rate));
+  if (phases.rate.spansPerSec < params.rateSpansPerSec * 0.95 || phases.rate.skippedSends > 0)
+    console.log(
+      '  the daemon could not keep up with the target rate: it is saturated at or below it',
+    );
+  if (phases.rate.lateSends || phases.rate.skippedSends) {
+    console.log(
+      `  ${phases.rate.lateSends} requests sent > 5 ms late, ${phases.rate.skippedSends} not sent by the end (${params.concurrency} in flight at most)`,
+    );
+  }
+}
+for (const phase of Object.values(phases)) {
+  for (const e of phase.errors) console.log(`  refused ×${e.count}: ${e.message}`);
+}
+console.log(`\nwrote ${file}`);
