@@ -74,6 +74,57 @@ describe('Batcher', () => {
     });
   });
 
+  describe('while a send is in flight', () => {
+    it('keeps growing the open batch past its timeout and sends it when the sender is free', async () => {
+      const releases: (() => void)[] = [];
+      const batcher = makeBatcher(
+        (items: number[], token: string) => {
+          sent.push({ items: [...items], token });
+          return new Promise<void>((resolve) => releases.push(resolve));
+        },
+        { maxPending: 1000, maxItems: 100 },
+      );
+      const first = batcher.add([1]);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(sent.map((s) => s.items)).toEqual([[1]]);
+
+      // Three timeouts pass during the slow send: still one open batch, not three.
+      const waiting = [batcher.add([2]), batcher.add([3])];
+      await vi.advanceTimersByTimeAsync(200);
+      waiting.push(batcher.add([4]));
+      await vi.advanceTimersByTimeAsync(400);
+      expect(sent).toHaveLength(1);
+
+      releases.shift()!();
+      await first;
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sent.map((s) => s.items)).toEqual([[1], [2, 3, 4]]);
+      releases.shift()!();
+      await Promise.all(waiting);
+    });
+
+    it('still sends a full batch at once, behind the one in flight', async () => {
+      const releases: (() => void)[] = [];
+      const batcher = makeBatcher(
+        (items: number[], token: string) => {
+          sent.push({ items: [...items], token });
+          return new Promise<void>((resolve) => releases.push(resolve));
+        },
+        { maxPending: 1000 },
+      );
+      const first = batcher.add(range(0, 10));
+      const second = batcher.add(range(10, 10));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sent).toHaveLength(1);
+      releases.shift()!();
+      await first;
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sent.map((s) => s.items)).toEqual([range(0, 10), range(10, 10)]);
+      releases.shift()!();
+      await second;
+    });
+  });
+
   describe('backpressure', () => {
     it('refuses with a retryable QUEUE_FULL error beyond maxPending, and accepts again after sending', async () => {
       let release!: () => void;

@@ -25,12 +25,19 @@ interface Batch<T> {
  * Collects items from many callers into batches (by count and by time), sends one batch at a
  * time with retries, and settles each caller's promise when its items are stored. The number
  * of items held is bounded: beyond it callers get a retryable QUEUE_FULL error at once.
+ *
+ * While a batch is being sent, the open batch keeps growing up to `maxItems` even when its
+ * timeout passes, and goes out as soon as the sender is free: ClickHouse inserts cost much less
+ * per row in large batches (chDB: ~100 µs/row at 3k rows, ~60 µs/row at 10k), so a busy sender
+ * should get fewer, larger batches rather than a queue of small ones.
  */
 export class Batcher<T> {
   private current: Batch<T> = { items: [], waiters: [] };
   private readonly ready: Batch<T>[] = [];
   private pending = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The open batch's timeout has passed; it goes out when the sender is free. */
+  private due = false;
   private sending: Promise<void> | undefined;
   private closed = false;
   private readonly stop = new AbortController();
@@ -58,7 +65,7 @@ export class Batcher<T> {
     for (const item of items) batch.items.push(item);
     const settled = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     if (batch.items.length >= this.options.maxItems) this.seal();
-    else this.timer ??= setTimeout(() => this.seal(), this.options.timeoutMs).unref();
+    else this.timer ??= setTimeout(() => this.onTimeout(), this.options.timeoutMs).unref();
     return settled;
   }
 
@@ -81,17 +88,28 @@ export class Batcher<T> {
     clearTimeout(giveUp);
   }
 
+  private onTimeout(): void {
+    this.timer = undefined;
+    if (this.sending) this.due = true;
+    else this.seal();
+  }
+
   private seal(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.due = false;
     if (this.current.items.length === 0) return;
     this.ready.push(this.current);
     this.current = { items: [], waiters: [] };
-    this.sending ??= this.drain().finally(() => (this.sending = undefined));
+    this.sending ??= this.drain().finally(() => {
+      this.sending = undefined;
+      // The timeout may have passed between the last send and this line.
+      if (this.due) this.seal();
+    });
   }
 
   private async drain(): Promise<void> {
-    for (let batch = this.ready.shift(); batch; batch = this.ready.shift()) {
+    for (let batch = this.ready.shift(); batch; batch = this.ready.shift() ?? this.takeDue()) {
       try {
         await this.sendWithRetry(batch.items);
         for (const waiter of batch.waiters) waiter.resolve();
@@ -102,6 +120,15 @@ export class Batcher<T> {
         this.options.metrics.pending.set({ exporter: this.options.name }, this.pending);
       }
     }
+  }
+
+  /** The open batch, if its timeout passed while the sender was busy. */
+  private takeDue(): Batch<T> | undefined {
+    if (!this.due || this.current.items.length === 0) return undefined;
+    const batch = this.current;
+    this.current = { items: [], waiters: [] };
+    this.due = false;
+    return batch;
   }
 
   private async sendWithRetry(items: T[]): Promise<void> {
