@@ -1,4 +1,6 @@
 import type { Attributes } from './attributes.js';
+import type { Failure } from './failure.js';
+import type { StepInfo } from './step.js';
 
 /** OTLP `Span.SpanKind` numbers. */
 export const SpanKind = {
@@ -85,6 +87,10 @@ export interface Span {
   statusMessage: string;
   resource: Resource;
   scope: InstrumentationScope;
+  /** Set by the assemble processor: the span understood as an agent step. */
+  step?: StepInfo;
+  /** Set by the classify processor: this span's failures ([] when it did not fail). */
+  failures?: Failure[];
 }
 
 /** The `service.name` resource attribute, as the Collector's exporter reads it. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Span } from '../model/index.js';
+import type { TelemetryBatch } from '../model/index.js';
 import type { Store } from '../storage/store.js';
 
 /**
@@ -15,18 +15,18 @@ export interface Component {
 }
 
 /**
- * Receives a batch of spans. The promise resolves once the spans are safe downstream, which is
- * when a receiver may acknowledge them. It rejects with a `PipelineError` saying whether a
+ * Receives a batch. The promise resolves once everything in it is safe downstream, which is
+ * when a receiver may acknowledge its spans. It rejects with a `PipelineError` saying whether a
  * retry can help. The caller must not touch the batch after handing it on.
  */
-export interface SpanConsumer {
-  consume(spans: Span[]): Promise<void>;
+export interface TelemetryConsumer {
+  consume(batch: TelemetryBatch): Promise<void>;
   /** Pushes anything held in buffers downstream and waits until it is safe there. */
   flush(): Promise<void>;
 }
 
-export interface Processor extends Component, SpanConsumer {}
-export interface Exporter extends Component, SpanConsumer {
+export interface Processor extends Component, TelemetryConsumer {}
+export interface Exporter extends Component, TelemetryConsumer {
   /** True while the exporter can accept more data (used by /readyz). */
   ready(): boolean;
 }

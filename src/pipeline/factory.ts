@@ -4,7 +4,7 @@ import type {
   Exporter,
   Processor,
   Receiver,
-  SpanConsumer,
+  TelemetryConsumer,
 } from './component.js';
 
 /**
@@ -17,11 +17,11 @@ interface Factory<Config> {
 }
 
 export interface ReceiverFactory<Config = unknown> extends Factory<Config> {
-  create(settings: ComponentSettings<Config>, next: SpanConsumer): Receiver;
+  create(settings: ComponentSettings<Config>, next: TelemetryConsumer): Receiver;
 }
 
 export interface ProcessorFactory<Config = unknown> extends Factory<Config> {
-  create(settings: ComponentSettings<Config>, next: SpanConsumer): Processor;
+  create(settings: ComponentSettings<Config>, next: TelemetryConsumer): Processor;
 }
 
 export interface ExporterFactory<Config = unknown> extends Factory<Config> {

@@ -1,17 +1,25 @@
-import type { Span } from '../model/index.js';
-import type { SpanConsumer } from './component.js';
+import type { TelemetryBatch } from '../model/index.js';
+import type { TelemetryConsumer } from './component.js';
 
 /**
  * Hands the same batch to several consumers and settles when all have. Each gets its own
- * array, since a consumer may keep or reorder the batch it is given.
+ * arrays, since a consumer may add to or reorder the batch it is given.
  */
-export class FanoutConsumer implements SpanConsumer {
-  constructor(private readonly consumers: readonly SpanConsumer[]) {}
+export class FanoutConsumer implements TelemetryConsumer {
+  constructor(private readonly consumers: readonly TelemetryConsumer[]) {}
 
-  async consume(spans: Span[]): Promise<void> {
+  async consume(batch: TelemetryBatch): Promise<void> {
     const [only] = this.consumers;
-    if (this.consumers.length === 1 && only) return only.consume(spans);
-    await Promise.all(this.consumers.map((consumer) => consumer.consume(spans.slice())));
+    if (this.consumers.length === 1 && only) return only.consume(batch);
+    await Promise.all(
+      this.consumers.map((consumer) =>
+        consumer.consume({
+          spans: batch.spans.slice(),
+          traces: batch.traces.slice(),
+          failures: batch.failures.slice(),
+        }),
+      ),
+    );
   }
 
   async flush(): Promise<void> {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ComponentConfig, FaultlineConfig } from '../config/load.js';
 import type { Store } from '../storage/store.js';
-import type { Exporter, Processor, Receiver, SpanConsumer } from './component.js';
+import type { Exporter, Processor, Receiver, TelemetryConsumer } from './component.js';
 import { FanoutConsumer } from './fanout.js';
 import type { Factories } from './factory.js';
 
@@ -42,7 +42,7 @@ export class TracesPipeline {
     const exporters = config.components.exporters.map((c) =>
       factories.exporters.get(c.type)!.create(settings(c)),
     );
-    let next: SpanConsumer = new FanoutConsumer(exporters);
+    let next: TelemetryConsumer = new FanoutConsumer(exporters);
     const processors: Processor[] = [];
     for (const component of [...config.components.processors].reverse()) {
       const processor = factories.processors.get(component.type)!.create(settings(component), next);

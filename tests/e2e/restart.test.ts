@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/storage/schema/migrations.js';
 import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
 
 /** One OTLP/JSON request with `count` spans in trace `traceId`. */
@@ -64,7 +65,7 @@ describe('the embedded engine across restarts', () => {
     const versions = await second.query<{ Version: number; n: string }>(
       'SELECT Version, toString(count()) AS n FROM faultline.schema_migrations GROUP BY Version ORDER BY Version',
     );
-    expect(versions).toEqual([{ Version: 1, n: '1' }]);
+    expect(versions).toEqual(MIGRATIONS.map((m) => ({ Version: m.version, n: '1' })));
     expect(second.logs()).not.toContain('applying schema migration');
     expect(await second.stop()).toBe(0);
   });
@@ -75,7 +76,12 @@ describe('the embedded engine across restarts', () => {
       "SELECT name FROM system.tables WHERE database = 'faultline' ORDER BY name",
     );
     expect(tables.map((t) => t.name)).toEqual([
+      'agent_traces',
+      'failure_status_changes',
+      'failures',
       'otel_traces',
+      'otel_traces_1m',
+      'otel_traces_1m_mv',
       'otel_traces_trace_id_ts',
       'otel_traces_trace_id_ts_mv',
       'schema_migrations',
@@ -102,7 +108,12 @@ describe('graceful shutdown on SIGTERM', () => {
       // Wait until the daemon has taken all 200 spans into its batch, then stop it.
       for (let attempt = 0; attempt < 100; attempt++) {
         const metrics = await (await fetch(`${daemon.adminUrl}/metrics`)).text();
-        if (/faultline_exporter_pending_rows\{exporter="clickhouse"\} 200\b/.test(metrics)) break;
+        if (
+          /faultline_exporter_pending_rows\{exporter="clickhouse",table="otel_traces"\} 200\b/.test(
+            metrics,
+          )
+        )
+          break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const exitCode = daemon.stop();

@@ -17,7 +17,7 @@ interface Sent {
 
 function makeBatcher(send: (items: number[], token: string) => Promise<void>, overrides = {}) {
   return new Batcher<number>({
-    name: 'test',
+    labels: { exporter: 'test', table: 't' },
     maxItems: 10,
     timeoutMs: 200,
     maxPending: 25,

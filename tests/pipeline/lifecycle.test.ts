@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { builtinFactories } from '../../src/components.js';
-import type { Component, SpanConsumer } from '../../src/pipeline/component.js';
+import type { Component, TelemetryConsumer } from '../../src/pipeline/component.js';
 import { RetryableError } from '../../src/pipeline/errors.js';
-import type { Span } from '../../src/model/index.js';
+import { spansBatch, type Span } from '../../src/model/index.js';
 import { RecordingStore, settingsFor } from '../helpers/test-doubles.js';
 import { sampleSpan } from '../helpers/spans.js';
 
@@ -17,7 +17,7 @@ const TEST_CONFIG: Record<string, unknown> = {
   otlp: { protocols: { grpc: { endpoint: '127.0.0.1:0' }, http: { endpoint: '127.0.0.1:0' } } },
 };
 
-class NullConsumer implements SpanConsumer {
+class NullConsumer implements TelemetryConsumer {
   consume(): Promise<void> {
     return Promise.resolve();
   }
@@ -29,7 +29,7 @@ class NullConsumer implements SpanConsumer {
 interface Case {
   kind: string;
   type: string;
-  create: () => Component & Partial<SpanConsumer>;
+  create: () => Component & Partial<TelemetryConsumer>;
   store: RecordingStore;
 }
 
@@ -39,7 +39,7 @@ function cases(): Case[] {
   const each = <F extends { type: string; configSchema: { parse(input: unknown): unknown } }>(
     kind: string,
     factories: Iterable<F>,
-    create: (factory: F, store: RecordingStore) => Component & Partial<SpanConsumer>,
+    create: (factory: F, store: RecordingStore) => Component & Partial<TelemetryConsumer>,
   ): Case[] =>
     [...factories].map((factory) => {
       const store = new RecordingStore();
@@ -76,10 +76,12 @@ describe.each(cases())('$kind $type', ({ create, kind, store }) => {
       const component = create();
       await component.start();
       const spans: Span[] = [sampleSpan()];
-      await component.consume!(spans);
+      await component.consume!(spansBatch(spans));
       await component.shutdown();
       if (kind === 'exporter') expect(store.inserts.flatMap((i) => i.rows)).toHaveLength(1);
-      await expect(component.consume!([sampleSpan()])).rejects.toBeInstanceOf(RetryableError);
+      await expect(component.consume!(spansBatch([sampleSpan()]))).rejects.toBeInstanceOf(
+        RetryableError,
+      );
     },
   );
 });

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { builtinFactories } from '../../src/components.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { Span } from '../../src/model/index.js';
-import type { Processor, Receiver, SpanConsumer } from '../../src/pipeline/component.js';
+import { spansBatch, type TelemetryBatch } from '../../src/model/index.js';
+import type { Processor, Receiver, TelemetryConsumer } from '../../src/pipeline/component.js';
 import {
   factoryMap,
   type Factories,
@@ -19,7 +19,7 @@ import { RecordingStore, silentLogger } from '../helpers/test-doubles.js';
 class TaggingProcessor implements Processor {
   constructor(
     private readonly tag: string,
-    private readonly next: SpanConsumer,
+    private readonly next: TelemetryConsumer,
     private readonly log: string[],
   ) {}
   start() {
@@ -30,9 +30,9 @@ class TaggingProcessor implements Processor {
     this.log.push(`shutdown ${this.tag}`);
     return Promise.resolve();
   }
-  consume(spans: Span[]) {
-    for (const span of spans) span.name += `>${this.tag}`;
-    return this.next.consume(spans);
+  consume(batch: TelemetryBatch) {
+    for (const span of batch.spans) span.name += `>${this.tag}`;
+    return this.next.consume(batch);
   }
   flush() {
     this.log.push(`flush ${this.tag}`);
@@ -43,7 +43,7 @@ class TaggingProcessor implements Processor {
 /** A receiver that hands its downstream consumer to the test. */
 class CapturingReceiver implements Receiver {
   constructor(
-    readonly next: SpanConsumer,
+    readonly next: TelemetryConsumer,
     private readonly log: string[],
   ) {}
   start() {
@@ -113,7 +113,7 @@ service:
     const { pipeline, log, store, receiver } = build(ORDERED);
     await pipeline.start();
     expect(log).toEqual(['start b', 'start a', 'start receiver']);
-    const stored = receiver().next.consume([sampleSpan({ name: 'x' })]);
+    const stored = receiver().next.consume(spansBatch([sampleSpan({ name: 'x' })]));
     await pipeline.shutdown();
     await stored;
     expect(storedNames(store)).toEqual(['x>a>b']);
@@ -139,7 +139,7 @@ service:
 `);
     await pipeline.start();
     const batch = [sampleSpan({ name: 'fan' })];
-    const stored = receiver().next.consume(batch);
+    const stored = receiver().next.consume(spansBatch(batch));
     await pipeline.shutdown();
     await stored;
     expect(storedNames(store)).toEqual(['fan', 'fan']);

@@ -242,7 +242,7 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
     it('is not retried by the batcher: the caller gets the permanent error after one attempt', async () => {
       let attempts = 0;
       const batcher = new Batcher<string>({
-        name: 'bad-data',
+        labels: { exporter: 'bad-data', table: 't' },
         maxItems: 1,
         timeoutMs: 10,
         maxPending: 10,
@@ -301,7 +301,7 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
       const failures: unknown[] = [];
       let successes = 0;
       const batcher = new Batcher<Row>({
-        name: 'outage',
+        labels: { exporter: 'outage', table: 't' },
         maxItems: rows.length,
         timeoutMs: 10,
         maxPending: 100,

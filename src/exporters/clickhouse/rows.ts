@@ -8,6 +8,7 @@ import {
   type Resource,
   type Span,
 } from '../../model/index.js';
+import { stepColumns } from './step-columns.js';
 
 type TextMap = Record<string, string>;
 
@@ -65,6 +66,7 @@ export class SpanRowWriter {
       DroppedAttributesCount: span.droppedAttributesCount,
       DroppedEventsCount: span.droppedEventsCount,
       DroppedLinksCount: span.droppedLinksCount,
+      ...stepColumns(span),
     });
   }
 

@@ -5,7 +5,8 @@ import { backoffDelay, sleep, type BackoffConfig } from './backoff.js';
 import type { ExporterMetrics } from './metrics.js';
 
 export interface BatcherOptions<T> {
-  name: string;
+  /** Metric labels, and the name used in messages. */
+  labels: { exporter: string; table: string };
   maxItems: number;
   timeoutMs: number;
   maxPending: number;
@@ -47,20 +48,20 @@ export class Batcher<T> {
   add(items: T[]): Promise<void> {
     if (this.closed) {
       return Promise.reject(
-        new RetryableError(`${this.options.name} is shutting down`, SHUTTING_DOWN),
+        new RetryableError(`${this.options.labels.exporter} is shutting down`, SHUTTING_DOWN),
       );
     }
     if (this.pending + items.length > this.options.maxPending && this.pending > 0) {
       return Promise.reject(
         new RetryableError(
-          `${this.options.name} has ${this.pending} spans waiting for storage (limit ${this.options.maxPending}); retry later`,
+          `${this.options.labels.exporter} has ${this.pending} ${this.options.labels.table} rows waiting for storage (limit ${this.options.maxPending}); retry later`,
           QUEUE_FULL,
           1000,
         ),
       );
     }
     this.pending += items.length;
-    this.options.metrics.pending.set({ exporter: this.options.name }, this.pending);
+    this.options.metrics.pending.set(this.options.labels, this.pending);
     const batch = this.current;
     for (const item of items) batch.items.push(item);
     const settled = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
@@ -117,7 +118,7 @@ export class Batcher<T> {
         for (const waiter of batch.waiters) waiter.reject(error);
       } finally {
         this.pending -= batch.items.length;
-        this.options.metrics.pending.set({ exporter: this.options.name }, this.pending);
+        this.options.metrics.pending.set(this.options.labels, this.pending);
       }
     }
   }
@@ -132,30 +133,30 @@ export class Batcher<T> {
   }
 
   private async sendWithRetry(items: T[]): Promise<void> {
-    const { name, retry, metrics, logger } = this.options;
+    const { labels, retry, metrics, logger } = this.options;
     const token = randomUUID();
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       const sendStarted = performance.now();
       try {
         await this.options.send(items, token);
-        metrics.sendDuration.observe({ exporter: name }, (performance.now() - sendStarted) / 1000);
-        metrics.batches.inc({ exporter: name, outcome: 'success' });
-        metrics.items.inc({ exporter: name }, items.length);
+        metrics.sendDuration.observe(labels, (performance.now() - sendStarted) / 1000);
+        metrics.batches.inc({ ...labels, outcome: 'success' });
+        metrics.items.inc(labels, items.length);
         return;
       } catch (error) {
         const retryable = error instanceof RetryableError;
         const elapsed = performance.now() - started;
         const delay = backoffDelay(retry, attempt);
         if (!retryable || this.stop.signal.aborted || elapsed + delay > retry.max_elapsed_time) {
-          metrics.batches.inc({ exporter: name, outcome: retryable ? 'gave_up' : 'rejected' });
+          metrics.batches.inc({ ...labels, outcome: retryable ? 'gave_up' : 'rejected' });
           logger.error(
             { err: error, items: items.length, attempts: attempt + 1 },
             'batch not delivered',
           );
           throw error;
         }
-        metrics.retries.inc({ exporter: name });
+        metrics.retries.inc(labels);
         if (attempt === 0)
           logger.warn({ err: error, items: items.length }, 'batch delivery failed; retrying');
         await sleep(delay, this.stop.signal);

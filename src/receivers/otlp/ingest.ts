@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { SpanConsumer } from '../../pipeline/component.js';
+import { spansBatch } from '../../model/index.js';
+import type { TelemetryConsumer } from '../../pipeline/component.js';
 import type { OtlpLimits } from './config.js';
 import { TraceConverter } from './convert.js';
 import type { ReceiverMetrics } from './metrics.js';
@@ -20,7 +21,7 @@ export class Ingest {
   constructor(
     private readonly receiver: string,
     limits: OtlpLimits,
-    private readonly next: SpanConsumer,
+    private readonly next: TelemetryConsumer,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
   ) {
@@ -43,7 +44,7 @@ export class Ingest {
     }
     if (conversion.spans.length > 0) {
       try {
-        await this.next.consume(conversion.spans);
+        await this.next.consume(spansBatch(conversion.spans));
       } catch (error) {
         const refusal = refusalFor(error);
         this.metrics.refusedSpans.inc(

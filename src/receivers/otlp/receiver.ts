@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ComponentSettings, Receiver, SpanConsumer } from '../../pipeline/component.js';
+import type { ComponentSettings, Receiver, TelemetryConsumer } from '../../pipeline/component.js';
 import type { OtlpReceiverConfig } from './config.js';
 import { OtlpGrpcServer } from './grpc.js';
 import { OtlpHttpServer } from './http.js';
@@ -12,7 +12,7 @@ export class OtlpReceiver implements Receiver {
   private readonly http: OtlpHttpServer | undefined;
   private readonly logger: Logger;
 
-  constructor(settings: ComponentSettings<OtlpReceiverConfig>, next: SpanConsumer) {
+  constructor(settings: ComponentSettings<OtlpReceiverConfig>, next: TelemetryConsumer) {
     const { id, config, logger } = settings;
     const metrics = ReceiverMetrics.for(settings.metrics);
     const ingest = new Ingest(id, config.limits, next, metrics, logger);

@@ -95,4 +95,144 @@ WHERE TraceId != ''
 GROUP BY TraceId`,
     ],
   },
+  {
+    version: 2,
+    description: 'agent steps on otel_traces; agent_traces, failures, audit trail, minute roll-ups',
+    statements: ({ database, ttlSeconds }) => [
+      `ALTER TABLE ${database}.otel_traces
+    ADD COLUMN IF NOT EXISTS StepType LowCardinality(String) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS Operation LowCardinality(String) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS AgentName LowCardinality(String) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS Model LowCardinality(String) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS RequestModel LowCardinality(String) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS Provider LowCardinality(String) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS InputTokens UInt64 CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS OutputTokens UInt64 CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS TotalTokens UInt64 CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS CacheReadTokens UInt64 CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS CacheWriteTokens UInt64 CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS ReasoningTokens UInt64 CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS CostUsd Float64 CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS ToolName LowCardinality(String) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS RetrievalDocuments UInt32 CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS RetrievalTopScore Float64 CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS SessionId String CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS UserHash String CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FinishReasons Array(LowCardinality(String)) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS InputPreview String CODEC(ZSTD(3)),
+    ADD COLUMN IF NOT EXISTS OutputPreview String CODEC(ZSTD(3)),
+    ADD COLUMN IF NOT EXISTS FailureClass LowCardinality(String) CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS FailureClasses Array(LowCardinality(String)) CODEC(ZSTD(1))`,
+      // One row per trace; a late span re-inserts the trace with a higher Version. The sort key
+      // is the identity alone, so replacement always finds the older row. Query with FINAL.
+      `CREATE TABLE IF NOT EXISTS ${database}.agent_traces
+(
+    TraceId String CODEC(ZSTD(1)),
+    Start DateTime64(9) CODEC(Delta, ZSTD(1)),
+    End DateTime64(9) CODEC(Delta, ZSTD(1)),
+    DurationNs UInt64 CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    RootName LowCardinality(String) CODEC(ZSTD(1)),
+    AgentName LowCardinality(String) CODEC(ZSTD(1)),
+    SessionId String CODEC(ZSTD(1)),
+    UserHash String CODEC(ZSTD(1)),
+    Status LowCardinality(String) CODEC(ZSTD(1)),
+    SpanCount UInt32 CODEC(ZSTD(1)),
+    StepCounts Map(LowCardinality(String), UInt32) CODEC(ZSTD(1)),
+    LlmCalls UInt32 CODEC(ZSTD(1)),
+    ToolCalls UInt32 CODEC(ZSTD(1)),
+    InputTokens UInt64 CODEC(ZSTD(1)),
+    OutputTokens UInt64 CODEC(ZSTD(1)),
+    TotalTokens UInt64 CODEC(ZSTD(1)),
+    CostUsd Float64 CODEC(ZSTD(1)),
+    ErrorCount UInt32 CODEC(ZSTD(1)),
+    FailureClasses Array(LowCardinality(String)) CODEC(ZSTD(1)),
+    RootCauseSpanId String CODEC(ZSTD(1)),
+    Models Array(LowCardinality(String)) CODEC(ZSTD(1)),
+    SchemaVersion UInt16 CODEC(ZSTD(1)),
+    Document String CODEC(ZSTD(3)),
+    Version UInt64 CODEC(ZSTD(1)),
+    INDEX idx_start Start TYPE minmax GRANULARITY 1,
+    INDEX idx_session SessionId TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = ReplacingMergeTree(Version)
+PARTITION BY toDate(Start)
+ORDER BY TraceId
+${ttlClause('Start', ttlSeconds)}
+SETTINGS index_granularity = 8192`,
+      // Failure captures; a status change re-inserts the row with a higher Version.
+      `CREATE TABLE IF NOT EXISTS ${database}.failures
+(
+    FailureId String CODEC(ZSTD(1)),
+    Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    AgentName LowCardinality(String) CODEC(ZSTD(1)),
+    StepType LowCardinality(String) CODEC(ZSTD(1)),
+    SpanName LowCardinality(String) CODEC(ZSTD(1)),
+    Operation LowCardinality(String) CODEC(ZSTD(1)),
+    Class LowCardinality(String) CODEC(ZSTD(1)),
+    Severity LowCardinality(String) CODEC(ZSTD(1)),
+    Rule LowCardinality(String) CODEC(ZSTD(1)),
+    Signature String CODEC(ZSTD(1)),
+    Message String CODEC(ZSTD(3)),
+    Status LowCardinality(String) CODEC(ZSTD(1)),
+    Version UInt64 CODEC(ZSTD(1)),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_signature Signature TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = ReplacingMergeTree(Version)
+PARTITION BY toDate(Timestamp)
+ORDER BY (Class, FailureId)
+${ttlClause('Timestamp', ttlSeconds)}
+SETTINGS index_granularity = 8192`,
+      // Who changed a failure's review status, when, from what to what, and why.
+      `CREATE TABLE IF NOT EXISTS ${database}.failure_status_changes
+(
+    FailureId String CODEC(ZSTD(1)),
+    Timestamp DateTime64(3) CODEC(Delta, ZSTD(1)),
+    Actor String CODEC(ZSTD(1)),
+    FromStatus LowCardinality(String) CODEC(ZSTD(1)),
+    ToStatus LowCardinality(String) CODEC(ZSTD(1)),
+    Note String CODEC(ZSTD(3))
+)
+ENGINE = MergeTree
+ORDER BY (FailureId, Timestamp)`,
+      `CREATE TABLE IF NOT EXISTS ${database}.otel_traces_1m
+(
+    Minute DateTime CODEC(Delta, ZSTD(1)),
+    ServiceName LowCardinality(String),
+    StepType LowCardinality(String),
+    Model LowCardinality(String),
+    Spans SimpleAggregateFunction(sum, UInt64),
+    Errors SimpleAggregateFunction(sum, UInt64),
+    Failures SimpleAggregateFunction(sum, UInt64),
+    InputTokens SimpleAggregateFunction(sum, UInt64),
+    OutputTokens SimpleAggregateFunction(sum, UInt64),
+    CostUsd SimpleAggregateFunction(sum, Float64),
+    DurationNs AggregateFunction(quantilesTDigest(0.5, 0.9, 0.95, 0.99), UInt64)
+)
+ENGINE = AggregatingMergeTree
+PARTITION BY toDate(Minute)
+ORDER BY (ServiceName, StepType, Model, Minute)
+${ttlClause('Minute', ttlSeconds)}`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.otel_traces_1m_mv
+TO ${database}.otel_traces_1m
+AS SELECT
+    toStartOfMinute(Timestamp) AS Minute,
+    ServiceName,
+    StepType,
+    Model,
+    count() AS Spans,
+    countIf(StatusCode = 'Error') AS Errors,
+    countIf(FailureClass != '') AS Failures,
+    sum(InputTokens) AS InputTokens,
+    sum(OutputTokens) AS OutputTokens,
+    sum(CostUsd) AS CostUsd,
+    quantilesTDigestState(0.5, 0.9, 0.95, 0.99)(Duration) AS DurationNs
+FROM ${database}.otel_traces
+GROUP BY Minute, ServiceName, StepType, Model`,
+    ],
+  },
 ];

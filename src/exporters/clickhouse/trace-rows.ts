@@ -1,0 +1,34 @@
+import { summarizeTrace, traceDocument, type AgentTrace } from '../../model/index.js';
+
+/** One `agent_traces` row per emission of a trace; the newest Version wins in storage. */
+export function traceRow(trace: AgentTrace): string {
+  const summary = summarizeTrace(trace);
+  const document = traceDocument(trace, summary);
+  return JSON.stringify({
+    TraceId: trace.traceId,
+    Start: summary.start.toString(),
+    End: summary.end.toString(),
+    DurationNs: summary.durationNs.toString(),
+    ServiceName: summary.serviceName,
+    RootName: summary.rootName,
+    AgentName: summary.agentName,
+    SessionId: summary.sessionId,
+    UserHash: summary.userHash,
+    Status: summary.status,
+    SpanCount: summary.spanCount,
+    StepCounts: summary.stepCounts,
+    LlmCalls: summary.llmCalls,
+    ToolCalls: summary.toolCalls,
+    InputTokens: summary.inputTokens,
+    OutputTokens: summary.outputTokens,
+    TotalTokens: summary.totalTokens,
+    CostUsd: summary.costUsd,
+    ErrorCount: summary.errorCount,
+    FailureClasses: summary.failureClasses,
+    RootCauseSpanId: summary.rootCauseSpanId,
+    Models: summary.models,
+    SchemaVersion: document.schema_version,
+    Document: JSON.stringify(document),
+    Version: trace.version,
+  });
+}

@@ -1,0 +1,42 @@
+import type { Failure } from './failure.js';
+import type { StepType, TokenUsage } from './step.js';
+
+export type TraceStatus = 'ok' | 'failed' | 'incomplete';
+
+/** One step of an assembled trace: what the trace document keeps of each span. */
+export interface TraceStep {
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  type: StepType;
+  serviceName: string;
+  agentName: string;
+  sessionId: string;
+  userHash: string;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  statusCode: number;
+  statusMessage: string;
+  operation: string;
+  model: string;
+  toolName: string;
+  /** Tool arguments, kept for loop detection (same tool, same arguments). */
+  toolArguments: string;
+  usage: TokenUsage;
+  costUsd: number;
+  outputPreview: string;
+  /** Span-level failures of this step, filled in by classification as the span passes it. */
+  failures: Failure[];
+}
+
+/** One agent trace, assembled from its spans (SPEC §5.2). */
+export interface AgentTrace {
+  traceId: string;
+  steps: TraceStep[];
+  /** True when the trace was flushed by the memory bound or shutdown rather than completed. */
+  incomplete: boolean;
+  /** Trace-level failures (loops, step budgets, empty final output). */
+  failures: Failure[];
+  /** Increases with every emission of the same trace, so the newest row wins in storage. */
+  version: number;
+}
