@@ -194,7 +194,7 @@ export function traceDocument(trace: AgentTrace, summary: TraceSummary): TraceDo
     session_id: summary.sessionId,
     user_hash: summary.userHash,
     span_count: summary.spanCount,
-    step_counts: summary.stepCounts as Record<string, number>,
+    step_counts: summary.stepCounts,
     llm_calls: summary.llmCalls,
     tool_calls: summary.toolCalls,
     usage,
