@@ -7,6 +7,7 @@ import type { Store } from '../storage/store.js';
 import type { AdminConfig } from './config.js';
 import { FORMAT_CONTENT_TYPES, queryRequestSchema, runReadonlyQuery } from './query.js';
 import { ApiError, readJsonBody, sendError, sendJson } from './respond.js';
+import { getTrace } from './traces.js';
 
 export interface AdminDependencies {
   store: Store;
@@ -63,6 +64,16 @@ export class AdminServer {
         if (method !== 'POST')
           throw new ApiError(405, 'method_not_allowed', 'use POST for /api/v1/query');
         return this.query(request, response);
+      }
+      const trace = /^\/api\/v1\/traces\/([^/]+)$/.exec(path);
+      if (trace) {
+        if (method !== 'GET')
+          throw new ApiError(405, 'method_not_allowed', 'use GET for /api/v1/traces/{traceId}');
+        return sendJson(
+          response,
+          200,
+          await getTrace(this.deps.store, decodeURIComponent(trace[1]!)),
+        );
       }
     }
     throw new ApiError(404, 'not_found', `no route for ${method} ${path}`);

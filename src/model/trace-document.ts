@@ -7,7 +7,8 @@ import type { TraceSummary } from './trace-summary.js';
 /**
  * The agent trace document the API serves and `agent_traces.Document` stores. Readers rely on
  * it: change it only by adding optional fields; anything else needs a new schema_version.
- * `docs/schema/agent-trace.v1.json` is generated from this schema (npm run schema).
+ * `docs/schema/agent-trace.v1.json` is generated from this schema (npm run schema), with every
+ * object open to additional properties, so readers keep working when optional fields are added.
  * 64-bit numbers (timestamps, durations) are decimal strings, as in OTLP/JSON.
  */
 const nanos = z.string().regex(/^\d+$/).describe('nanoseconds, as a decimal string');
@@ -51,8 +52,8 @@ export interface StepDocument {
   children: StepDocument[];
 }
 
-export const stepDocumentSchema: z.ZodType<StepDocument> = z.lazy(() =>
-  z.object({
+export const stepDocumentSchema = z
+  .object({
     span_id: z.string(),
     parent_span_id: z.string(),
     name: z.string(),
@@ -69,9 +70,11 @@ export const stepDocumentSchema: z.ZodType<StepDocument> = z.lazy(() =>
     cost_usd: z.number().nonnegative(),
     output_preview: z.string(),
     failures: z.array(failureDocumentSchema),
-    children: z.array(stepDocumentSchema),
-  }),
-);
+    get children(): z.ZodArray<z.ZodType<StepDocument>> {
+      return z.array(stepDocumentSchema);
+    },
+  })
+  .meta({ id: 'Step', description: 'One step (span) of the trace, with its children.' });
 
 export const traceDocumentSchema = z.object({
   schema_version: z.literal(STEP_SCHEMA_VERSION),
