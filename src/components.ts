@@ -6,11 +6,12 @@ import {
   type ProcessorFactory,
   type ReceiverFactory,
 } from './pipeline/factory.js';
+import { assembleProcessorFactory } from './processors/assemble/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 /** Every component type this build of Faultline knows, by the name used in the config. */
 export const builtinFactories: Factories = {
   receivers: factoryMap<ReceiverFactory>([otlpReceiverFactory]),
-  processors: factoryMap<ProcessorFactory>([]),
+  processors: factoryMap<ProcessorFactory>([assembleProcessorFactory]),
   exporters: factoryMap<ExporterFactory>([clickhouseExporterFactory]),
 };

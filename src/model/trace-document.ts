@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Failure } from './failure.js';
-import { STEP_SCHEMA_VERSION, STEP_TYPES } from './step.js';
+import { STEP_SCHEMA_VERSION, STEP_TYPES, type TokenUsage } from './step.js';
 import type { AgentTrace, TraceStep } from './trace.js';
 import type { TraceSummary } from './trace-summary.js';
 
@@ -120,6 +120,17 @@ function failureDocument(failure: Failure): z.infer<typeof failureDocumentSchema
   };
 }
 
+function usageDocument(usage: TokenUsage): z.infer<typeof usageDocumentSchema> {
+  return {
+    input_tokens: usage.input,
+    output_tokens: usage.output,
+    total_tokens: usage.total,
+    cache_read_tokens: usage.cacheRead,
+    cache_write_tokens: usage.cacheWrite,
+    reasoning_tokens: usage.reasoning,
+  };
+}
+
 function stepDocument(step: TraceStep): StepDocument {
   const duration =
     step.endTimeUnixNano > step.startTimeUnixNano
@@ -138,14 +149,7 @@ function stepDocument(step: TraceStep): StepDocument {
     operation: step.operation,
     model: step.model,
     tool_name: step.toolName,
-    usage: {
-      input_tokens: step.usage.input,
-      output_tokens: step.usage.output,
-      total_tokens: step.usage.total,
-      cache_read_tokens: step.usage.cacheRead,
-      cache_write_tokens: step.usage.cacheWrite,
-      reasoning_tokens: step.usage.reasoning,
-    },
+    usage: usageDocument(step.usage),
     cost_usd: step.costUsd,
     output_preview: step.outputPreview,
     failures: step.failures.map(failureDocument),
@@ -166,24 +170,6 @@ export function traceDocument(trace: AgentTrace, summary: TraceSummary): TraceDo
     if (parent && parent !== node) parent.children.push(node);
     else roots.push(node);
   }
-  const usage = trace.steps.reduce(
-    (sum, step) => ({
-      input_tokens: sum.input_tokens + step.usage.input,
-      output_tokens: sum.output_tokens + step.usage.output,
-      total_tokens: sum.total_tokens + step.usage.total,
-      cache_read_tokens: sum.cache_read_tokens + step.usage.cacheRead,
-      cache_write_tokens: sum.cache_write_tokens + step.usage.cacheWrite,
-      reasoning_tokens: sum.reasoning_tokens + step.usage.reasoning,
-    }),
-    {
-      input_tokens: 0,
-      output_tokens: 0,
-      total_tokens: 0,
-      cache_read_tokens: 0,
-      cache_write_tokens: 0,
-      reasoning_tokens: 0,
-    },
-  );
   return {
     schema_version: STEP_SCHEMA_VERSION,
     trace_id: trace.traceId,
@@ -200,7 +186,7 @@ export function traceDocument(trace: AgentTrace, summary: TraceSummary): TraceDo
     step_counts: summary.stepCounts,
     llm_calls: summary.llmCalls,
     tool_calls: summary.toolCalls,
-    usage,
+    usage: usageDocument(summary.usage),
     cost_usd: summary.costUsd,
     error_count: summary.errorCount,
     failure_classes: summary.failureClasses,

@@ -1,4 +1,4 @@
-import type { StepType } from './step.js';
+import type { StepType, TokenUsage } from './step.js';
 import { StatusCode } from './span.js';
 import type { AgentTrace, TraceStatus, TraceStep } from './trace.js';
 
@@ -18,9 +18,8 @@ export interface TraceSummary {
   stepCounts: Partial<Record<StepType, number>>;
   llmCalls: number;
   toolCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  totalTokens: number;
+  /** Token totals over the model calls (llm_call and embedding steps). */
+  usage: TokenUsage;
   costUsd: number;
   errorCount: number;
   failureClasses: string[];
@@ -31,6 +30,12 @@ export interface TraceSummary {
 
 const failed = (step: TraceStep) =>
   step.failures.length > 0 || step.statusCode === StatusCode.Error;
+
+/**
+ * Steps whose tokens are their own. Agent and chain spans often repeat the totals of the model
+ * calls under them (Vercel's ai.generateText, many agent frameworks), so they are not added.
+ */
+const TOKEN_STEP_TYPES: ReadonlySet<StepType> = new Set(['llm_call', 'embedding']);
 
 /** The first non-empty value of `pick` over the root, then the other steps in order. */
 function firstOf(
@@ -54,9 +59,14 @@ export function summarizeTrace(trace: AgentTrace): TraceSummary {
   const stepCounts: Partial<Record<StepType, number>> = {};
   const classes = new Set(trace.failures.map((f) => f.failureClass));
   const models = new Set<string>();
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let totalTokens = 0;
+  const usage: TokenUsage = {
+    input: 0,
+    output: 0,
+    total: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    reasoning: 0,
+  };
   let costUsd = 0;
   let errorCount = 0;
   let rootCause: TraceStep | undefined;
@@ -64,9 +74,9 @@ export function summarizeTrace(trace: AgentTrace): TraceSummary {
     if (step.startTimeUnixNano < start) start = step.startTimeUnixNano;
     if (step.endTimeUnixNano > end) end = step.endTimeUnixNano;
     stepCounts[step.type] = (stepCounts[step.type] ?? 0) + 1;
-    inputTokens += step.usage.input;
-    outputTokens += step.usage.output;
-    totalTokens += step.usage.total;
+    if (TOKEN_STEP_TYPES.has(step.type)) {
+      for (const key of Object.keys(usage) as (keyof TokenUsage)[]) usage[key] += step.usage[key];
+    }
     costUsd += step.costUsd;
     if (step.model) models.add(step.model);
     if (step.statusCode === StatusCode.Error) errorCount++;
@@ -94,9 +104,7 @@ export function summarizeTrace(trace: AgentTrace): TraceSummary {
     stepCounts,
     llmCalls: stepCounts.llm_call ?? 0,
     toolCalls: stepCounts.tool_call ?? 0,
-    inputTokens,
-    outputTokens,
-    totalTokens,
+    usage,
     costUsd,
     errorCount,
     failureClasses: [...classes].sort(),

@@ -103,6 +103,8 @@ function sampleTrace(): AgentTrace {
         endTimeUnixNano: 90n,
         statusCode: 2,
         operation: 'invoke_agent',
+        // Agent spans often repeat their model calls' totals; the trace must not count them twice.
+        usage: { input: 100, output: 20, total: 120, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
       },
       {
         ...base,

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { duration } from '../../config/units.js';
+import { previewLengthSchema, priceTableSchema } from './convert/index.js';
+
+export const assembleConfigSchema = z
+  .object({
+    /** A trace whose root span has arrived is complete after this long without new spans. */
+    decision_wait: duration().prefault('10s'),
+    /** A trace whose root span never arrives is flushed, marked incomplete, after this long quiet. */
+    root_wait: duration().prefault('60s'),
+    /** Traces assembled at once, at most; beyond it the oldest is flushed marked incomplete. */
+    max_traces: z.number().int().min(1).default(10_000),
+    /** Steps kept in one trace's document; further spans are stored but not listed in it. */
+    max_steps_per_trace: z.number().int().min(1).default(100_000),
+    /** An emitted trace is remembered this long, so a late span updates it instead of replacing it. */
+    late_span_window: duration().prefault('2m'),
+    /** Emitted traces remembered at most, for late spans. */
+    max_remembered_traces: z.number().int().min(0).default(2_000),
+    /** Model prices, for the cost of LLM steps whose spans carry no cost. */
+    prices: priceTableSchema,
+    /** Characters kept of input and output previews; 0 turns previews off. */
+    preview_length: previewLengthSchema,
+  })
+  .strict()
+  .refine((c) => c.root_wait >= c.decision_wait, {
+    message: 'root_wait must not be shorter than decision_wait',
+    path: ['root_wait'],
+  });
+
+export type AssembleConfig = z.infer<typeof assembleConfigSchema>;

@@ -1,0 +1,162 @@
+import type { Logger } from 'pino';
+import {
+  serviceNameOf,
+  type AgentTrace,
+  type Span,
+  type StepInfo,
+  type TelemetryBatch,
+  type TraceStep,
+} from '../../model/index.js';
+import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipeline/component.js';
+import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
+import { TraceAssembler, type Emission } from './assembler.js';
+import type { AssembleConfig } from './config.js';
+import { createStepConverter } from './convert/index.js';
+import { AssembleMetrics } from './metrics.js';
+
+/** Traces held for re-sending after a failed hand-off, at most (beyond: dropped and logged). */
+const MAX_UNSENT_TRACES = 10_000;
+
+/**
+ * Understands each span as an agent step (attached as `span.step`) and passes spans on at
+ * once; meanwhile it assembles traces by trace id and hands each completed trace on as its
+ * own batch. Classification downstream fills `span.failures`, which the trace's steps share.
+ */
+export class AssembleProcessor implements Processor {
+  private readonly assembler: TraceAssembler;
+  private readonly toStep: (span: Span) => StepInfo;
+  private readonly metrics: AssembleMetrics;
+  private readonly logger: Logger;
+  private readonly id: string;
+  private timer: NodeJS.Timeout | undefined;
+  private unsent: AgentTrace[] = [];
+  private emitting: Promise<void> = Promise.resolve();
+  private readonly tickMs: number;
+  private closed = false;
+
+  constructor(
+    settings: ComponentSettings<AssembleConfig>,
+    private readonly next: TelemetryConsumer,
+  ) {
+    const { config } = settings;
+    this.id = settings.id;
+    this.logger = settings.logger;
+    this.metrics = AssembleMetrics.for(settings.metrics);
+    this.toStep = createStepConverter({
+      prices: config.prices,
+      previewLength: config.preview_length,
+    });
+    this.assembler = new TraceAssembler({
+      decisionWaitMs: config.decision_wait,
+      rootWaitMs: config.root_wait,
+      maxTraces: config.max_traces,
+      maxStepsPerTrace: config.max_steps_per_trace,
+      lateSpanWindowMs: config.late_span_window,
+      maxRememberedTraces: config.max_remembered_traces,
+    });
+    this.tickMs = Math.max(50, Math.min(1000, config.decision_wait / 4));
+  }
+
+  start(): Promise<void> {
+    this.timer ??= setInterval(() => this.tick(), this.tickMs).unref();
+    return Promise.resolve();
+  }
+
+  async consume(batch: TelemetryBatch): Promise<void> {
+    if (this.closed) throw new RetryableError(`${this.id} is shutting down`, SHUTTING_DOWN);
+    const now = performance.now();
+    const evicted: Emission[] = [];
+    for (const span of batch.spans) {
+      const step = this.toStep(span);
+      span.step = step;
+      span.failures ??= [];
+      for (const gap of step.gaps) this.metrics.stepGaps.inc({ processor: this.id, gap });
+      for (const emission of this.assembler.add(
+        span.traceId,
+        traceStep(span, step, span.failures),
+        now,
+      )) {
+        evicted.push(emission);
+      }
+    }
+    this.metrics.tracesHeld.set({ processor: this.id }, this.assembler.heldTraces);
+    await this.next.consume(batch);
+    // Traces pushed out by the memory bound go on after the spans that evicted them.
+    if (evicted.length) this.hand(evicted);
+  }
+
+  async flush(): Promise<void> {
+    this.hand(this.assembler.drain(performance.now()));
+    await this.emitting;
+    await this.next.flush();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  private tick(): void {
+    const done = this.assembler.collect(performance.now());
+    this.metrics.tracesHeld.set({ processor: this.id }, this.assembler.heldTraces);
+    if (done.length || this.unsent.length) this.hand(done);
+  }
+
+  /** Hands traces on one batch at a time, keeping those that could not be handed on. */
+  private hand(emissions: Emission[]): void {
+    for (const { reason } of emissions)
+      this.metrics.tracesEmitted.inc({ processor: this.id, reason });
+    const traces = [...this.unsent, ...emissions.map((e) => e.trace)];
+    this.unsent = [];
+    this.emitting = this.emitting.then(async () => {
+      try {
+        await this.next.consume({ spans: [], traces, failures: [] });
+      } catch (error) {
+        this.metrics.emitFailures.inc({ processor: this.id });
+        const kept = traces.slice(-MAX_UNSENT_TRACES);
+        if (kept.length < traces.length) {
+          this.logger.error(
+            { dropped: traces.length - kept.length },
+            'dropped assembled traces that could not be handed on',
+          );
+        }
+        this.logger.warn(
+          { err: error, traces: kept.length },
+          'handing on assembled traces failed; retrying',
+        );
+        // Trace-level failures are derived downstream from the steps; they are derived again.
+        for (const trace of kept) trace.failures = [];
+        this.unsent = [...kept, ...this.unsent];
+      }
+    });
+  }
+}
+
+/** What a trace keeps of a span; `failures` is the span's own list, shared with it. */
+function traceStep(span: Span, step: StepInfo, failures: TraceStep['failures']): TraceStep {
+  return {
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    type: step.type,
+    serviceName: serviceNameOf(span),
+    agentName: step.agentName,
+    sessionId: step.sessionId,
+    userHash: step.userHash,
+    startTimeUnixNano: span.startTimeUnixNano,
+    endTimeUnixNano: span.endTimeUnixNano,
+    statusCode: span.statusCode,
+    statusMessage: span.statusMessage,
+    operation: step.operation,
+    model: step.responseModel || step.requestModel,
+    toolName: step.toolName,
+    toolArguments: step.toolArguments,
+    usage: step.usage,
+    costUsd: step.costUsd,
+    outputPreview: step.outputPreview,
+    failures,
+  };
+}
