@@ -7,11 +7,15 @@ import {
   type ReceiverFactory,
 } from './pipeline/factory.js';
 import { assembleProcessorFactory } from './processors/assemble/factory.js';
+import { classifyProcessorFactory } from './processors/classify/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 /** Every component type this build of Faultline knows, by the name used in the config. */
 export const builtinFactories: Factories = {
   receivers: factoryMap<ReceiverFactory>([otlpReceiverFactory]),
-  processors: factoryMap<ProcessorFactory>([assembleProcessorFactory]),
+  processors: factoryMap<ProcessorFactory>([
+    assembleProcessorFactory,
+    classifyProcessorFactory,
+  ]),
   exporters: factoryMap<ExporterFactory>([clickhouseExporterFactory]),
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { EXIT_USAGE, reportAndExit, UsageError } from './errors.js';
+import { demoCommand } from './demo/demo.js';
 import { queryCommand } from './query.js';
 import { serve } from './serve.js';
 import { validateConfigCommand } from './validate-config.js';
@@ -13,6 +14,7 @@ Commands:
                                         run read-only SQL over stored data
                                         (F: PrettyCompact, JSONEachRow, JSON, CSV, TSV, …)
   validate-config FILE                  check a config file; prints every problem with its path
+  demo [--config FILE]                  send sample failing agent runs and show the captured failures
   help                                  show this text
 `;
 
@@ -47,6 +49,8 @@ async function main(argv: string[]): Promise<void> {
         );
       return validateConfigCommand(file);
     }
+    case 'demo':
+      return demoCommand({ config: values.config });
     case undefined:
     case 'help':
     case '--help':

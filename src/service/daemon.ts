@@ -25,8 +25,11 @@ export class Daemon {
   private admin: AdminServer | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly config: FaultlineConfig) {
-    this.logger = createLogger(config.service.telemetry.logs.level);
+  constructor(
+    private readonly config: FaultlineConfig,
+    options: { logLevel?: FaultlineConfig['service']['telemetry']['logs']['level'] } = {},
+  ) {
+    this.logger = createLogger(options.logLevel ?? config.service.telemetry.logs.level);
     this.metrics = createRegistry();
     this.store = createStore(config.storage);
   }

@@ -15,6 +15,10 @@ export interface DaemonOptions {
   exporterYaml?: string;
   /** Replace the storage section (YAML, indented by two spaces under `storage:`). */
   storageYaml?: string;
+  /** The body of the `processors:` section (YAML, entries indented by two spaces). */
+  processorsYaml?: string;
+  /** Processor ids for `service.pipelines.traces.processors`, in order. */
+  pipelineProcessors?: string[];
   /** Reuse a data directory (to test restarts). */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -55,6 +59,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonHa
   const grpc = { ...options.otlp?.grpc, endpoint: `127.0.0.1:${grpcPort}` };
   const http = { ...options.otlp?.http, endpoint: `127.0.0.1:${httpPort}` };
   const limits = options.otlp?.limits ? `\n    limits: ${JSON.stringify(options.otlp.limits)}` : '';
+  const processors = options.processorsYaml ? `processors:\n${options.processorsYaml}\n` : '';
   writeFileSync(
     configPath,
     `receivers:
@@ -62,7 +67,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonHa
     protocols:
       grpc: ${JSON.stringify(grpc)}
       http: ${JSON.stringify(http)}${limits}
-exporters:
+${processors}exporters:
   clickhouse:
 ${options.exporterYaml ?? '    batch:\n      timeout: 50ms'}
 storage:
@@ -73,6 +78,7 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
+      processors: ${JSON.stringify(options.pipelineProcessors ?? [])}
       exporters: [clickhouse]
   telemetry:
     logs:
