@@ -8,12 +8,14 @@ import {
 } from './pipeline/factory.js';
 import { assembleProcessorFactory } from './processors/assemble/factory.js';
 import { classifyProcessorFactory } from './processors/classify/factory.js';
+import { redactProcessorFactory } from './processors/redact/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 /** Every component type this build of Faultline knows, by the name used in the config. */
 export const builtinFactories: Factories = {
   receivers: factoryMap<ReceiverFactory>([otlpReceiverFactory]),
   processors: factoryMap<ProcessorFactory>([
+    redactProcessorFactory,
     assembleProcessorFactory,
     classifyProcessorFactory,
   ]),

@@ -240,7 +240,7 @@ describe('the shipped config/faultline.yaml', () => {
     expect(config.admin.bearer_token).toBe('');
     expect(config.service.pipelines.traces).toEqual({
       receivers: ['otlp'],
-      processors: [],
+      processors: ['redact', 'assemble', 'classify'],
       exporters: ['clickhouse'],
     });
     const otlp = component(config, 'receivers', 'otlp');

@@ -1,0 +1,40 @@
+import type { Attributes } from '../../model/index.js';
+
+/** The span attributes the processor writes; clients cannot set them (theirs are removed). */
+export const AUDIT_COUNT = 'redaction.count';
+export const AUDIT_ENTITIES = 'redaction.entities';
+
+/** What was redacted in one place (a span, a resource): how many values, of which entities. */
+export class RedactionTally {
+  count = 0;
+  readonly byEntity = new Map<string, number>();
+
+  add(entity: string, times = 1): void {
+    this.count += times;
+    this.byEntity.set(entity, (this.byEntity.get(entity) ?? 0) + times);
+  }
+
+  addAll(other: RedactionTally): void {
+    for (const [entity, times] of other.byEntity) this.add(entity, times);
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.byEntity.clear();
+  }
+}
+
+/**
+ * Writes `redaction.count` (int) and `redaction.entities` (sorted names) when anything was
+ * redacted, and removes client-sent values of these keys either way, so the audit trail is
+ * only ever the processor's.
+ */
+export function writeAudit(attributes: Attributes, tally: RedactionTally): void {
+  if (tally.count === 0) {
+    if (attributes[AUDIT_COUNT] !== undefined) delete attributes[AUDIT_COUNT];
+    if (attributes[AUDIT_ENTITIES] !== undefined) delete attributes[AUDIT_ENTITIES];
+    return;
+  }
+  attributes[AUDIT_COUNT] = BigInt(tally.count);
+  attributes[AUDIT_ENTITIES] = [...tally.byEntity.keys()].sort();
+}
