@@ -2,6 +2,7 @@ import type { TraceStep } from '../../model/index.js';
 import type { SpanView } from './span-view.js';
 import type { TraceView } from './trace-view.js';
 import type { Value } from './values.js';
+import { closestName } from '../../config/suggest.js';
 
 /**
  * The keys conditions and message templates can name. In span rules a key is a span
@@ -31,8 +32,8 @@ const known = (score: number | undefined) =>
 export const SPAN_FIELDS: Readonly<Record<string, SpanAccessor>> = {
   'span.name': (v) => v.span.name,
   'span.kind': (v) => SPAN_KINDS[v.span.kind],
-  'span.status': (v) => SPAN_STATUSES[v.span.statusCode],
-  'span.status_message': (v) => v.span.statusMessage,
+  'span.status': (v) => SPAN_STATUSES[v.statusCode],
+  'span.status_message': (v) => v.statusMessage,
   'span.service': (v) => v.service,
   'span.duration_ms': (v) => Math.round(v.durationMs),
   /** http.response.status_code, or the older http.status_code. */
@@ -134,28 +135,9 @@ export function keyProblem(
 
 /** ` (did you mean "x"?)` for a near miss, else the names with the same prefix. */
 function suggestion(key: string, names: string[]): string {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const name of names) {
-    const distance = editDistance(key, name);
-    if (distance < bestDistance) [best, bestDistance] = [name, distance];
-  }
+  const best = closestName(key, names, 3);
   if (best) return ` (did you mean "${best}"?)`;
   const prefix = key.slice(0, key.indexOf('.') + 1);
   const family = names.filter((name) => prefix && name.startsWith(prefix));
   return ` (known: ${(family.length ? family : names).join(', ')})`;
-}
-
-/** Levenshtein distance, for suggestions at start-up only. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

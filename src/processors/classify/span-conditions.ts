@@ -26,7 +26,7 @@ export function compileSpanConditions(when: SpanConditions, stepType: StepType):
   }
   if (when.status) {
     const codes = new Set(when.status.map((status) => SPAN_STATUSES.indexOf(status)));
-    add((v) => codes.has(v.span.statusCode), 1);
+    add((v) => codes.has(v.statusCode), 1);
   }
   if (when.duration_over !== undefined) {
     const limitMs = when.duration_over;

@@ -1,4 +1,5 @@
 import {
+  StatusCode,
   serviceNameOf,
   type AttributeValue,
   type Span,
@@ -7,6 +8,9 @@ import {
   type StepType,
 } from '../../model/index.js';
 import { numberOf } from './values.js';
+
+const LANGFUSE_LEVEL = 'langfuse.observation.level';
+const LANGFUSE_STATUS_MESSAGE = 'langfuse.observation.status_message';
 
 const EXCEPTION_EVENT = 'exception';
 
@@ -45,6 +49,22 @@ export class SpanView {
 
   get service(): string {
     return serviceNameOf(this.span);
+  }
+
+  /**
+   * The span's status as rules see it. Langfuse reports a failed observation only as
+   * `langfuse.observation.level = ERROR` (its OTel status stays Unset), so that counts as Error;
+   * the stored StatusCode stays what the client sent.
+   */
+  get statusCode(): number {
+    if (this.span.statusCode !== StatusCode.Unset) return this.span.statusCode;
+    return this.span.attributes[LANGFUSE_LEVEL] === 'ERROR' ? StatusCode.Error : StatusCode.Unset;
+  }
+
+  /** The status message, or Langfuse's `langfuse.observation.status_message`. */
+  get statusMessage(): string {
+    const langfuse = this.span.attributes[LANGFUSE_STATUS_MESSAGE];
+    return this.span.statusMessage || (typeof langfuse === 'string' ? langfuse : '');
   }
 
   /** Milliseconds from start to end; 0 when the end is before the start. */
@@ -94,7 +114,7 @@ export class SpanView {
     if (this.error === undefined) {
       const { attributes } = this.span;
       // Built by concatenation: most spans have no error, and then nothing is allocated.
-      let text = this.span.statusMessage;
+      let text = this.statusMessage;
       for (const value of [
         attributes['error.type'],
         attributes['error.message'],

@@ -45,9 +45,21 @@ export function toolOf(
   if (type !== 'tool_call') return NO_TOOL;
   return {
     toolName: firstText(attributes, NAME) || toolNameFromSpan(spanName),
-    toolArguments: firstAnyText(attributes, ARGUMENTS) || firstAnyText(attributes, STEP_INPUT),
+    toolArguments: firstAnyText(attributes, ARGUMENTS) || stepInputArguments(attributes),
     toolResult: firstAnyText(attributes, RESULT) || firstAnyText(attributes, STEP_OUTPUT),
   };
+}
+
+/**
+ * The span's generic input as tool arguments. OpenInference marks the input of a tool with a
+ * single string argument `text/plain`: that is a value, not JSON, so it is quoted as one (a
+ * JSON string) rather than read as malformed JSON arguments.
+ */
+function stepInputArguments(attributes: Attributes): string {
+  const input = firstAnyText(attributes, STEP_INPUT);
+  const plainText =
+    attributes['input.mime_type'] === 'text/plain' && input === attributes['input.value'];
+  return input && plainText ? JSON.stringify(input) : input;
 }
 
 /**
