@@ -22,12 +22,8 @@ import {
   createStepConverter,
   priceTableSchema,
 } from '../dist/processors/assemble/convert/index.js';
-import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
-import { TraceConverter } from '../dist/receivers/otlp/convert.js';
-import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
-import { protobufEncoding } from '../dist/receivers/otlp/wire.js';
 import { machine, option, round, writeResults } from './common.mjs';
-import { buildRequestPool } from './payloads.mjs';
+import { benchPool, receivedSpans } from './payloads.mjs';
 
 const params = {
   secondsPerStage: option('seconds', 'BENCH_CONVERT_SECONDS', 3),
@@ -46,15 +42,8 @@ const PRICES = priceTableSchema.parse({
 });
 
 const info = machine();
-const { requests, stats: payload } = buildRequestPool({
-  count: params.poolSize,
-  spansPerRequest: params.spansPerRequest,
-  seed: 42,
-});
-const converter = new TraceConverter(protobufEncoding, otlpReceiverSchema.parse({}).limits);
-const spans = requests.flatMap(
-  (r) => converter.convert(ExportTraceServiceRequest.decode(r.bytes)).spans,
-);
+const { requests, stats: payload } = benchPool(params);
+const spans = receivedSpans(requests).flat();
 const operationOf = (span) => String(span.attributes['gen_ai.operation.name'] ?? 'other');
 
 function run(convert, list, seconds) {

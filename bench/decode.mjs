@@ -22,7 +22,7 @@ import { TraceConverter } from '../dist/receivers/otlp/convert.js';
 import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
 import { protobufEncoding } from '../dist/receivers/otlp/wire.js';
 import { machine, option, round, writeResults } from './common.mjs';
-import { buildRequestPool } from './payloads.mjs';
+import { benchPool } from './payloads.mjs';
 
 const params = {
   secondsPerStage: option('seconds', 'BENCH_DECODE_SECONDS', 3),
@@ -32,11 +32,7 @@ const params = {
 };
 
 const info = machine();
-const { requests, stats: payload } = buildRequestPool({
-  count: params.poolSize,
-  spansPerRequest: params.spansPerRequest,
-  seed: 42,
-});
+const { requests, stats: payload } = benchPool(params);
 const limits = otlpReceiverSchema.parse({}).limits;
 const converter = new TraceConverter(protobufEncoding, limits);
 

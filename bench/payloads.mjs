@@ -11,7 +11,10 @@
 
 import { Buffer } from 'node:buffer';
 import Long from 'long';
+import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
+import { TraceConverter } from '../dist/receivers/otlp/convert.js';
 import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
+import { protobufEncoding } from '../dist/receivers/otlp/wire.js';
 
 export const ERROR_RATE = 0.05;
 export const PII_RATE = 0.1;
@@ -507,4 +510,20 @@ export function withFreshTraceIds(request, sequence) {
     copy.writeUInt32BE((copy.readUInt32BE(at + 12) ^ b) >>> 0, at + 12);
   }
   return copy;
+}
+
+/** The request pool every scenario uses, sized by its `--pool` and `--batch` options. */
+export function benchPool({ poolSize, spansPerRequest }) {
+  return buildRequestPool({ count: poolSize, spansPerRequest, seed: 42 });
+}
+
+/** Converts decoded requests into model spans exactly as the OTLP receiver does. */
+export function receiverConverter() {
+  return new TraceConverter(protobufEncoding, otlpReceiverSchema.parse({}).limits);
+}
+
+/** The pool as the pipeline receives it: one array of model spans per request. */
+export function receivedSpans(requests) {
+  const converter = receiverConverter();
+  return requests.map((r) => converter.convert(ExportTraceServiceRequest.decode(r.bytes)).spans);
 }

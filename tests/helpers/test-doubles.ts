@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { ComponentSettings } from '../../src/pipeline/component.js';
+import type { TelemetryBatch } from '../../src/model/index.js';
+import type { ComponentSettings, TelemetryConsumer } from '../../src/pipeline/component.js';
 import type { InsertOptions, QueryOptions, Store } from '../../src/storage/store.js';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -44,4 +45,20 @@ export function settingsFor<Config>(
   store: Store = new RecordingStore(),
 ): ComponentSettings<Config> {
   return { id, config, logger: silentLogger, metrics: new Registry(), store };
+}
+
+/** A next consumer that keeps every batch it is handed. */
+export class RecordingConsumer implements TelemetryConsumer {
+  readonly batches: TelemetryBatch[] = [];
+  consume(batch: TelemetryBatch): Promise<void> {
+    this.batches.push(batch);
+    return Promise.resolve();
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+  /** Every assembled trace handed on so far. */
+  traces(): TelemetryBatch['traces'] {
+    return this.batches.flatMap((b) => b.traces);
+  }
 }

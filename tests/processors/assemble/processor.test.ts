@@ -1,24 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { spansBatch, type TelemetryBatch } from '../../../src/model/index.js';
-import type { TelemetryConsumer } from '../../../src/pipeline/component.js';
+import { spansBatch } from '../../../src/model/index.js';
 import { assembleConfigSchema } from '../../../src/processors/assemble/config.js';
 import { AssembleProcessor } from '../../../src/processors/assemble/processor.js';
 import { sampleSpan } from '../../helpers/spans.js';
-import { settingsFor } from '../../helpers/test-doubles.js';
-
-class RecordingConsumer implements TelemetryConsumer {
-  readonly batches: TelemetryBatch[] = [];
-  consume(batch: TelemetryBatch): Promise<void> {
-    this.batches.push(batch);
-    return Promise.resolve();
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  traces() {
-    return this.batches.flatMap((b) => b.traces);
-  }
-}
+import { RecordingConsumer, settingsFor } from '../../helpers/test-doubles.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const llmSpan = (spanId: string, parentSpanId: string) =>

@@ -7,11 +7,10 @@ import type {
   TelemetryBatch,
   TraceStep,
 } from '../../../src/model/index.js';
-import type { TelemetryConsumer } from '../../../src/pipeline/component.js';
 import { classifyConfigSchema } from '../../../src/processors/classify/config.js';
 import { ClassifyProcessor } from '../../../src/processors/classify/processor.js';
 import { sampleSpan } from '../../helpers/spans.js';
-import { settingsFor } from '../../helpers/test-doubles.js';
+import { RecordingConsumer, settingsFor } from '../../helpers/test-doubles.js';
 
 /** A StepInfo with nothing known, as the assemble processor leaves a bare span. */
 export function stepInfo(overrides: Partial<StepInfo> = {}): StepInfo {
@@ -84,17 +83,6 @@ export function raised(type: string, message: string): Partial<Span> {
     statusMessage: `${type}: ${message}`,
     events: [exceptionEvent(type, message)],
   };
-}
-
-export class RecordingConsumer implements TelemetryConsumer {
-  readonly batches: TelemetryBatch[] = [];
-  consume(batch: TelemetryBatch): Promise<void> {
-    this.batches.push(batch);
-    return Promise.resolve();
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 /** A started classify processor over `rawConfig` (as written in YAML), recording what it passes on. */
