@@ -43,6 +43,17 @@ export function option(name, envName, fallback) {
   return fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : fallback;
 }
 
+/** A text option, like `option` but not converted to a number. */
+export function textOption(name, envName, fallback) {
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}` && i + 1 < argv.length) return argv[i + 1];
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  }
+  const fromEnv = process.env[envName];
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : fallback;
+}
+
 /** Clock ticks per second, the unit of /proc/<pid>/stat CPU times. */
 export function clockTicks() {
   try {

@@ -32,6 +32,7 @@ function freePort() {
  * @param {string} [options.batchTimeout] exporters.clickhouse.batch.timeout (default: the daemon's)
  * @param {number} [options.maxRows] exporters.clickhouse.batch.max_rows (default: the daemon's)
  * @param {string[]} [options.nodeArgs] extra node flags for the daemon, e.g. ['--cpu-prof']
+ * @param {string[]} [options.processors] processors, in order, each with its default config
  */
 export async function startDaemon(options = {}) {
   const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
@@ -40,6 +41,10 @@ export async function startDaemon(options = {}) {
   const batch = [];
   if (options.maxRows) batch.push(`      max_rows: ${options.maxRows}`);
   if (options.batchTimeout) batch.push(`      timeout: ${options.batchTimeout}`);
+  const processors = options.processors ?? [];
+  const processorsSection = processors.length
+    ? `processors:\n${processors.map((name) => `  ${name}: {}`).join('\n')}\n`
+    : '';
   writeFileSync(
     configPath,
     `receivers:
@@ -49,7 +54,7 @@ export async function startDaemon(options = {}) {
         endpoint: 127.0.0.1:${grpcPort}
       http:
         endpoint: 127.0.0.1:${httpPort}
-exporters:
+${processorsSection}exporters:
   clickhouse:${batch.length ? `\n    batch:\n${batch.join('\n')}` : ' {}'}
 storage:
   engine: embedded
@@ -60,6 +65,7 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
+      processors: [${processors.join(', ')}]
       exporters: [clickhouse]
   telemetry:
     logs:

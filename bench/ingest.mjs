@@ -17,7 +17,9 @@
 // --warmup BENCH_WARMUP (s), --concurrency BENCH_CONCURRENCY, --batch BENCH_BATCH (spans per
 // request), --pool BENCH_POOL (distinct requests), --rate BENCH_RATE (spans/s, 0 skips the
 // phase), --rate-duration BENCH_RATE_DURATION (s), --batch-timeout-ms BENCH_BATCH_TIMEOUT_MS
-// and --max-rows BENCH_MAX_ROWS (the exporter's batching; default: the daemon's defaults).
+// and --max-rows BENCH_MAX_ROWS (the exporter's batching; default: the daemon's defaults),
+// --processors BENCH_PROCESSORS (comma-separated, in order; default the shipped pipeline
+// redact,assemble,classify; `none` for receiver → exporter only).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
 // --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
 
@@ -27,7 +29,15 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { setInterval, clearInterval, setTimeout } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
-import { clockTicks, machine, machineBusyTicks, option, round, writeResults } from './common.mjs';
+import {
+  clockTicks,
+  machine,
+  machineBusyTicks,
+  option,
+  round,
+  textOption,
+  writeResults,
+} from './common.mjs';
 import { startDaemon } from './daemon.mjs';
 
 const LOADGEN = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
@@ -44,7 +54,10 @@ const params = {
   rateWarmupSec: 2,
   exporterBatchTimeoutMs: option('batch-timeout-ms', 'BENCH_BATCH_TIMEOUT_MS', 0) || 'default',
   exporterMaxRows: option('max-rows', 'BENCH_MAX_ROWS', 0) || 'default',
+  processors: textOption('processors', 'BENCH_PROCESSORS', 'redact,assemble,classify'),
 };
+const processorList =
+  params.processors === 'none' ? [] : params.processors.split(',').filter(Boolean);
 const daemonNodeArgs = (process.env.BENCH_DAEMON_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 const CLK_TCK = clockTicks();
 
@@ -78,6 +91,7 @@ async function runPhase(loadgenArgs) {
         ? undefined
         : `${params.exporterBatchTimeoutMs}ms`,
     maxRows: params.exporterMaxRows === 'default' ? undefined : params.exporterMaxRows,
+    processors: processorList,
   });
   active.daemon = daemon;
   try {
@@ -291,7 +305,7 @@ if (payload) {
   );
 }
 console.log(
-  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; embedded store`,
+  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; processors [${processorList.join(', ')}]; embedded store`,
 );
 if (phases.max) {
   const half = Math.ceil(params.concurrency / 2);
