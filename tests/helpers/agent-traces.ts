@@ -183,3 +183,31 @@ export function only<T extends { SpanName?: string; RootName?: string }>(
   }
   return found[0]!;
 }
+
+/** Everything Faultline stored of one trace. */
+export interface StoredTrace {
+  traceId: string;
+  traces: AgentTraceRow[];
+  steps: StepRow[];
+  failures: FailureRow[];
+  document: TraceDocument;
+}
+
+/** Exports the spans of one recorded trace and reads back everything stored of it. */
+export async function sendOneTrace(
+  daemon: DaemonHandle,
+  exporter: SpanExporter,
+  spans: ReadableSpan[],
+): Promise<StoredTrace> {
+  const traceIds = traceIdsOf(spans);
+  if (traceIds.length !== 1) throw new Error(`expected one recorded trace, got ${traceIds.length}`);
+  const traceId = traceIds[0]!;
+  await exportSpans(exporter, spans);
+  return {
+    traceId,
+    traces: await waitForAgentTraces(daemon, [traceId]),
+    steps: await stepRows(daemon, [traceId]),
+    failures: await failureRows(daemon, [traceId]),
+    document: await traceDocument(daemon, traceId),
+  };
+}

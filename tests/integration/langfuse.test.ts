@@ -15,16 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceDocument } from '../../src/model/trace-document.js';
-import {
-  exportSpans,
-  failureRows,
-  only,
-  startAgentDaemon,
-  stepRows,
-  traceDocument,
-  traceIdsOf,
-  waitForAgentTraces,
-} from '../helpers/agent-traces.js';
+import { sendOneTrace, only, startAgentDaemon } from '../helpers/agent-traces.js';
 import type { AgentTraceRow, FailureRow, StepRow } from '../helpers/agent-traces.js';
 import type { DaemonHandle } from '../helpers/daemon.js';
 
@@ -123,14 +114,11 @@ describe('Langfuse tracing SDK observations: agent, generations and tools', () =
     setLangfuseTracerProvider(provider);
     await runSupportAgent();
     const spans = memory.getFinishedSpans();
-    const traceIds = traceIdsOf(spans);
-    expect(traceIds).toHaveLength(1);
-    traceId = traceIds[0]!;
-    await exportSpans(new OTLPTraceExporter({ url: `http://127.0.0.1:${daemon.grpcPort}` }), spans);
-    traces = await waitForAgentTraces(daemon, [traceId]);
-    steps = await stepRows(daemon, [traceId]);
-    failures = await failureRows(daemon, [traceId]);
-    document = await traceDocument(daemon, traceId);
+    ({ traceId, traces, steps, failures, document } = await sendOneTrace(
+      daemon,
+      new OTLPTraceExporter({ url: `http://127.0.0.1:${daemon.grpcPort}` }),
+      spans,
+    ));
   });
 
   afterAll(async () => {

@@ -17,17 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TraceDocument } from '../../src/model/trace-document.js';
-import {
-  exportSpans,
-  failureRows,
-  flattenSteps,
-  only,
-  startAgentDaemon,
-  stepRows,
-  traceDocument,
-  traceIdsOf,
-  waitForAgentTraces,
-} from '../helpers/agent-traces.js';
+import { sendOneTrace, flattenSteps, only, startAgentDaemon } from '../helpers/agent-traces.js';
 import type { AgentTraceRow, FailureRow, StepRow } from '../helpers/agent-traces.js';
 import type { DaemonHandle } from '../helpers/daemon.js';
 
@@ -148,18 +138,11 @@ describe('OpenInference LangChain instrumentation over a fake chat model and too
       spanProcessors: [new SimpleSpanProcessor(memory)],
     });
     await runBookingAgent(provider);
-    const spans = memory.getFinishedSpans();
-    const traceIds = traceIdsOf(spans);
-    expect(traceIds).toHaveLength(1);
-    traceId = traceIds[0]!;
-    await exportSpans(
+    ({ traceId, traces, steps, failures, document } = await sendOneTrace(
+      daemon,
       new OTLPTraceExporter({ url: `http://127.0.0.1:${daemon.httpPort}/v1/traces` }),
-      spans,
-    );
-    traces = await waitForAgentTraces(daemon, [traceId]);
-    steps = await stepRows(daemon, [traceId]);
-    failures = await failureRows(daemon, [traceId]);
-    document = await traceDocument(daemon, traceId);
+      memory.getFinishedSpans(),
+    ));
   });
 
   afterAll(async () => {

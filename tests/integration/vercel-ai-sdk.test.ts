@@ -12,16 +12,7 @@ import { MockLanguageModelV3 } from 'ai/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TraceDocument } from '../../src/model/trace-document.js';
-import {
-  exportSpans,
-  failureRows,
-  only,
-  startAgentDaemon,
-  stepRows,
-  traceDocument,
-  traceIdsOf,
-  waitForAgentTraces,
-} from '../helpers/agent-traces.js';
+import { sendOneTrace, only, startAgentDaemon } from '../helpers/agent-traces.js';
 import type { AgentTraceRow, FailureRow, StepRow } from '../helpers/agent-traces.js';
 import type { DaemonHandle } from '../helpers/daemon.js';
 
@@ -122,18 +113,11 @@ describe('Vercel AI SDK telemetry from generateText with a mock model and tools'
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     trace.setGlobalTracerProvider(provider);
     await runTravelAgent();
-    const spans = memory.getFinishedSpans();
-    const traceIds = traceIdsOf(spans);
-    expect(traceIds).toHaveLength(1);
-    traceId = traceIds[0]!;
-    await exportSpans(
+    ({ traceId, traces, steps, failures, document } = await sendOneTrace(
+      daemon,
       new OTLPTraceExporter({ url: `http://127.0.0.1:${daemon.httpPort}/v1/traces` }),
-      spans,
-    );
-    traces = await waitForAgentTraces(daemon, [traceId]);
-    steps = await stepRows(daemon, [traceId]);
-    failures = await failureRows(daemon, [traceId]);
-    document = await traceDocument(daemon, traceId);
+      memory.getFinishedSpans(),
+    ));
   });
 
   afterAll(async () => {
