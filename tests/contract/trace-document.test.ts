@@ -7,6 +7,7 @@ import {
   type AgentTrace,
 } from '../../src/model/index.js';
 import { traceDocumentJsonSchema } from '../../src/model/trace-document-json-schema.js';
+import { traceStep } from '../helpers/spans.js';
 
 /**
  * The agent trace document is a published contract (SPEC §5.2). These tests fail when a change
@@ -77,15 +78,6 @@ function sampleTrace(): AgentTrace {
     agentName: 'booker',
     sessionId: 'sess-1',
     userHash: '0123456789abcdef0123456789abcdef',
-    statusMessage: '',
-    toolArguments: '',
-    outputPreview: '',
-    usage: { input: 0, output: 0, total: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
-    costUsd: 0,
-    model: '',
-    toolName: '',
-    operation: '',
-    failures: [],
   };
   return {
     traceId: 'ab'.repeat(16),
@@ -93,7 +85,7 @@ function sampleTrace(): AgentTrace {
     version: 1,
     failures: [],
     steps: [
-      {
+      traceStep({
         ...base,
         spanId: '1'.repeat(16),
         parentSpanId: '',
@@ -105,8 +97,8 @@ function sampleTrace(): AgentTrace {
         operation: 'invoke_agent',
         // Agent spans often repeat their model calls' totals; the trace must not count them twice.
         usage: { input: 100, output: 20, total: 120, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
-      },
-      {
+      }),
+      traceStep({
         ...base,
         spanId: '2'.repeat(16),
         parentSpanId: '1'.repeat(16),
@@ -118,7 +110,7 @@ function sampleTrace(): AgentTrace {
         model: 'gpt-4o',
         usage: { input: 100, output: 20, total: 120, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
         costUsd: 0.001,
-      },
+      }),
     ],
   };
 }

@@ -1,4 +1,4 @@
-import type { Span } from '../../src/model/index.js';
+import type { Span, StepInfo, TraceStep } from '../../src/model/index.js';
 
 let counter = 0;
 
@@ -35,6 +35,65 @@ export function sampleSpan(overrides: Partial<Span> = {}): Span {
       droppedAttributesCount: 0,
       schemaUrl: '',
     },
+    ...overrides,
+  };
+}
+
+/** A StepInfo with nothing known, as the assemble processor leaves a bare span. */
+export function stepInfo(overrides: Partial<StepInfo> = {}): StepInfo {
+  return {
+    type: 'span',
+    convention: 'none',
+    operation: '',
+    agentName: '',
+    requestModel: '',
+    responseModel: '',
+    provider: '',
+    usage: { input: 0, output: 0, total: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+    costUsd: 0,
+    toolName: '',
+    toolArguments: '',
+    toolResult: '',
+    retrievalDocuments: 0,
+    retrievalTopScore: Number.NaN,
+    sessionId: '',
+    userHash: '',
+    finishReasons: [],
+    inputPreview: '',
+    outputPreview: '',
+    evaluations: [],
+    gaps: [],
+    ...overrides,
+  };
+}
+
+let stepCounter = 0;
+
+/** One step of an assembled trace; fresh span id each call. */
+export function traceStep(overrides: Partial<TraceStep> = {}): TraceStep {
+  stepCounter++;
+  const start = 1_700_000_000_000_000_000n + BigInt(stepCounter) * 1_000_000n;
+  return {
+    spanId: `a${stepCounter.toString(16).padStart(15, '0')}`,
+    parentSpanId: 'root000000000000',
+    name: 'step',
+    type: 'span',
+    serviceName: 'booking-agent',
+    agentName: 'booker',
+    sessionId: '',
+    userHash: '',
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + 500_000n,
+    statusCode: 0,
+    statusMessage: '',
+    operation: '',
+    model: '',
+    toolName: '',
+    toolArguments: '',
+    usage: { input: 0, output: 0, total: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+    costUsd: 0,
+    outputPreview: '',
+    failures: [],
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@ import {
   TraceAssembler,
   type AssemblerOptions,
 } from '../../../src/processors/assemble/assembler.js';
+import { traceStep } from '../../helpers/spans.js';
 
 const OPTIONS: AssemblerOptions = {
   decisionWaitMs: 1000,
@@ -17,28 +18,7 @@ const OPTIONS: AssemblerOptions = {
 const traceId = (n: number) => n.toString(16).padStart(32, '0');
 
 function step(spanId: string, parentSpanId = 'p'.padStart(16, '0')): TraceStep {
-  return {
-    spanId,
-    parentSpanId,
-    name: spanId,
-    type: 'span',
-    serviceName: 'svc',
-    agentName: '',
-    sessionId: '',
-    userHash: '',
-    startTimeUnixNano: 1n,
-    endTimeUnixNano: 2n,
-    statusCode: 0,
-    statusMessage: '',
-    operation: '',
-    model: '',
-    toolName: '',
-    toolArguments: '',
-    usage: { input: 0, output: 0, total: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
-    costUsd: 0,
-    outputPreview: '',
-    failures: [],
-  };
+  return traceStep({ spanId, parentSpanId, name: spanId });
 }
 const root = (spanId = 'root') => step(spanId, '');
 

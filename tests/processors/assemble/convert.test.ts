@@ -11,7 +11,7 @@ import {
   toStepInfo,
 } from '../../../src/processors/assemble/convert/index.js';
 import type { ConvertOptions } from '../../../src/processors/assemble/convert/index.js';
-import { sampleSpan } from '../../helpers/spans.js';
+import { sampleSpan, stepInfo } from '../../helpers/spans.js';
 
 /**
  * Span → StepInfo for every convention. Attribute sets are written as the instrumentations
@@ -1119,29 +1119,7 @@ describe('user hash', () => {
 
 describe('a span with nothing, or with odd values', () => {
   it('is a plain span step, and does not throw', () => {
-    expect(stepOf({}, '')).toEqual({
-      type: 'span',
-      convention: 'none',
-      operation: '',
-      agentName: '',
-      requestModel: '',
-      responseModel: '',
-      provider: '',
-      usage: { input: 0, output: 0, total: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
-      costUsd: 0,
-      toolName: '',
-      toolArguments: '',
-      toolResult: '',
-      retrievalDocuments: 0,
-      retrievalTopScore: Number.NaN,
-      sessionId: '',
-      userHash: '',
-      finishReasons: [],
-      inputPreview: '',
-      outputPreview: '',
-      evaluations: [],
-      gaps: [],
-    });
+    expect(stepOf({}, '')).toEqual(stepInfo());
   });
 
   it('ignores values of unexpected types', () => {

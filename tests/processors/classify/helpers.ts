@@ -9,36 +9,8 @@ import type {
 } from '../../../src/model/index.js';
 import { classifyConfigSchema } from '../../../src/processors/classify/config.js';
 import { ClassifyProcessor } from '../../../src/processors/classify/processor.js';
-import { sampleSpan } from '../../helpers/spans.js';
+import { sampleSpan, stepInfo, traceStep } from '../../helpers/spans.js';
 import { RecordingConsumer, settingsFor } from '../../helpers/test-doubles.js';
-
-/** A StepInfo with nothing known, as the assemble processor leaves a bare span. */
-export function stepInfo(overrides: Partial<StepInfo> = {}): StepInfo {
-  return {
-    type: 'span',
-    convention: 'none',
-    operation: '',
-    agentName: '',
-    requestModel: '',
-    responseModel: '',
-    provider: '',
-    usage: { input: 0, output: 0, total: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
-    costUsd: 0,
-    toolName: '',
-    toolArguments: '',
-    toolResult: '',
-    retrievalDocuments: 0,
-    retrievalTopScore: Number.NaN,
-    sessionId: '',
-    userHash: '',
-    finishReasons: [],
-    inputPreview: '',
-    outputPreview: '',
-    evaluations: [],
-    gaps: [],
-    ...overrides,
-  };
-}
 
 /** A span that assemble understood as `step`. */
 export function stepSpan(step: Partial<StepInfo>, span: Partial<Span> = {}): Span {
@@ -108,37 +80,6 @@ export async function classify(
 
 export const classesOf = (failures: readonly Failure[]): string[] =>
   failures.map((f) => f.failureClass).sort();
-
-let stepCounter = 0;
-
-/** One step of an assembled trace; fresh span id each call. */
-export function traceStep(overrides: Partial<TraceStep> = {}): TraceStep {
-  stepCounter++;
-  const start = 1_700_000_000_000_000_000n + BigInt(stepCounter) * 1_000_000n;
-  return {
-    spanId: `a${stepCounter.toString(16).padStart(15, '0')}`,
-    parentSpanId: 'root000000000000',
-    name: 'step',
-    type: 'span',
-    serviceName: 'booking-agent',
-    agentName: 'booker',
-    sessionId: '',
-    userHash: '',
-    startTimeUnixNano: start,
-    endTimeUnixNano: start + 500_000n,
-    statusCode: 0,
-    statusMessage: '',
-    operation: '',
-    model: '',
-    toolName: '',
-    toolArguments: '',
-    usage: { input: 0, output: 0, total: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
-    costUsd: 0,
-    outputPreview: '',
-    failures: [],
-    ...overrides,
-  };
-}
 
 /** A trace of a root agent step (with `rootOutput`) and `steps` under it. */
 export function agentTrace(
