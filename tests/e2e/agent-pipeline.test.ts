@@ -7,7 +7,7 @@ import { SCENARIOS, scenarioRequest } from '../../src/cli/demo/scenarios.js';
 import { traceDocumentSchema, type TraceDocument } from '../../src/model/index.js';
 import { startAgentDaemon } from '../helpers/agent-traces.js';
 import { CLI, type DaemonHandle } from '../helpers/daemon.js';
-import { freePort } from '../helpers/ports.js';
+import { freePorts } from '../helpers/ports.js';
 
 async function postJson(daemon: DaemonHandle, body: string): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${daemon.httpPort}/v1/traces`, {
@@ -127,7 +127,7 @@ describe('faultline demo', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('starts a daemon, sends the five scenarios and prints each one’s failure', async () => {
-    const [grpc, http, admin] = [await freePort(), await freePort(), await freePort()];
+    const [grpc, http, admin] = await freePorts(3);
     const shipped = readFileSync(new URL('../../config/faultline.yaml', import.meta.url), 'utf8');
     const config = join(dir, 'demo.yaml');
     writeFileSync(

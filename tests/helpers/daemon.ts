@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 
 /** The built CLI; `npm test` builds before running tests. */
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -52,8 +52,22 @@ export interface DaemonHandle {
   cleanup(): Promise<void>;
 }
 
+/**
+ * Another test worker can take a port between our probe and the daemon's
+ * listen; a daemon that could not bind is started again on fresh ports.
+ */
 export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonHandle> {
-  const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchDaemon(options);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function launchDaemon(options: DaemonOptions): Promise<DaemonHandle> {
+  const [grpcPort, httpPort, adminPort] = (await freePorts(3)) as [number, number, number];
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'faultline-test-'));
   const configPath = join(dataDir, `faultline-${adminPort}.yaml`);
   const grpc = { ...options.otlp?.grpc, endpoint: `127.0.0.1:${grpcPort}` };
@@ -96,7 +110,12 @@ ${options.extraYaml ?? ''}`,
     child.once('exit', (code) => resolve(code)),
   );
   const adminUrl = `http://127.0.0.1:${adminPort}`;
-  await waitForReady(adminUrl, child, () => output);
+  try {
+    await waitForReady(adminUrl, child, () => output);
+  } catch (error) {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const handle: DaemonHandle = {
     grpcPort,
     httpPort,
