@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite drives for real, when they are missing:
-# clickhouse-server (Debian's package) for the server-engine transport tests.
+# clickhouse-server (Debian's package) for the server-engine transport tests, prometheus
+# (with promtool) scraping /metrics, and prometheus-alertmanager receiving alerts.
 # Needs root or sudo and apt; elsewhere it says what to install and leaves the decision to
 # the tests (they skip the server tests locally, and fail in CI where CI=true).
 set -euo pipefail
 
 packages=()
 [ -x /usr/sbin/clickhouse-server ] || packages+=(clickhouse-server)
+[ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || packages+=(prometheus)
+[ -x /usr/bin/prometheus-alertmanager ] || packages+=(prometheus-alertmanager)
 [ ${#packages[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -26,5 +29,9 @@ echo "install-system-deps: installing ${packages[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-# The package starts a system-wide server; the tests start their own on free ports.
-if command -v service >/dev/null 2>&1; then "${sudo[@]}" service clickhouse-server stop >/dev/null 2>&1 || true; fi
+# The packages start system-wide services; the tests start their own on free ports.
+if command -v service >/dev/null 2>&1; then
+  for service in clickhouse-server prometheus prometheus-alertmanager prometheus-node-exporter; do
+    "${sudo[@]}" service "$service" stop >/dev/null 2>&1 || true
+  done
+fi
