@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
+import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
 import type { InsertOptions, QueryOptions, Store } from './store.js';
 import { classifyStorageError } from './errors.js';
 import { guardedSql, withReadonlySetting } from './readonly-sql.js';
@@ -51,7 +52,10 @@ export class EmbeddedStore implements Store {
 
   async insert(table: string, jsonEachRow: Buffer, options: InsertOptions = {}): Promise<void> {
     const settings: Record<string, string> = {};
-    if (options.dedupToken) settings['insert_deduplication_token'] = options.dedupToken;
+    if (options.dedupToken) {
+      Object.assign(settings, DEDUP_INSERT_SETTINGS);
+      settings['insert_deduplication_token'] = options.dedupToken;
+    }
     try {
       await this.live().insert({
         table: `${this.database}.${table}`,

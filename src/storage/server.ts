@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
 import type { InsertOptions, QueryOptions, Store } from './store.js';
 import { classifyStorageError } from './errors.js';
 import { guardedSql } from './readonly-sql.js';
@@ -61,6 +62,7 @@ export class ServerStore implements Store {
   async insert(table: string, jsonEachRow: Buffer, options: InsertOptions = {}): Promise<void> {
     const settings: Record<string, string> = {};
     if (options.dedupToken && this.options.dedupTokens) {
+      Object.assign(settings, DEDUP_INSERT_SETTINGS);
       settings['insert_deduplication_token'] = options.dedupToken;
     }
     try {

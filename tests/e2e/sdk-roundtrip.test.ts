@@ -140,7 +140,7 @@ describe.each(exporters)(
     };
     const source = (name: string): ReadableSpan => sent.find((s) => s.name === name)!;
 
-    it('stores every span once, acknowledged only after it is queryable', () => {
+    it('stores every acknowledged span exactly once', () => {
       expect(rows.map((r) => r.SpanName)).toEqual(['agent.run', 'linked', 'tool.call']);
     });
 

@@ -11,8 +11,10 @@ export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.u
 export interface DaemonOptions {
   /** Top-level YAML appended to the generated config. */
   extraYaml?: string;
-  /** The body of exporters.clickhouse (YAML, indented by four spaces). */
+  /** The body of exporters.clickhouse (YAML, indented by four spaces), besides `queue`. */
   exporterYaml?: string;
+  /** Settings of exporters.clickhouse.queue; the directory defaults to one in the data dir. */
+  queue?: Record<string, unknown>;
   /** Replace the storage section (YAML, indented by two spaces under `storage:`). */
   storageYaml?: string;
   /** The body of the `processors:` section (YAML, entries indented by two spaces). */
@@ -42,8 +44,18 @@ export interface DaemonHandle {
   adminUrl: string;
   /** The daemon's stderr (structured logs) so far. */
   logs(): string;
-  /** Read-only SQL through the admin API, JSONEachRow rows parsed. */
+  /**
+   * Read-only SQL through the admin API, JSONEachRow rows parsed, once the durable queue has
+   * delivered everything acknowledged so far.
+   */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  /** Resolves once the daemon's durable queues are empty (per its /metrics). */
+  drained(): Promise<void>;
+  /**
+   * Runs `sql` until `done` holds for its rows (spans are acknowledged once queued, and
+   * stored a batch timeout later), and returns the last rows for the test to assert on.
+   */
+  queryUntil<T = Record<string, unknown>>(sql: string, done: (rows: T[]) => boolean): Promise<T[]>;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL and wait. */
@@ -84,6 +96,7 @@ async function launchDaemon(options: DaemonOptions): Promise<DaemonHandle> {
 ${processors}exporters:
   clickhouse:
 ${options.exporterYaml ?? '    batch:\n      timeout: 50ms'}
+    queue: ${JSON.stringify({ directory: join(dataDir, 'queue'), ...options.queue })}
 storage:
 ${options.storageYaml ?? `  engine: embedded\n  path: ${join(dataDir, 'store')}`}
 admin:
@@ -124,7 +137,20 @@ ${options.extraYaml ?? ''}`,
     configPath,
     adminUrl,
     logs: () => output,
-    query: (sql) => queryJsonEachRow(adminUrl, sql),
+    async query(sql) {
+      await waitUntilDrained(adminUrl);
+      return queryJsonEachRow(adminUrl, sql);
+    },
+    drained: () => waitUntilDrained(adminUrl),
+    async queryUntil<T>(sql: string, done: (rows: T[]) => boolean) {
+      let rows: T[] = [];
+      for (let attempt = 0; attempt < 200; attempt++) {
+        rows = await queryJsonEachRow<T>(adminUrl, sql);
+        if (done(rows)) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return rows;
+    },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
@@ -159,6 +185,20 @@ async function waitForReady(
   }
   child.kill('SIGKILL');
   throw new Error(`daemon did not become ready:\n${output()}`);
+}
+
+/** Polls /metrics until every `faultline_queue_rows` series is 0. */
+export async function waitUntilDrained(adminUrl: string): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const text = await (await fetch(`${adminUrl}/metrics`)).text();
+    const queued = text
+      .split('\n')
+      .filter((line) => line.startsWith('faultline_queue_rows{'))
+      .map((line) => Number(line.slice(line.lastIndexOf(' ') + 1)));
+    if (queued.every((rows) => rows === 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the daemon at ${adminUrl} did not drain its queue`);
 }
 
 export async function queryJsonEachRow<T>(adminUrl: string, sql: string): Promise<T[]> {

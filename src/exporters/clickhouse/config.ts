@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../../config/units.js';
+import { byteSize, duration } from '../../config/units.js';
 
 export const clickhouseExporterSchema = z
   .object({
@@ -13,15 +13,45 @@ export const clickhouseExporterSchema = z
       .strict()
       .prefault({}),
     /**
-     * Spans waiting for insertion, at most. Beyond it, receivers refuse with a retryable
-     * code (HTTP 429, gRPC RESOURCE_EXHAUSTED) rather than buffer without bound.
+     * With the queue off: rows waiting for insertion, at most. Beyond it, receivers refuse
+     * with a retryable code (HTTP 429, gRPC RESOURCE_EXHAUSTED) rather than buffer without bound.
      */
     max_pending_rows: z.number().int().min(1).default(200_000),
+    /** The durable queue (write-ahead log) between the pipeline and ClickHouse. */
+    queue: z
+      .object({
+        /** On: spans are acknowledged once in the log. Off: once inserted (nothing on disk). */
+        enabled: z.boolean().default(true),
+        /** One sub-directory per exporter and table; give each daemon its own. */
+        directory: z.string().min(1).default('./data/queue'),
+        /** always: fdatasync before acknowledging; interval: every fsync_interval; never. */
+        fsync: z.enum(['always', 'interval', 'never']).default('interval'),
+        fsync_interval: duration().prefault('1s'),
+        /** Undelivered bytes per table at most; beyond it receivers push back (429). */
+        max_bytes: byteSize().prefault('1GiB'),
+        /** Undelivered rows older than this go to the dead-letter file; 0 keeps them forever. */
+        max_age: duration().prefault('0s'),
+        segment_size: byteSize().prefault('64MiB'),
+        /** Undelivered payloads kept in memory too, so the sender need not read them back. */
+        memory_size: byteSize().prefault('64MiB'),
+      })
+      .strict()
+      .prefault({}),
+    /** Rows ClickHouse refuses for good (or expired ones), one JSON line each. */
+    dead_letter: z
+      .object({ path: z.string().min(1).optional() })
+      .strict()
+      .prefault({}),
+    /** How long shutdown keeps delivering; what is left stays in the queue for the next start. */
+    shutdown_timeout: duration().prefault('10s'),
     retry: z
       .object({
         initial_interval: duration().prefault('100ms'),
         max_interval: duration().prefault('5s'),
-        /** Give up on a batch after this long; its senders get a retryable error. */
+        /**
+         * With the queue off, give up on a batch after this long (its senders get a retryable
+         * error). The durable queue retries until storage is back.
+         */
         max_elapsed_time: duration().prefault('30s'),
       })
       .strict()

@@ -1,45 +1,80 @@
+import { join } from 'node:path';
 import type { TelemetryBatch } from '../../model/index.js';
 import type { ComponentSettings, Exporter } from '../../pipeline/component.js';
 import { Batcher } from '../helper/batcher.js';
 import { ExporterMetrics } from '../helper/metrics.js';
+import { DeadLetterFile } from '../helper/queue/dead-letter.js';
+import { DurableQueue } from '../helper/queue/durable-queue.js';
+import { QueueMetrics } from '../helper/queue/metrics.js';
+import type { RowQueue } from '../helper/row-queue.js';
 import type { ClickhouseExporterConfig } from './config.js';
 import { failureRow } from './failure-rows.js';
 import { SpanRowWriter } from './rows.js';
 import { traceRow } from './trace-rows.js';
 
-/** Bound on retries during shutdown, so SIGTERM finishes while storage is down. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 /**
  * Writes spans into `otel_traces`, assembled traces into `agent_traces` and failures into
- * `failures`: each kind batched by rows and time and retried with backoff on its own.
+ * `failures`: each kind through its own queue, batched by rows and time and retried with
+ * backoff. With `queue.enabled` (the default) the queues are write-ahead logs on disk and a
+ * batch is acknowledged once logged; without, once inserted.
  */
 export class ClickhouseExporter implements Exporter {
-  private readonly spans: Batcher<TelemetryBatch['spans'][number]>;
-  private readonly traces: Batcher<TelemetryBatch['traces'][number]>;
-  private readonly failures: Batcher<TelemetryBatch['failures'][number]>;
+  private readonly spans: RowQueue<TelemetryBatch['spans'][number]>;
+  private readonly traces: RowQueue<TelemetryBatch['traces'][number]>;
+  private readonly failures: RowQueue<TelemetryBatch['failures'][number]>;
+  private readonly shutdownTimeoutMs: number;
 
   constructor(settings: ComponentSettings<ClickhouseExporterConfig>) {
     const { config, store } = settings;
+    this.shutdownTimeoutMs = config.shutdown_timeout;
     const writer = new SpanRowWriter();
-    const batcher = <T>(table: string, toRows: (items: T[]) => Buffer) =>
-      new Batcher<T>({
+    const metrics = ExporterMetrics.for(settings.metrics);
+    const queueDirectory = join(config.queue.directory, settings.id.replace(/[^\w.-]/g, '_'));
+    const deadLetter = new DeadLetterFile(
+      config.dead_letter.path ?? join(queueDirectory, 'dead-letter.jsonl'),
+      settings.id,
+    );
+    const queue = <T>(table: string, serialize: (items: T[]) => Buffer): RowQueue<T> => {
+      const common = {
         labels: { exporter: settings.id, table },
-        maxItems: config.batch.max_rows,
         timeoutMs: config.batch.timeout,
-        maxPending: config.max_pending_rows,
         retry: config.retry,
-        send: (items, dedupToken) => store.insert(table, toRows(items), { dedupToken }),
-        metrics: ExporterMetrics.for(settings.metrics),
+        metrics,
         logger: settings.logger,
+      };
+      if (!config.queue.enabled) {
+        return new Batcher<T>({
+          ...common,
+          maxItems: config.batch.max_rows,
+          maxPending: config.max_pending_rows,
+          send: (items, dedupToken) => store.insert(table, serialize(items), { dedupToken }),
+        });
+      }
+      return new DurableQueue<T>({
+        ...common,
+        maxRows: config.batch.max_rows,
+        maxAgeMs: config.queue.max_age,
+        wal: {
+          directory: join(queueDirectory, table),
+          fsync: config.queue.fsync,
+          fsyncIntervalMs: config.queue.fsync_interval,
+          segmentBytes: config.queue.segment_size,
+          maxBytes: config.queue.max_bytes,
+          memoryBytes: config.queue.memory_size,
+        },
+        serialize,
+        send: (rows, dedupToken) => store.insert(table, rows, { dedupToken }),
+        deadLetter,
+        queueMetrics: QueueMetrics.for(settings.metrics),
       });
-    this.spans = batcher('otel_traces', (spans) => writer.toJsonEachRow(spans));
-    this.traces = batcher('agent_traces', (traces) => lines(traces.map(traceRow)));
-    this.failures = batcher('failures', (failures) => lines(failures.map(failureRow)));
+    };
+    this.spans = queue('otel_traces', (spans) => writer.toJsonEachRow(spans));
+    this.traces = queue('agent_traces', (traces) => lines(traces.map(traceRow)));
+    this.failures = queue('failures', (failures) => lines(failures.map(failureRow)));
   }
 
-  start(): Promise<void> {
-    return Promise.resolve();
+  async start(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.start()));
   }
 
   async consume(batch: TelemetryBatch): Promise<void> {
@@ -51,19 +86,19 @@ export class ClickhouseExporter implements Exporter {
   }
 
   async flush(): Promise<void> {
-    await Promise.all(this.all().map((b) => b.flush()));
+    await Promise.all(this.all().map((q) => q.flush()));
   }
 
   ready(): boolean {
-    return this.all().every((b) => b.hasRoom());
+    return this.all().every((q) => q.hasRoom());
   }
 
   async shutdown(): Promise<void> {
-    await Promise.all(this.all().map((b) => b.shutdown(SHUTDOWN_GRACE_MS)));
+    await Promise.all(this.all().map((q) => q.shutdown(this.shutdownTimeoutMs)));
   }
 
-  private all(): Batcher<unknown>[] {
-    return [this.spans, this.traces, this.failures] as Batcher<unknown>[];
+  private all(): RowQueue<unknown>[] {
+    return [this.spans, this.traces, this.failures] as RowQueue<unknown>[];
   }
 }
 

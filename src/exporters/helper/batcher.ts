@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
 import { backoffDelay, sleep, type BackoffConfig } from './backoff.js';
 import type { ExporterMetrics } from './metrics.js';
+import type { RowQueue } from './row-queue.js';
 
 export interface BatcherOptions<T> {
   /** Metric labels, and the name used in messages. */
@@ -32,7 +33,7 @@ interface Batch<T> {
  * per row in large batches (chDB: ~100 µs/row at 3k rows, ~60 µs/row at 10k), so a busy sender
  * should get fewer, larger batches rather than a queue of small ones.
  */
-export class Batcher<T> {
+export class Batcher<T> implements RowQueue<T> {
   private current: Batch<T> = { items: [], waiters: [] };
   private readonly ready: Batch<T>[] = [];
   private pending = 0;
@@ -44,6 +45,10 @@ export class Batcher<T> {
   private readonly stop = new AbortController();
 
   constructor(private readonly options: BatcherOptions<T>) {}
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
 
   add(items: T[]): Promise<void> {
     if (this.closed) {

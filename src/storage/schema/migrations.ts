@@ -235,4 +235,18 @@ FROM ${database}.otel_traces
 GROUP BY Minute, ServiceName, StepType, Model`,
     ],
   },
+  {
+    version: 3,
+    description: 'insert deduplication windows on the tables materialized views write to',
+    // A batch resent with the same token is dropped by otel_traces; without a window of
+    // their own, the views' tables would still count it a second time.
+    statements: ({ database }) =>
+      ['otel_traces_trace_id_ts', 'otel_traces_1m', 'agent_traces', 'failures'].map(
+        (table) =>
+          `ALTER TABLE ${database}.${table} MODIFY SETTING non_replicated_deduplication_window = 10000`,
+      ),
+  },
 ];
+
+/** Insert settings that go with a deduplication token, on both engines. */
+export const DEDUP_INSERT_SETTINGS = { deduplicate_blocks_in_dependent_materialized_views: '1' };

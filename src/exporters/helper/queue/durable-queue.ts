@@ -1,0 +1,295 @@
+import type { Logger } from 'pino';
+import { RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
+import { backoffDelay, sleep, type BackoffConfig } from '../backoff.js';
+import type { ExporterMetrics } from '../metrics.js';
+import type { RowQueue } from '../row-queue.js';
+import type { DeadLetterFile } from './dead-letter.js';
+import type { QueueMetrics } from './metrics.js';
+import { WriteAheadLog, type LogRecord, type WalOptions } from './wal.js';
+
+export interface DurableQueueOptions<T> {
+  labels: { exporter: string; table: string };
+  /** A batch is sent once this many rows wait… */
+  maxRows: number;
+  /** …or once the oldest has waited this long. */
+  timeoutMs: number;
+  /** Rows older than this are not sent but dead-lettered as expired; 0 keeps them forever. */
+  maxAgeMs: number;
+  retry: BackoffConfig;
+  wal: WalOptions;
+  /** Turns items into insert-ready JSONEachRow lines (no trailing newline). */
+  serialize(items: T[]): Buffer;
+  /** Inserts the rows; the token is the same for every attempt at the same rows. */
+  send(rows: Buffer, dedupToken: string): Promise<void>;
+  deadLetter: DeadLetterFile;
+  metrics: ExporterMetrics;
+  queueMetrics: QueueMetrics;
+  logger: Logger;
+}
+
+const NEWLINE = Buffer.from('\n');
+/** Bisecting a refused batch stops at this fraction of it, bounding the inserts it costs. */
+const BISECT_PARTS = 64;
+
+class Stopped extends Error {}
+
+/**
+ * A queue whose items are safe once `add` resolves: they are in a write-ahead log on disk,
+ * and a background sender moves them to storage in batches (by rows and time), retrying
+ * transient failures with backoff and jitter for as long as it takes. Rows storage refuses for
+ * good are isolated by bisecting the batch and written to the dead-letter file, so one bad row
+ * neither blocks the queue nor takes its batch with it. What is not delivered by shutdown stays
+ * in the log and is sent after the next start, with the same deduplication tokens.
+ */
+export class DurableQueue<T> implements RowQueue<T> {
+  private wal: WriteAheadLog | undefined;
+  private sending: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private flushWaiters: (() => void)[] = [];
+  private closing = false;
+  private readonly stop = new AbortController();
+  private unwatch: (() => void) | undefined;
+
+  constructor(private readonly options: DurableQueueOptions<T>) {}
+
+  async start(): Promise<void> {
+    const { wal, replay } = await WriteAheadLog.open(this.options.wal);
+    this.wal = wal;
+    const { labels, queueMetrics, logger } = this.options;
+    this.unwatch = queueMetrics.watch({
+      labels,
+      bytes: () => wal.bytes,
+      rows: () => wal.rows,
+      capacity: () => wal.capacity,
+    });
+    if (replay.corruptRecords > 0) {
+      queueMetrics.corruptRecords.inc(labels, replay.corruptRecords);
+      logger.warn(
+        { corruptRecords: replay.corruptRecords, skippedBytes: replay.skippedBytes },
+        'skipped torn or corrupt records in the durable queue',
+      );
+    }
+    if (replay.rows > 0) {
+      queueMetrics.replayedRows.inc(labels, replay.rows);
+      logger.info(
+        { rows: replay.rows, bytes: replay.bytes, table: labels.table },
+        'replaying undelivered rows from the durable queue',
+      );
+      this.schedule();
+    }
+  }
+
+  async add(items: T[]): Promise<void> {
+    const wal = this.wal;
+    if (!wal || this.closing) {
+      throw new RetryableError(`${this.options.labels.exporter} is shutting down`, SHUTTING_DOWN);
+    }
+    await wal.append(this.options.serialize(items), items.length);
+    this.schedule();
+  }
+
+  hasRoom(): boolean {
+    return !this.closing && (this.wal?.hasRoom() ?? false);
+  }
+
+  /** Sends everything queued now and resolves once the queue is empty (or shutdown gave up). */
+  flush(): Promise<void> {
+    if (!this.wal?.oldest() || this.stop.signal.aborted) return Promise.resolve();
+    const drained = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    this.schedule();
+    return drained;
+  }
+
+  /** Refuses new items, delivers for up to `graceMs`, and leaves the rest in the log. */
+  async shutdown(graceMs: number): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const giveUp = setTimeout(() => this.abort(), graceMs).unref();
+    await this.flush();
+    clearTimeout(giveUp);
+    this.abort();
+    await this.sending;
+    this.unwatch?.();
+    const left = this.wal?.rows ?? 0;
+    if (left > 0) {
+      this.options.logger.warn(
+        { rows: left, table: this.options.labels.table },
+        'rows left in the durable queue; they are delivered after the next start',
+      );
+    }
+    await this.wal?.close();
+  }
+
+  private abort(): void {
+    clearTimeout(this.timer);
+    this.stop.abort();
+    this.settleFlushes();
+  }
+
+  private schedule(): void {
+    if (this.sending || this.stop.signal.aborted) return;
+    const wal = this.wal;
+    const oldest = wal?.oldest();
+    if (!wal || !oldest) return this.settleFlushes();
+    const waited = Date.now() - oldest.appendedAt;
+    if (
+      this.flushWaiters.length > 0 ||
+      wal.rows >= this.options.maxRows ||
+      waited >= this.options.timeoutMs
+    ) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.sending = this.drain(wal).finally(() => {
+        this.sending = undefined;
+        this.schedule();
+      });
+    } else {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, this.options.timeoutMs - waited).unref();
+    }
+  }
+
+  private settleFlushes(): void {
+    for (const resolve of this.flushWaiters.splice(0)) resolve();
+  }
+
+  private async drain(wal: WriteAheadLog): Promise<void> {
+    try {
+      for (let records = wal.peek(this.options.maxRows); records.length > 0;) {
+        await this.deliver(wal, records);
+        records = this.stop.signal.aborted ? [] : wal.peek(this.options.maxRows);
+        // A partial batch waits for its timeout unless a flush is asking for everything.
+        const oldest = records[0];
+        if (
+          oldest &&
+          this.flushWaiters.length === 0 &&
+          wal.rows < this.options.maxRows &&
+          Date.now() - oldest.appendedAt < this.options.timeoutMs
+        ) {
+          break;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof Stopped)) {
+        this.options.logger.error({ err: error }, 'durable queue sender failed; retrying');
+        await sleep(this.options.retry.max_interval, this.stop.signal);
+      }
+    }
+  }
+
+  private async deliver(wal: WriteAheadLog, records: LogRecord[]): Promise<void> {
+    const expired = this.expiredPrefix(records);
+    if (expired.length > 0) {
+      const rows = splitRows(joinPayloads(await wal.payloads(expired)));
+      await this.deadLetter(rows, 'expired: older than queue.max_age');
+      await wal.commit(expired);
+      return;
+    }
+    const rows = joinPayloads(await wal.payloads(records));
+    const count = countRows(records);
+    await wal.markInFlight(records);
+    await this.sendOrIsolate(rows, count, wal.tokenFor(records), count);
+    await wal.commit(records);
+  }
+
+  /** The leading records older than `max_age` (records are in append order). */
+  private expiredPrefix(records: LogRecord[]): LogRecord[] {
+    const { maxAgeMs } = this.options;
+    if (maxAgeMs <= 0) return [];
+    const now = Date.now();
+    const fresh = records.findIndex((record) => now - record.appendedAt <= maxAgeMs);
+    return records.slice(0, fresh < 0 ? records.length : fresh);
+  }
+
+  /** Sends `rows`; if storage refuses them for good, halves them until the bad rows are alone. */
+  private async sendOrIsolate(
+    rows: Buffer,
+    count: number,
+    token: string,
+    batchRows: number,
+  ): Promise<void> {
+    const refusal = await this.sendWithRetry(rows, count, token);
+    if (!refusal) return;
+    const lines = splitRows(rows);
+    if (lines.length <= Math.max(1, Math.ceil(batchRows / BISECT_PARTS))) {
+      await this.deadLetter(lines, `rejected by storage: ${refusal.message}`);
+      return;
+    }
+    const half = lines.length >> 1;
+    const parts = [lines.slice(0, half), lines.slice(half)];
+    for (const [index, part] of parts.entries()) {
+      await this.sendOrIsolate(joinPayloads(part), part.length, `${token}/${index}`, batchRows);
+    }
+  }
+
+  /** Retries transient failures until they pass or shutdown; returns a permanent refusal. */
+  private async sendWithRetry(
+    rows: Buffer,
+    count: number,
+    token: string,
+  ): Promise<Error | undefined> {
+    const { labels, retry, metrics, logger } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      if (this.stop.signal.aborted) throw new Stopped();
+      const started = performance.now();
+      try {
+        await this.options.send(rows, token);
+        metrics.sendDuration.observe(labels, (performance.now() - started) / 1000);
+        metrics.batches.inc({ ...labels, outcome: 'success' });
+        metrics.items.inc(labels, count);
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof RetryableError)) {
+          metrics.batches.inc({ ...labels, outcome: 'rejected' });
+          logger.error({ err: error, rows: count }, 'storage refused a batch');
+          return error instanceof Error ? error : new Error(String(error));
+        }
+        metrics.retries.inc(labels);
+        if (attempt === 0) {
+          logger.warn(
+            { err: error, rows: count },
+            'batch delivery failed; retrying from the queue',
+          );
+        }
+        await sleep(backoffDelay(retry, attempt), this.stop.signal);
+      }
+    }
+  }
+
+  private async deadLetter(rows: Buffer[], reason: string): Promise<void> {
+    const { labels, queueMetrics, logger, deadLetter } = this.options;
+    await deadLetter.write(labels.table, reason, rows);
+    queueMetrics.deadLetterRows.inc({ ...labels, reason: reason.split(':', 1)[0]! }, rows.length);
+    logger.error(
+      { rows: rows.length, table: labels.table, reason, file: deadLetter.path },
+      'rows written to the dead-letter file',
+    );
+  }
+}
+
+const countRows = (records: LogRecord[]): number =>
+  records.reduce((sum, record) => sum + record.rows, 0);
+
+function joinPayloads(payloads: Buffer[]): Buffer {
+  if (payloads.length === 1) return payloads[0]!;
+  const parts: Buffer[] = [];
+  for (const payload of payloads) {
+    if (parts.length > 0) parts.push(NEWLINE);
+    parts.push(payload);
+  }
+  return Buffer.concat(parts);
+}
+
+/** JSONEachRow rows never contain a raw newline (JSON escapes it), so lines are rows. */
+function splitRows(rows: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let at = rows.indexOf(10); at >= 0; at = rows.indexOf(10, start)) {
+    if (at > start) lines.push(rows.subarray(start, at));
+    start = at + 1;
+  }
+  if (start < rows.length) lines.push(rows.subarray(start));
+  return lines;
+}

@@ -1,0 +1,420 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
+import { readCursor, writeCursor, type Cursor } from './cursor.js';
+import { lockDirectory } from './lock.js';
+import { HEADER_BYTES, checksumMatches, encodeHeader } from './record.js';
+import { listSegments, scanSegment, segmentPath, type RecordLocation } from './segments.js';
+
+/** When appended bytes reach the disk: before the append resolves, every interval, or never. */
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface WalOptions {
+  directory: string;
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+  /** A new segment file is started once the current one holds this many bytes. */
+  segmentBytes: number;
+  /** Undelivered bytes at most; beyond it appends are refused with QUEUE_FULL. */
+  maxBytes: number;
+  /** Payloads kept in memory for the sender, at most; beyond it they are read back from disk. */
+  memoryBytes: number;
+}
+
+/** A record of the log as the sender sees it. */
+export interface LogRecord extends RecordLocation {
+  /** The payload, when still in memory; otherwise it is read back from its segment. */
+  payload?: Buffer;
+  written: boolean;
+}
+
+export interface ReplayReport {
+  records: number;
+  rows: number;
+  bytes: number;
+  corruptRecords: number;
+  skippedBytes: number;
+}
+
+interface PendingWrite {
+  record: LogRecord;
+  header: Buffer;
+  payload: Buffer;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * An append-only log of insert-ready payloads, in numbered segment files, with a cursor that
+ * marks what has been delivered. Appends are written in groups (one write, and with
+ * `fsync: always` one fdatasync, for everything that arrived meanwhile), so many concurrent
+ * requests share the cost of reaching the disk. Delivered segments are deleted.
+ */
+export class WriteAheadLog {
+  private readonly records: LogRecord[] = [];
+  private pending: PendingWrite[] = [];
+  private io: Promise<void> = Promise.resolve();
+  private writeScheduled = false;
+  private handle: { segment: number; file: FileHandle } | undefined;
+  private writeSegment: number;
+  private writeOffset = 0;
+  private dirty = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private undeliveredBytes = 0;
+  private undeliveredRows = 0;
+  private memoryBytes = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly options: WalOptions,
+    private readonly id: string,
+    private cursor: Cursor,
+    private readonly unlock: () => Promise<void>,
+    lastSegment: number,
+  ) {
+    this.writeSegment = lastSegment + 1;
+    if (options.fsync === 'interval') {
+      this.syncTimer = setInterval(() => this.syncIfDirty(), options.fsyncIntervalMs).unref();
+    }
+  }
+
+  /** Opens (or creates) the log in `options.directory` and finds what is left to deliver. */
+  static async open(options: WalOptions): Promise<{ wal: WriteAheadLog; replay: ReplayReport }> {
+    const { directory } = options;
+    await mkdir(directory, { recursive: true });
+    const unlock = await lockDirectory(directory);
+    try {
+      const id = await logId(directory);
+      const segments = await listSegments(directory);
+      const cursor = (await readCursor(directory)) ?? { segment: segments[0] ?? 0, offset: 0 };
+      const replay: ReplayReport = {
+        records: 0,
+        rows: 0,
+        bytes: 0,
+        corruptRecords: 0,
+        skippedBytes: 0,
+      };
+      const wal = new WriteAheadLog(options, id, cursor, unlock, segments.at(-1) ?? cursor.segment);
+      for (const segment of segments) {
+        if (segment < cursor.segment) {
+          await rm(segmentPath(directory, segment), { force: true });
+          continue;
+        }
+        const scan = await scanSegment(
+          directory,
+          segment,
+          segment === cursor.segment ? cursor.offset : 0,
+        );
+        replay.corruptRecords += scan.corruptRecords;
+        replay.skippedBytes += scan.skippedBytes;
+        for (const location of scan.records) wal.track({ ...location, written: true });
+      }
+      replay.records = wal.records.length;
+      replay.rows = wal.undeliveredRows;
+      replay.bytes = wal.undeliveredBytes;
+      return { wal, replay };
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
+  }
+
+  get bytes(): number {
+    return this.undeliveredBytes;
+  }
+
+  get rows(): number {
+    return this.undeliveredRows;
+  }
+
+  get capacity(): number {
+    return this.options.maxBytes;
+  }
+
+  hasRoom(): boolean {
+    return !this.closed && this.undeliveredBytes < this.options.maxBytes;
+  }
+
+  /**
+   * Appends one payload of `rows` rows. Resolves once it is written (and with `fsync: always`,
+   * synced); rejects with a retryable error when the log is full, closing, or the write failed.
+   */
+  append(payload: Buffer, rows: number): Promise<void> {
+    if (this.closed) {
+      return Promise.reject(new RetryableError('the queue is shutting down', SHUTTING_DOWN));
+    }
+    const size = HEADER_BYTES + payload.length;
+    if (this.undeliveredBytes > 0 && this.undeliveredBytes + size > this.options.maxBytes) {
+      return Promise.reject(
+        new RetryableError(
+          `the durable queue holds ${this.undeliveredBytes} bytes (limit ${this.options.maxBytes}); retry later`,
+          QUEUE_FULL,
+          1000,
+        ),
+      );
+    }
+    if (this.writeOffset > 0 && this.writeOffset + size > this.options.segmentBytes) {
+      this.writeSegment++;
+      this.writeOffset = 0;
+    }
+    const appendedAt = Date.now();
+    const keep = this.memoryBytes + payload.length <= this.options.memoryBytes;
+    const record: LogRecord = {
+      segment: this.writeSegment,
+      offset: this.writeOffset,
+      end: this.writeOffset + size,
+      rows,
+      appendedAt,
+      written: false,
+      ...(keep ? { payload } : {}),
+    };
+    if (keep) this.memoryBytes += payload.length;
+    this.writeOffset += size;
+    this.track(record);
+    const header = encodeHeader(payload, rows, appendedAt);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ record, header, payload, resolve, reject });
+      if (!this.writeScheduled) {
+        this.writeScheduled = true;
+        this.io = this.io.then(() => this.writePending());
+      }
+    });
+  }
+
+  /**
+   * The next records to deliver: written ones from the head of the log, in one segment, up to
+   * `maxRows` rows (at least one record). After a restart the first batch is exactly the one
+   * that was in flight, so it carries the same deduplication token.
+   */
+  peek(maxRows: number): LogRecord[] {
+    const batch: LogRecord[] = [];
+    let rows = 0;
+    const head = this.records[0];
+    const { inFlightEnd } = this.cursor;
+    const resend =
+      inFlightEnd !== undefined &&
+      head?.segment === this.cursor.segment &&
+      head.offset < inFlightEnd;
+    for (const record of this.records) {
+      if (!record.written || (batch.length > 0 && record.segment !== batch[0]!.segment)) break;
+      if (resend) {
+        if (record.segment !== this.cursor.segment || record.end > inFlightEnd) break;
+      } else if (batch.length > 0 && rows + record.rows > maxRows) break;
+      batch.push(record);
+      rows += record.rows;
+    }
+    return batch;
+  }
+
+  /** The oldest undelivered record, if any. */
+  oldest(): LogRecord | undefined {
+    return this.records[0];
+  }
+
+  /** A token that names `records` in this log and nowhere else, the same after a restart. */
+  tokenFor(records: LogRecord[]): string {
+    const first = records[0]!;
+    return `${this.id}:${first.segment}:${first.offset}-${records.at(-1)!.end}`;
+  }
+
+  /** The payloads of `records`, from memory or read back from their segment and verified. */
+  async payloads(records: LogRecord[]): Promise<Buffer[]> {
+    if (records.every((record) => record.payload)) return records.map((r) => r.payload!);
+    const first = records[0]!;
+    const data = Buffer.allocUnsafe(records.at(-1)!.end - first.offset);
+    const file = await open(segmentPath(this.options.directory, first.segment), 'r');
+    try {
+      await file.read(data, 0, data.length, first.offset);
+    } finally {
+      await file.close();
+    }
+    return records.map((record) => {
+      const at = record.offset - first.offset;
+      const payload = data.subarray(at + HEADER_BYTES, record.end - first.offset);
+      if (!checksumMatches(data, at, payload)) {
+        throw new Error(
+          `queue record at ${record.segment}:${record.offset} no longer matches its checksum`,
+        );
+      }
+      return payload;
+    });
+  }
+
+  /** Records that `records` are being sent, so a restart resends exactly them. */
+  markInFlight(records: LogRecord[]): Promise<void> {
+    const first = records[0]!;
+    this.cursor = {
+      segment: first.segment,
+      offset: first.offset,
+      inFlightEnd: records.at(-1)!.end,
+    };
+    return this.saveCursor();
+  }
+
+  /** `records` (the head of the log) are delivered: move the cursor past them, trim segments. */
+  async commit(records: LogRecord[]): Promise<void> {
+    const last = records.at(-1)!;
+    this.records.splice(0, records.length);
+    for (const record of records) this.untrack(record);
+    const next = this.records[0];
+    this.cursor =
+      next && next.segment !== last.segment
+        ? { segment: next.segment, offset: 0 }
+        : { segment: last.segment, offset: last.end };
+    await this.saveCursor();
+    if (next && next.segment > last.segment) {
+      for (let segment = last.segment; segment < next.segment; segment++) {
+        if (segment !== this.handle?.segment) {
+          await rm(segmentPath(this.options.directory, segment), { force: true });
+        }
+      }
+    }
+  }
+
+  /** Refuses new appends, finishes writes, syncs and releases the directory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.syncTimer);
+    await this.io;
+    await this.enqueueIo(async () => {
+      if (!this.handle) return;
+      if (this.options.fsync !== 'never') await this.handle.file.datasync();
+      await this.handle.file.close();
+      this.handle = undefined;
+    });
+    await this.unlock();
+  }
+
+  private track(record: LogRecord): void {
+    this.records.push(record);
+    this.undeliveredBytes += record.end - record.offset;
+    this.undeliveredRows += record.rows;
+  }
+
+  private untrack(record: LogRecord): void {
+    this.undeliveredBytes -= record.end - record.offset;
+    this.undeliveredRows -= record.rows;
+    if (record.payload) this.memoryBytes -= record.payload.length;
+  }
+
+  private saveCursor(): Promise<void> {
+    const cursor = this.cursor;
+    return this.enqueueIo(() =>
+      writeCursor(this.options.directory, cursor, this.options.fsync === 'always'),
+    );
+  }
+
+  /** Runs `task` after every write and sync queued before it; its error goes to the caller. */
+  private enqueueIo(task: () => Promise<void>): Promise<void> {
+    const run = this.io.then(task);
+    this.io = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writePending(): Promise<void> {
+    this.writeScheduled = false;
+    const group = this.pending;
+    this.pending = [];
+    try {
+      for (let start = 0; start < group.length;) {
+        const segment = group[start]!.record.segment;
+        let end = start;
+        const buffers: Buffer[] = [];
+        while (end < group.length && group[end]!.record.segment === segment) {
+          buffers.push(group[end]!.header, group[end]!.payload);
+          end++;
+        }
+        const file = await this.fileFor(segment);
+        await writeAll(file, buffers);
+        start = end;
+      }
+      if (this.options.fsync === 'always') await this.handle?.file.datasync();
+      else this.dirty = true;
+      for (const write of group) {
+        write.record.written = true;
+        write.resolve();
+      }
+    } catch (error) {
+      this.failWrites([...group, ...this.pending.splice(0)], error);
+    }
+  }
+
+  /**
+   * A failed write leaves its segment with a torn tail: the records are forgotten (their
+   * senders get a retryable error and keep the data), and appends move to a new segment so
+   * nothing valid is written after the tear.
+   */
+  private failWrites(writes: PendingWrite[], error: unknown): void {
+    const failed = new Set(writes.map((write) => write.record));
+    for (let i = this.records.length - 1; i >= 0; i--) {
+      const record = this.records[i]!;
+      if (!failed.has(record)) continue;
+      this.records.splice(i, 1);
+      this.untrack(record);
+    }
+    this.writeSegment++;
+    this.writeOffset = 0;
+    const refusal = new RetryableError(
+      `the durable queue could not write to ${this.options.directory}: ${(error as Error).message}`,
+      'queue_unavailable',
+      1000,
+      { cause: error },
+    );
+    for (const write of writes) write.reject(refusal);
+  }
+
+  private async fileFor(segment: number): Promise<FileHandle> {
+    if (this.handle?.segment === segment) return this.handle.file;
+    if (this.handle) {
+      if (this.options.fsync !== 'never') await this.handle.file.datasync();
+      await this.handle.file.close();
+      this.handle = undefined;
+    }
+    const file = await open(segmentPath(this.options.directory, segment), 'a');
+    this.handle = { segment, file };
+    return file;
+  }
+
+  private syncIfDirty(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    void this.enqueueIo(async () => {
+      await this.handle?.file.datasync();
+    }).catch(() => {
+      this.dirty = true;
+    });
+  }
+}
+
+async function writeAll(file: FileHandle, buffers: Buffer[]): Promise<void> {
+  let remaining = buffers;
+  while (remaining.length > 0) {
+    const { bytesWritten } = await file.writev(remaining);
+    remaining = dropWritten(remaining, bytesWritten);
+  }
+}
+
+function dropWritten(buffers: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  let index = 0;
+  while (index < buffers.length && skip >= buffers[index]!.length) skip -= buffers[index++]!.length;
+  const rest = buffers.slice(index);
+  if (rest.length > 0 && skip > 0) rest[0] = rest[0]!.subarray(skip);
+  return rest;
+}
+
+/** A random id made when the log is created; part of every deduplication token. */
+async function logId(directory: string): Promise<string> {
+  const path = join(directory, 'id');
+  try {
+    const id = (await readFile(path, 'utf8')).trim();
+    if (id) return id;
+  } catch {
+    // created below
+  }
+  const id = randomUUID();
+  await writeFile(path, id);
+  return id;
+}

@@ -1,0 +1,15 @@
+/**
+ * What an exporter hands its rows to: the in-memory `Batcher` (a row is safe once stored) or
+ * the `DurableQueue` (a row is safe once in the write-ahead log).
+ */
+export interface RowQueue<T> {
+  start(): Promise<void>;
+  /** Resolves once `items` are safe; rejects with a retryable error when there is no room. */
+  add(items: T[]): Promise<void>;
+  /** False while the queue is full or closing (used by /readyz). */
+  hasRoom(): boolean;
+  /** Sends what is buffered now and waits until it is stored. */
+  flush(): Promise<void>;
+  /** Refuses new items and delivers what it holds for up to `graceMs`. */
+  shutdown(graceMs: number): Promise<void>;
+}
