@@ -64,11 +64,24 @@ export function classifyStorageError(error: unknown, action: string): Error {
   }
   const code = clickHouseCode(error);
   const message = `${action}: ${firstLine(errorMessage(error))}`;
-  if (code === undefined || RETRYABLE_CLICKHOUSE_CODES.has(code)) {
+  if (
+    code === undefined ||
+    RETRYABLE_CLICKHOUSE_CODES.has(code) ||
+    isFilesystemFailure(code, message)
+  ) {
     return new RetryableError(message, STORAGE_UNAVAILABLE, undefined, { cause: error });
   }
   return new PermanentError(message, STORAGE_REJECTED, { cause: error });
 }
+
+/**
+ * The engine could not write its files (disk full, directory unwritable, I/O error): the data
+ * is fine and the same insert succeeds once the disk is. chDB reports some of these as a
+ * std::exception (1001) naming a filesystem_error.
+ */
+const FILESYSTEM_CODES = new Set([74, 75, 76, 243, 1002]);
+const isFilesystemFailure = (code: number, message: string): boolean =>
+  FILESYSTEM_CODES.has(code) || (code === 1001 && message.includes('filesystem error'));
 
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';

@@ -1,0 +1,194 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExporterMetrics } from '../../src/exporters/helper/metrics.js';
+import { DeadLetterFile } from '../../src/exporters/helper/queue/dead-letter.js';
+import {
+  DurableQueue,
+  type DurableQueueOptions,
+} from '../../src/exporters/helper/queue/durable-queue.js';
+import { QueueMetrics } from '../../src/exporters/helper/queue/metrics.js';
+import { PermanentError, RetryableError } from '../../src/pipeline/errors.js';
+import { silentLogger } from '../helpers/test-doubles.js';
+
+interface Sent {
+  rows: number[];
+  token: string;
+}
+
+let directory: string;
+let registry: Registry;
+
+function makeQueue(
+  send: (rows: Buffer, token: string) => Promise<void>,
+  overrides: Partial<DurableQueueOptions<number>> = {},
+): DurableQueue<number> {
+  return new DurableQueue<number>({
+    labels: { exporter: 'test', table: 't' },
+    maxRows: 4,
+    timeoutMs: 20,
+    maxAgeMs: 0,
+    retry: { initial_interval: 5, max_interval: 20, max_elapsed_time: 1000 },
+    wal: {
+      directory: join(directory, 'wal'),
+      fsync: 'interval',
+      fsyncIntervalMs: 50,
+      segmentBytes: 1024 * 1024,
+      maxBytes: 1024 * 1024,
+      memoryBytes: 1024 * 1024,
+    },
+    serialize: (items) => Buffer.from(items.map((n) => JSON.stringify({ n })).join('\n')),
+    send,
+    deadLetter: new DeadLetterFile(join(directory, 'dead-letter.jsonl'), 'test'),
+    metrics: ExporterMetrics.for(registry),
+    queueMetrics: QueueMetrics.for(registry),
+    logger: silentLogger,
+    ...overrides,
+  });
+}
+
+const numbers = (rows: Buffer): number[] =>
+  rows
+    .toString()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { n: number }).n);
+
+async function metric(name: string, labels = ''): Promise<number> {
+  const text = await registry.metrics();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'faultline-queue-'));
+  registry = new Registry();
+});
+afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+describe('DurableQueue', () => {
+  it('acknowledges once logged, before storage has the rows, then delivers them in batches', async () => {
+    const sent: Sent[] = [];
+    let release!: () => void;
+    const storageBusy = new Promise<void>((resolve) => (release = resolve));
+    const queue = makeQueue(async (rows, token) => {
+      await storageBusy;
+      sent.push({ rows: numbers(rows), token });
+    });
+    await queue.start();
+    await queue.add([1, 2, 3]);
+    await queue.add([4, 5]);
+    expect(sent).toEqual([]);
+    expect(await metric('faultline_queue_rows')).toBe(5);
+    release();
+    await queue.flush();
+    expect(sent.map((s) => s.rows)).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    expect(await metric('faultline_queue_rows')).toBe(0);
+    await queue.shutdown(1000);
+  });
+
+  it('retries a transient failure with the same deduplication token', async () => {
+    const tokens: string[] = [];
+    const queue = makeQueue((_rows, token) => {
+      tokens.push(token);
+      return tokens.length < 3
+        ? Promise.reject(new RetryableError('storage down', 'storage_unavailable'))
+        : Promise.resolve();
+    });
+    await queue.start();
+    await queue.add([1, 2, 3, 4]);
+    await queue.flush();
+    expect(tokens).toHaveLength(3);
+    expect(new Set(tokens).size).toBe(1);
+    expect(await metric('faultline_exporter_retries_total')).toBe(2);
+    await queue.shutdown(1000);
+  });
+
+  it('isolates the row storage refuses for good in the dead-letter file and stores the others', async () => {
+    const stored: number[] = [];
+    const queue = makeQueue(
+      (rows) => {
+        const batch = numbers(rows);
+        if (batch.includes(13)) return Promise.reject(new PermanentError('Cannot parse', 'bad'));
+        stored.push(...batch);
+        return Promise.resolve();
+      },
+      { maxRows: 8 },
+    );
+    await queue.start();
+    await queue.add([10, 11, 12, 13, 14, 15, 16, 17]);
+    await queue.flush();
+    expect(stored.sort()).toEqual([10, 11, 12, 14, 15, 16, 17]);
+    const deadLetters = readFileSync(join(directory, 'dead-letter.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { table: string; reason: string; row: { n: number } });
+    expect(deadLetters).toEqual([
+      expect.objectContaining({
+        table: 't',
+        reason: 'rejected by storage: Cannot parse',
+        row: { n: 13 },
+      }),
+    ]);
+    expect(await metric('faultline_dead_letter_rows_total', 'reason="rejected by storage"')).toBe(
+      1,
+    );
+    await queue.shutdown(1000);
+  });
+
+  it('keeps what storage did not take at shutdown and delivers it after the next start, with the same token', async () => {
+    const tokens: string[] = [];
+    const down = makeQueue((_rows, token) => {
+      tokens.push(token);
+      return Promise.reject(new RetryableError('storage down', 'storage_unavailable'));
+    });
+    await down.start();
+    await down.add([1, 2, 3, 4]);
+    await down.add([5]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await down.shutdown(20);
+    expect(tokens.length).toBeGreaterThan(0);
+
+    const sent: Sent[] = [];
+    const up = makeQueue((rows, token) => {
+      sent.push({ rows: numbers(rows), token });
+      return Promise.resolve();
+    });
+    await up.start();
+    await up.flush();
+    expect(sent.map((s) => s.rows)).toEqual([[1, 2, 3, 4], [5]]);
+    expect(sent[0]!.token).toBe(tokens[0]);
+    expect(await metric('faultline_queue_replayed_rows_total')).toBe(5);
+    await up.shutdown(1000);
+  });
+
+  it('dead-letters rows older than max_age instead of sending them', async () => {
+    const sent: number[] = [];
+    const queue = makeQueue(
+      (rows) => {
+        sent.push(...numbers(rows));
+        return Promise.resolve();
+      },
+      { maxAgeMs: 5, timeoutMs: 60_000 },
+    );
+    await queue.start();
+    await queue.add([1, 2]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await queue.flush();
+    expect(sent).toEqual([]);
+    expect(await metric('faultline_dead_letter_rows_total', 'reason="expired"')).toBe(2);
+    await queue.shutdown(1000);
+  });
+
+  it('refuses items once shutting down', async () => {
+    const queue = makeQueue(() => Promise.resolve());
+    await queue.start();
+    await queue.shutdown(1000);
+    await expect(queue.add([1])).rejects.toBeInstanceOf(RetryableError);
+    expect(queue.hasRoom()).toBe(false);
+  });
+});

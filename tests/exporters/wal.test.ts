@@ -1,0 +1,154 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeHeader } from '../../src/exporters/helper/queue/record.js';
+import { segmentPath } from '../../src/exporters/helper/queue/segments.js';
+import { WriteAheadLog, type WalOptions } from '../../src/exporters/helper/queue/wal.js';
+import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../src/pipeline/errors.js';
+
+let directory: string;
+const options = (overrides: Partial<WalOptions> = {}): WalOptions => ({
+  directory,
+  fsync: 'never',
+  fsyncIntervalMs: 1000,
+  segmentBytes: 1024 * 1024,
+  maxBytes: 1024 * 1024,
+  memoryBytes: 1024 * 1024,
+  ...overrides,
+});
+const row = (n: number) => Buffer.from(JSON.stringify({ n }));
+const texts = (buffers: Buffer[]) => buffers.map((b) => b.toString());
+
+async function appendRows(wal: WriteAheadLog, from: number, count: number): Promise<void> {
+  for (let n = from; n < from + count; n++) await wal.append(row(n), 1);
+}
+
+async function reopen(wal: WriteAheadLog, overrides: Partial<WalOptions> = {}) {
+  await wal.close();
+  return WriteAheadLog.open(options(overrides));
+}
+
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'faultline-wal-'));
+});
+afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+describe('WriteAheadLog', () => {
+  it('finds everything appended and not delivered after it is opened again', async () => {
+    const { wal } = await WriteAheadLog.open(options());
+    await appendRows(wal, 0, 5);
+    await wal.commit(wal.peek(2));
+    const { wal: again, replay } = await reopen(wal);
+    expect(replay).toMatchObject({ records: 3, rows: 3, corruptRecords: 0 });
+    expect(texts(await again.payloads(again.peek(10)))).toEqual(['{"n":2}', '{"n":3}', '{"n":4}']);
+    await again.close();
+  });
+
+  it('makes batches of up to maxRows rows from the head of the log', async () => {
+    const { wal } = await WriteAheadLog.open(options());
+    for (const rows of [3, 3, 3]) await wal.append(row(rows), rows);
+    expect(wal.peek(6).map((r) => r.rows)).toEqual([3, 3]);
+    expect(wal.peek(1).map((r) => r.rows)).toEqual([3]);
+    expect(wal.rows).toBe(9);
+    await wal.close();
+  });
+
+  it('deletes segments once everything in them is delivered', async () => {
+    const { wal } = await WriteAheadLog.open(options({ segmentBytes: 100 }));
+    await appendRows(wal, 0, 12);
+    const before = readdirSync(directory).filter((f) => f.endsWith('.wal')).length;
+    while (wal.rows > 0) await wal.commit(wal.peek(100));
+    const after = readdirSync(directory).filter((f) => f.endsWith('.wal')).length;
+    expect(before).toBeGreaterThan(3);
+    expect(after).toBe(1);
+    expect(wal.bytes).toBe(0);
+    await wal.close();
+  });
+
+  it('skips a torn record at the tail, counts it, and keeps the records before it', async () => {
+    const { wal } = await WriteAheadLog.open(options());
+    await appendRows(wal, 0, 3);
+    const segment = wal.peek(1)[0]!.segment;
+    await wal.close();
+    const payload = row(99);
+    const torn = Buffer.concat([encodeHeader(payload, 1, Date.now()), payload]).subarray(0, 30);
+    appendFileSync(segmentPath(directory, segment), torn);
+    const { wal: again, replay } = await WriteAheadLog.open(options());
+    expect(replay).toMatchObject({ records: 3, corruptRecords: 1, skippedBytes: 30 });
+    expect(texts(await again.payloads(again.peek(10)))).toEqual(['{"n":0}', '{"n":1}', '{"n":2}']);
+    await again.close();
+  });
+
+  it('skips a corrupt record in the middle and keeps the records after it', async () => {
+    const { wal } = await WriteAheadLog.open(options());
+    await appendRows(wal, 0, 3);
+    const [, middle] = wal.peek(10);
+    await wal.close();
+    const path = segmentPath(directory, middle!.segment);
+    const bytes = await readFile(path);
+    bytes[middle!.end - 2] ^= 0xff; // a flipped bit inside the second payload
+    writeFileSync(path, bytes);
+    const { wal: again, replay } = await WriteAheadLog.open(options());
+    expect(replay.corruptRecords).toBe(1);
+    expect(texts(await again.payloads(again.peek(10)))).toEqual(['{"n":0}', '{"n":2}']);
+    await again.close();
+  });
+
+  it('resends the batch that was in flight as the same batch, with the same token', async () => {
+    const { wal } = await WriteAheadLog.open(options());
+    await appendRows(wal, 0, 2);
+    const inFlight = wal.peek(2);
+    await wal.markInFlight(inFlight);
+    const token = wal.tokenFor(inFlight);
+    await appendRows(wal, 2, 3);
+    const { wal: again } = await reopen(wal);
+    const resent = again.peek(100);
+    expect(resent.map((r) => r.rows)).toEqual([1, 1]);
+    expect(again.tokenFor(resent)).toBe(token);
+    await again.commit(resent);
+    expect(again.peek(100)).toHaveLength(3);
+    await again.close();
+  });
+
+  it('refuses appends with QUEUE_FULL beyond max bytes, and takes them again once delivered', async () => {
+    const { wal } = await WriteAheadLog.open(options({ maxBytes: 200 }));
+    await appendRows(wal, 0, 6);
+    const refusal = await wal.append(row(6), 1).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(RetryableError);
+    expect((refusal as RetryableError).code).toBe(QUEUE_FULL);
+    await wal.commit(wal.peek(100));
+    await wal.append(row(6), 1);
+    expect(wal.rows).toBe(1);
+    await wal.close();
+  });
+
+  it('reads payloads back from disk when they no longer fit in memory', async () => {
+    const { wal } = await WriteAheadLog.open(options({ memoryBytes: 5 }));
+    await appendRows(wal, 0, 3);
+    expect(wal.peek(10).every((record) => record.payload === undefined)).toBe(true);
+    expect(texts(await wal.payloads(wal.peek(10)))).toEqual(['{"n":0}', '{"n":1}', '{"n":2}']);
+    await wal.close();
+  });
+
+  it('syncs each group of appends with fsync: always', async () => {
+    const { wal } = await WriteAheadLog.open(options({ fsync: 'always' }));
+    await Promise.all([0, 1, 2].map((n) => wal.append(row(n), 1)));
+    const segment = wal.peek(1)[0]!.segment;
+    expect(statSync(segmentPath(directory, segment)).size).toBe(wal.bytes);
+    await wal.close();
+  });
+
+  it('refuses appends once closed, with a retryable error', async () => {
+    const { wal } = await WriteAheadLog.open(options());
+    await wal.close();
+    const refusal = await wal.append(row(0), 1).catch((error: unknown) => error);
+    expect((refusal as RetryableError).code).toBe(SHUTTING_DOWN);
+  });
+
+  it('refuses a directory another live process holds', async () => {
+    writeFileSync(join(directory, 'LOCK'), String(process.ppid));
+    await expect(WriteAheadLog.open(options())).rejects.toThrow(/in use by process/);
+  });
+});
