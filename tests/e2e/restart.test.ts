@@ -4,35 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/storage/schema/migrations.js';
 import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
+import { jsonRequest as jsonRequestFor, postJson } from '../helpers/otlp-json.js';
 
-/** One OTLP/JSON request with `count` spans in trace `traceId`. */
-function jsonRequest(traceId: string, count: number, service = 'restart-test'): string {
-  const spans = Array.from({ length: count }, (_, i) => ({
-    traceId,
-    spanId: (i + 1).toString(16).padStart(16, '0'),
-    name: `step-${i}`,
-    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
-    endTimeUnixNano: String(1_700_000_000_500_000_000n + BigInt(i)),
-  }));
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [{ spans }],
-      },
-    ],
-  });
-}
-
-async function send(daemon: DaemonHandle, body: string): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${daemon.httpPort}/v1/traces`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body,
-  });
-  await response.text();
-  return response.status;
-}
+const send = postJson;
+const jsonRequest = (traceId: string, count: number) =>
+  jsonRequestFor(traceId, count, 'restart-test');
 
 const countSpans = async (daemon: DaemonHandle, traceId: string): Promise<number> => {
   const [row] = await daemon.query<{ n: string }>(
@@ -91,44 +67,69 @@ describe('the embedded engine across restarts', () => {
 });
 
 describe('graceful shutdown on SIGTERM', () => {
-  it('flushes requests still waiting for their batch, acknowledges them, and exits 0', async () => {
-    // A batch that would wait a minute: only the shutdown flush can store these spans.
+  /** Sends 10 requests of 20 spans while batches wait a minute; resolves with the statuses. */
+  const sendWhileBatchesWait = (daemon: DaemonHandle, prefix: string) =>
+    Array.from({ length: 10 }, (_, i) =>
+      send(daemon, jsonRequest(`${prefix}${i.toString().padStart(2, '0')}`, 20)),
+    );
+  const waitForMetric = async (daemon: DaemonHandle, pattern: RegExp) => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (pattern.test(await (await fetch(`${daemon.adminUrl}/metrics`)).text())) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`metrics never matched ${pattern}`);
+  };
+  const storedAfterRestart = async (dataDir: string, prefix: string) => {
+    const again = await startDaemon({ dataDir });
+    try {
+      const [row] = await again.query<{ n: string }>(
+        `SELECT toString(count()) AS n FROM faultline.otel_traces WHERE TraceId LIKE '${prefix}%'`,
+      );
+      return Number(row?.n);
+    } finally {
+      await again.kill();
+    }
+  };
+  const batchesWaitAMinute = '    batch:\n      timeout: 60s\n      max_rows: 1000000';
+
+  it('delivers the durable queue before exiting 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'faultline-sigterm-'));
+    const prefix = 'dddddddddddddddddddddddddddddd';
+    const daemon = await startDaemon({ dataDir, exporterYaml: batchesWaitAMinute });
+    try {
+      // Acknowledged once logged: the batch is still waiting when the clients have their 200s.
+      expect(await Promise.all(sendWhileBatchesWait(daemon, prefix))).toEqual(Array(10).fill(200));
+      await waitForMetric(
+        daemon,
+        /faultline_queue_rows\{exporter="clickhouse",table="otel_traces"\} 200\b/,
+      );
+      expect(await daemon.stop()).toBe(0);
+      expect(await storedAfterRestart(dataDir, prefix)).toBe(200);
+    } finally {
+      await daemon.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('without the queue, flushes requests still waiting for their batch, acknowledges them, and exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'faultline-sigterm-'));
+    const prefix = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
     const daemon = await startDaemon({
       dataDir,
-      exporterYaml: '    batch:\n      timeout: 60s\n      max_rows: 1000000',
+      exporterYaml: batchesWaitAMinute,
+      queue: { enabled: false },
     });
     try {
-      const inFlight = Array.from({ length: 10 }, (_, i) =>
-        send(
-          daemon,
-          jsonRequest(`bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb${i.toString().padStart(2, '0')}`, 20),
-        ),
+      const inFlight = sendWhileBatchesWait(daemon, prefix);
+      // Only the shutdown flush can store these spans and let their requests be answered.
+      await waitForMetric(
+        daemon,
+        /faultline_exporter_pending_rows\{exporter="clickhouse",table="otel_traces"\} 200\b/,
       );
-      // Wait until the daemon has taken all 200 spans into its batch, then stop it.
-      for (let attempt = 0; attempt < 100; attempt++) {
-        const metrics = await (await fetch(`${daemon.adminUrl}/metrics`)).text();
-        if (
-          /faultline_exporter_pending_rows\{exporter="clickhouse",table="otel_traces"\} 200\b/.test(
-            metrics,
-          )
-        )
-          break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
       const exitCode = daemon.stop();
       expect(await Promise.all(inFlight)).toEqual(Array(10).fill(200));
       expect(await exitCode).toBe(0);
-
-      const again = await startDaemon({ dataDir });
-      try {
-        const [row] = await again.query<{ n: string }>(
-          "SELECT toString(count()) AS n FROM faultline.otel_traces WHERE TraceId LIKE 'bbbbbbbb%'",
-        );
-        expect(row?.n).toBe('200');
-      } finally {
-        await again.kill();
-      }
+      expect(await storedAfterRestart(dataDir, prefix)).toBe(200);
     } finally {
       await daemon.kill();
       rmSync(dataDir, { recursive: true, force: true });

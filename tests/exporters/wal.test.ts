@@ -88,7 +88,8 @@ describe('WriteAheadLog', () => {
     await wal.close();
     const path = segmentPath(directory, middle!.segment);
     const bytes = await readFile(path);
-    bytes[middle!.end - 2] ^= 0xff; // a flipped bit inside the second payload
+    const inside = middle!.end - 2; // a flipped byte inside the second payload
+    bytes.writeUInt8(bytes.readUInt8(inside) ^ 0xff, inside);
     writeFileSync(path, bytes);
     const { wal: again, replay } = await WriteAheadLog.open(options());
     expect(replay.corruptRecords).toBe(1);
