@@ -3,11 +3,17 @@
  * That version predates Map, DateTime64 and insert deduplication tokens, so these tests use a
  * simple table of their own; the Faultline schema itself is exercised on the embedded engine.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Batcher } from '../../src/exporters/helper/batcher.js';
 import { ExporterMetrics } from '../../src/exporters/helper/metrics.js';
+import { DeadLetterFile } from '../../src/exporters/helper/queue/dead-letter.js';
+import { DurableQueue } from '../../src/exporters/helper/queue/durable-queue.js';
+import { QueueMetrics } from '../../src/exporters/helper/queue/metrics.js';
 import { PermanentError, RetryableError } from '../../src/pipeline/errors.js';
 import {
   STORAGE_REJECTED,
@@ -349,5 +355,80 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
       }
       await batcher.shutdown(1_000);
     });
+
+    it('streams through a durable queue while the server stops and starts: the queue grows, drains, and stores every row once', async () => {
+      await store.command(
+        `CREATE TABLE ${DATABASE}.streamed (a UInt32, s String) ENGINE = MergeTree ORDER BY a`,
+      );
+      const directory = mkdtempSync(join(tmpdir(), 'faultline-outage-queue-'));
+      const registry = new Registry();
+      const queue = new DurableQueue<Row>({
+        labels: { exporter: 'outage', table: 'streamed' },
+        maxRows: 200,
+        timeoutMs: 20,
+        maxAgeMs: 0,
+        retry: { initial_interval: 20, max_interval: 200, max_elapsed_time: 1000 },
+        wal: {
+          directory,
+          fsync: 'interval',
+          fsyncIntervalMs: 100,
+          segmentBytes: 64 * 1024,
+          maxBytes: 64 * 1024 * 1024,
+          memoryBytes: 16 * 1024,
+        },
+        serialize: (rows) => jsonEachRow(rows).subarray(0, -1),
+        send: (rows, dedupToken) => store.insert('streamed', rows, { dedupToken }),
+        deadLetter: new DeadLetterFile(join(directory, 'dead-letter.jsonl'), 'outage'),
+        metrics: ExporterMetrics.for(registry),
+        queueMetrics: QueueMetrics.for(registry),
+        logger: pino({ level: 'silent' }),
+      });
+      await queue.start();
+      const queuedRows = async () => {
+        const text = await registry.getSingleMetricAsString('faultline_queue_rows');
+        return Number(/faultline_queue_rows\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+      };
+      let acknowledged = 0;
+      let peak = 0;
+      const stream = async (requests: number) => {
+        for (let i = 0; i < requests; i++) {
+          const rows = Array.from({ length: 20 }, (_, k) => ({ a: acknowledged + k, s: 'x' }));
+          await queue.add(rows);
+          acknowledged += rows.length;
+          peak = Math.max(peak, await queuedRows());
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
+      try {
+        await stream(30);
+        await server.stop();
+        await stream(60);
+        expect(peak).toBeGreaterThanOrEqual(60 * 20);
+        await server.start();
+        await stream(30);
+        await queue.flush();
+        expect(await queuedRows()).toBe(0);
+        const [row] = parseCounts(
+          await store.query(
+            `SELECT count() AS rows, uniqExact(a) AS distinct FROM ${DATABASE}.streamed`,
+            { format: 'JSONEachRow' },
+          ),
+        );
+        expect(row).toEqual({ rows: String(acknowledged), distinct: String(acknowledged) });
+      } finally {
+        await queue.shutdown(1_000);
+        rmSync(directory, { recursive: true, force: true });
+      }
+    });
   });
 });
+
+function parseCounts(text: string): { rows: string; distinct: string }[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const parsed = JSON.parse(line) as { rows: string | number; distinct: string | number };
+      return { rows: String(parsed.rows), distinct: String(parsed.distinct) };
+    });
+}
