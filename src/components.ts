@@ -8,6 +8,7 @@ import {
 } from './pipeline/factory.js';
 import { assembleProcessorFactory } from './processors/assemble/factory.js';
 import { classifyProcessorFactory } from './processors/classify/factory.js';
+import { memoryLimiterProcessorFactory } from './processors/memory_limiter/factory.js';
 import { redactProcessorFactory } from './processors/redact/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
@@ -15,6 +16,7 @@ import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 export const builtinFactories: Factories = {
   receivers: factoryMap<ReceiverFactory>([otlpReceiverFactory]),
   processors: factoryMap<ProcessorFactory>([
+    memoryLimiterProcessorFactory,
     redactProcessorFactory,
     assembleProcessorFactory,
     classifyProcessorFactory,

@@ -140,7 +140,11 @@ describe('faultline demo', () => {
         .replace('root_wait: 60s', 'root_wait: 2s'),
     );
     const run = spawnSync(process.execPath, [CLI, 'demo', '--config', config], {
-      env: { ...process.env, FAULTLINE_DATA_DIR: join(dir, 'data') },
+      env: {
+        ...process.env,
+        FAULTLINE_DATA_DIR: join(dir, 'data'),
+        FAULTLINE_QUEUE_DIR: join(dir, 'queue'),
+      },
       encoding: 'utf8',
       timeout: 90_000,
     });

@@ -201,3 +201,28 @@ describe.runIf(chattrWorks)('the embedded engine failing while the queue fills',
     await exporter.shutdown();
   });
 });
+
+describe('the memory limiter under memory pressure', () => {
+  it('refuses with 503 and Retry-After, counts the refusal, and stays healthy', async () => {
+    // A resident-set limit of 1 MiB is always exceeded: the daemon is always "under pressure".
+    const daemon = await start({
+      processorsYaml: '  memory_limiter:\n    rss_limit: 1MiB\n    recovery_percentage: 0',
+      pipelineProcessors: ['memory_limiter'],
+    });
+    const response = await fetch(`http://127.0.0.1:${daemon.httpPort}/v1/traces`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: jsonRequest(traceIdFor('c3c3', 1), 5, 'pressure'),
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(await response.text()).toMatch(/memory use is over the limit/);
+    expect(
+      await metricValue(
+        daemon,
+        'faultline_receiver_refused_spans_total{receiver="otlp",transport="http",reason="memory_limited"}',
+      ),
+    ).toBe(5);
+    expect((await fetch(`${daemon.adminUrl}/healthz`)).status).toBe(200);
+  });
+});

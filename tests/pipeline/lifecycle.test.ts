@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { builtinFactories } from '../../src/components.js';
 import type { Component, TelemetryConsumer } from '../../src/pipeline/component.js';
 import { RetryableError } from '../../src/pipeline/errors.js';
@@ -12,9 +15,13 @@ import { sampleSpan } from '../helpers/spans.js';
  * start → consume → shutdown works.
  */
 
-/** Configs that avoid fixed ports, so the tests can run beside a real daemon. */
+const queueDirectory = mkdtempSync(join(tmpdir(), 'faultline-lifecycle-'));
+afterAll(() => rmSync(queueDirectory, { recursive: true, force: true }));
+
+/** Configs that avoid fixed ports and shared directories, so tests can run beside a daemon. */
 const TEST_CONFIG: Record<string, unknown> = {
   otlp: { protocols: { grpc: { endpoint: '127.0.0.1:0' }, http: { endpoint: '127.0.0.1:0' } } },
+  clickhouse: { queue: { directory: queueDirectory } },
 };
 
 class NullConsumer implements TelemetryConsumer {

@@ -84,8 +84,11 @@ export class DurableQueue<T> implements RowQueue<T> {
     if (!wal || this.closing) {
       throw new RetryableError(`${this.options.labels.exporter} is shutting down`, SHUTTING_DOWN);
     }
-    await wal.append(this.options.serialize(items), items.length);
-    this.schedule();
+    try {
+      await wal.append(this.options.serialize(items), items.length);
+    } finally {
+      this.schedule();
+    }
   }
 
   hasRoom(): boolean {
@@ -139,9 +142,10 @@ export class DurableQueue<T> implements RowQueue<T> {
     ) {
       clearTimeout(this.timer);
       this.timer = undefined;
-      this.sending = this.drain(wal).finally(() => {
+      // Only after progress: a head record still being written is rescheduled by its append.
+      this.sending = this.drain(wal).then((delivered) => {
         this.sending = undefined;
-        this.schedule();
+        if (delivered) this.schedule();
       });
     } else {
       this.timer ??= setTimeout(() => {
@@ -155,10 +159,13 @@ export class DurableQueue<T> implements RowQueue<T> {
     for (const resolve of this.flushWaiters.splice(0)) resolve();
   }
 
-  private async drain(wal: WriteAheadLog): Promise<void> {
+  /** Delivers batches while there are full or due ones; resolves whether it delivered any. */
+  private async drain(wal: WriteAheadLog): Promise<boolean> {
+    let delivered = false;
     try {
       for (let records = wal.peek(this.options.maxRows); records.length > 0;) {
         await this.deliver(wal, records);
+        delivered = true;
         records = this.stop.signal.aborted ? [] : wal.peek(this.options.maxRows);
         // A partial batch waits for its timeout unless a flush is asking for everything.
         const oldest = records[0];
@@ -175,8 +182,10 @@ export class DurableQueue<T> implements RowQueue<T> {
       if (!(error instanceof Stopped)) {
         this.options.logger.error({ err: error }, 'durable queue sender failed; retrying');
         await sleep(this.options.retry.max_interval, this.stop.signal);
+        return true;
       }
     }
+    return delivered;
   }
 
   private async deliver(wal: WriteAheadLog, records: LogRecord[]): Promise<void> {
