@@ -21,7 +21,7 @@ function limiter(config: Record<string, unknown>) {
     processor,
     next,
     metrics: settings.metrics,
-    use(memory: Partial<MemoryReading>) {
+    use: (memory: Partial<MemoryReading>) => {
       reading = { ...reading, ...memory };
       processor.check();
     },
