@@ -1,4 +1,5 @@
 import { Registry } from 'prom-client';
+import { escapeHelp, escapeLabelValue, labelPairs, type TextFormat } from './series.js';
 
 /**
  * The two exposition formats `/metrics` serves from one registry, chosen by the scraper's
@@ -23,7 +24,22 @@ export async function expose(registry: Registry, accept: string | undefined): Pr
   if (prefersOpenMetrics(accept)) {
     return { contentType: OPENMETRICS_CONTENT_TYPE, body: await openMetrics(registry) };
   }
-  return { contentType: TEXT_CONTENT_TYPE, body: await registry.metrics() };
+  return { contentType: TEXT_CONTENT_TYPE, body: await text(registry) };
+}
+
+/**
+ * The text format 0.0.4, as prom-client's `registry.metrics()` writes it (families apart by a
+ * blank line), with the families of `series.ts` rendering themselves.
+ */
+export async function text(registry: Registry): Promise<string> {
+  const families = registry
+    .getMetricsAsArray()
+    .map((metric) =>
+      isSelfRendering(metric)
+        ? Promise.resolve(metric.render('text'))
+        : registry.getSingleMetricAsString(metric.name),
+    );
+  return `${(await Promise.all(families)).join('\n\n')}\n`;
 }
 
 /**
@@ -64,19 +80,23 @@ interface RenderedMetric {
 interface Renderable {
   get(): Promise<RenderedMetric>;
   getForPromString?(): Promise<RenderedMetric>;
+  /** Families that write their own text (`series.ts`). */
+  render?(format: TextFormat): string;
 }
+
+const isSelfRendering = (metric: object): metric is { render(format: TextFormat): string } =>
+  typeof (metric as { render?: unknown }).render === 'function';
 
 /** OpenMetrics 1.0.0 text of every metric in `registry`, exemplars included, ending in `# EOF`. */
 export async function openMetrics(registry: Registry): Promise<string> {
-  const metrics = (registry.getMetricsAsArray() as unknown as Renderable[]).map((metric) =>
-    metric.getForPromString ? metric.getForPromString() : metric.get(),
-  );
-  const parts: string[] = [];
-  for (const metric of await Promise.all(metrics)) parts.push(renderFamily(metric));
-  parts.push('# EOF\n');
-  return parts.join('');
+  const families = (registry.getMetricsAsArray() as unknown as Renderable[]).map(async (metric) => {
+    if (metric.render) return `${metric.render('openmetrics')}\n`;
+    return renderFamily(await (metric.getForPromString ? metric.getForPromString() : metric.get()));
+  });
+  return `${(await Promise.all(families)).join('')}# EOF\n`;
 }
 
+/** One prom-client metric in OpenMetrics, from the values prom-client hands its renderer. */
 function renderFamily(metric: RenderedMetric): string {
   const counter = metric.type === 'counter';
   // An OpenMetrics counter family is named without `_total`; its sample carries the suffix.
@@ -84,7 +104,7 @@ function renderFamily(metric: RenderedMetric): string {
   const type = ['counter', 'gauge', 'histogram', 'summary'].includes(metric.type)
     ? metric.type
     : 'unknown';
-  let out = `# TYPE ${family} ${type}\n# HELP ${family} ${escapeHelp(metric.help)}\n`;
+  let out = `# TYPE ${family} ${type}\n# HELP ${family} ${escapeHelp(metric.help, 'openmetrics')}\n`;
   for (const value of metric.values ?? []) {
     const name = counter ? `${family}_total` : (value.metricName ?? family);
     out += `${name}${labelText(value.labels, value.sharedLabels)} ${numberText(value.value)}`;
@@ -123,17 +143,14 @@ function pairs(
   labels: Record<string, string | number>,
   except: Record<string, unknown> | undefined,
 ): string {
+  if (!except) return labelPairs(labels);
   const out: string[] = [];
   for (const name in labels) {
-    if (except && name in except) continue;
-    out.push(`${name}="${escapeLabel(String(labels[name]))}"`);
+    if (name in except) continue;
+    out.push(`${name}="${escapeLabelValue(String(labels[name]))}"`);
   }
   return out.join(',');
 }
-
-const escapeLabel = (value: string): string =>
-  value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const escapeHelp = escapeLabel;
 
 function numberText(value: number): string {
   if (Number.isNaN(value)) return 'NaN';

@@ -91,6 +91,8 @@ export class HistogramSeries {
   sum = 0;
   readonly counts: Float64Array;
   readonly exemplars: ExemplarSlots | undefined;
+  /** `name="value",…`, escaped: written once, reused by every scrape. */
+  readonly labelText: string;
 
   constructor(
     readonly labels: Labels,
@@ -99,6 +101,7 @@ export class HistogramSeries {
   ) {
     this.counts = new Float64Array(bounds.length + 1);
     this.exemplars = exemplars ? new ExemplarSlots(bounds.length + 1) : undefined;
+    this.labelText = labelPairs(labels);
   }
 
   observe(value: number): number {
@@ -126,7 +129,36 @@ export class HistogramSeries {
 /** One counter series. */
 export class CounterSeries {
   value = 0;
-  constructor(readonly labels: Labels) {}
+  readonly labelText: string;
+  constructor(readonly labels: Labels) {
+    this.labelText = labelPairs(labels);
+  }
+}
+
+/** Text exposition formats a family renders itself in. */
+export type TextFormat = 'text' | 'openmetrics';
+
+/** `a="x",b="y"` with label values escaped as both text formats require. */
+export function labelPairs(labels: Readonly<Record<string, string | number>>): string {
+  const out: string[] = [];
+  for (const name in labels) out.push(`${name}="${escapeLabelValue(String(labels[name]))}"`);
+  return out.join(',');
+}
+
+export const escapeLabelValue = (value: string): string =>
+  value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+/** HELP text: the text format escapes backslash and newline, OpenMetrics double quotes too. */
+export const escapeHelp = (help: string, format: TextFormat): string => {
+  const escaped = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return format === 'openmetrics' ? escaped.replace(/"/g, '\\"') : escaped;
+};
+
+/** `# HELP` and `# TYPE` lines (in the order each format's reference output uses). */
+function header(family: string, type: string, help: string, format: TextFormat): string {
+  return format === 'openmetrics'
+    ? `# TYPE ${family} ${type}\n# HELP ${family} ${escapeHelp(help, format)}`
+    : `# HELP ${family} ${escapeHelp(help, format)}\n# TYPE ${family} ${type}`;
 }
 
 /** What prom-client's text renderer reads from a metric (`getForPromString`). */
@@ -162,6 +194,13 @@ abstract class Family {
   }
 
   protected abstract values(): ExposedValue[];
+
+  /**
+   * The family in `format`, without a trailing newline. What `/metrics` serves: one string
+   * per line from cached label text, rather than an object per sample for a generic renderer
+   * (at 10,000 histogram series that is 200,000 samples per scrape).
+   */
+  abstract render(format: TextFormat): string;
 
   getForPromString(): Promise<ExposedMetric> {
     return Promise.resolve({
@@ -204,6 +243,31 @@ export class HistogramFamily extends Family {
     this.clear();
   }
 
+  render(format: TextFormat): string {
+    const lines = [header(this.name, 'histogram', this.help, format)];
+    const buckets = this.le.map(({ le }) => `${this.name}_bucket{le="${le}"`);
+    const withExemplars = format === 'openmetrics';
+    for (const series of this.series()) {
+      const rest = series.labelText ? `,${series.labelText}} ` : '} ';
+      let cumulative = 0;
+      for (let i = 0; i < buckets.length; i++) {
+        cumulative += series.counts[i]!;
+        let line = buckets[i]! + rest + cumulative;
+        const slots = series.exemplars;
+        if (withExemplars && slots && slots.times[i] !== 0) {
+          line += ` # {trace_id="${slots.traceIds[i]!}",span_id="${slots.spanIds[i]!}"} ${slots.values[i]!} ${slots.times[i]!}`;
+        }
+        lines.push(line);
+      }
+      const labels = series.labelText ? `{${series.labelText}} ` : ' ';
+      lines.push(
+        `${this.name}_sum${labels}${series.sum}`,
+        `${this.name}_count${labels}${series.count}`,
+      );
+    }
+    return lines.join('\n');
+  }
+
   protected values(): ExposedValue[] {
     const out: ExposedValue[] = [];
     const bucketName = `${this.name}_bucket`;
@@ -239,7 +303,7 @@ export class HistogramFamily extends Family {
 }
 
 /** A counter family reading each series' value through `read`. */
-export class CounterFamily<S extends { labels: Labels }> extends Family {
+export class CounterFamily<S extends { labels: Labels; labelText: string }> extends Family {
   readonly type = 'counter';
 
   constructor(
@@ -254,6 +318,18 @@ export class CounterFamily<S extends { labels: Labels }> extends Family {
 
   reset(): void {
     this.clear();
+  }
+
+  render(format: TextFormat): string {
+    // An OpenMetrics counter family is named without `_total`; its samples keep it.
+    const family = format === 'openmetrics' ? this.name.replace(/_total$/, '') : this.name;
+    const sample = format === 'openmetrics' ? `${family}_total` : this.name;
+    const lines = [header(family, 'counter', this.help, format)];
+    for (const series of this.series()) {
+      const labels = series.labelText ? `{${series.labelText}} ` : ' ';
+      lines.push(`${sample}${labels}${this.read(series)}`);
+    }
+    return lines.join('\n');
   }
 
   protected values(): ExposedValue[] {

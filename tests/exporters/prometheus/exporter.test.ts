@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { prometheusExporterFactory } from '../../../src/exporters/prometheus/factory.js';
 import type { PrometheusExporter } from '../../../src/exporters/prometheus/exporter.js';
 import { spansBatch, type Span } from '../../../src/model/index.js';
-import { expose, openMetrics } from '../../../src/telemetry/exposition.js';
+import { expose, openMetrics, text } from '../../../src/telemetry/exposition.js';
 import { promtool } from '../../helpers/promtool.js';
 import { sampleSpan, stepInfo } from '../../helpers/spans.js';
 import { settingsFor } from '../../helpers/test-doubles.js';
@@ -63,23 +63,23 @@ describe('prometheus exporter', () => {
           sampleSpan({ name: 'checkout', kind: 2, statusCode: 2, resource: service('shop') }),
         ]),
       );
-      const text = await registry.metrics();
-      expect(samples(text, 'traces_span_metrics_calls_total').sort()).toEqual([
+      const body = await text(registry);
+      expect(samples(body, 'traces_span_metrics_calls_total').sort()).toEqual([
         '{service_name="shop",span_name="checkout",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_ERROR"} 1',
         '{service_name="shop",span_name="checkout",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_UNSET"} 2',
       ]);
       const unset =
         'service_name="shop",span_name="checkout",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_UNSET"';
       // sampleSpan lasts 250 ms: first bucket at or above it is 0.4 s.
-      expect(samples(text, 'traces_span_metrics_duration_seconds_bucket')).toEqual(
+      expect(samples(body, 'traces_span_metrics_duration_seconds_bucket')).toEqual(
         expect.arrayContaining([
           `{le="0.2",${unset}} 0`,
           `{le="0.4",${unset}} 2`,
           `{le="+Inf",${unset}} 2`,
         ]),
       );
-      expect(samples(text, 'traces_span_metrics_duration_seconds_sum')).toContain(`{${unset}} 0.5`);
-      expect(samples(text, 'traces_span_metrics_duration_seconds_bucket')).toHaveLength(2 * 17);
+      expect(samples(body, 'traces_span_metrics_duration_seconds_sum')).toContain(`{${unset}} 0.5`);
+      expect(samples(body, 'traces_span_metrics_duration_seconds_bucket')).toHaveLength(2 * 17);
     });
   });
 
@@ -107,27 +107,27 @@ describe('prometheus exporter', () => {
           }),
         ]),
       );
-      const text = await registry.metrics();
+      const body = await text(registry);
       const call =
         'gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini"';
-      expect(samples(text, 'gen_ai_client_token_usage_sum').sort()).toEqual([
+      expect(samples(body, 'gen_ai_client_token_usage_sum').sort()).toEqual([
         `{${call},gen_ai_token_type="input"} 240`,
         `{${call},gen_ai_token_type="output"} 60`,
       ]);
-      expect(samples(text, 'gen_ai_client_token_usage_bucket')).toContain(
+      expect(samples(body, 'gen_ai_client_token_usage_bucket')).toContain(
         `{le="256",${call},gen_ai_token_type="input"} 2`,
       );
-      expect(samples(text, 'gen_ai_client_operation_duration_seconds_count').sort()).toEqual([
+      expect(samples(body, 'gen_ai_client_operation_duration_seconds_count').sort()).toEqual([
         `{${call},error_type=""} 1`,
         `{${call},error_type="_OTHER"} 1`,
       ]);
-      expect(samples(text, 'gen_ai_client_operation_duration_seconds_bucket')).toContain(
+      expect(samples(body, 'gen_ai_client_operation_duration_seconds_bucket')).toContain(
         `{le="1.28",${call},error_type=""} 0`,
       );
-      expect(samples(text, 'gen_ai_client_operation_duration_seconds_bucket')).toContain(
+      expect(samples(body, 'gen_ai_client_operation_duration_seconds_bucket')).toContain(
         `{le="2.56",${call},error_type=""} 1`,
       );
-      expect(samples(text, 'faultline_llm_cost_usd_total')).toEqual([
+      expect(samples(body, 'faultline_llm_cost_usd_total')).toEqual([
         '{gen_ai_request_model="gpt-4o-mini",gen_ai_provider_name="openai"} 0.004',
       ]);
     });
@@ -138,7 +138,7 @@ describe('prometheus exporter', () => {
       failed.failures = [{ failureClass: 'rate_limited' } as NonNullable<Span['failures']>[number]];
       await e.consume(spansBatch([failed]));
       expect(
-        samples(await registry.metrics(), 'gen_ai_client_operation_duration_seconds_count'),
+        samples(await text(registry), 'gen_ai_client_operation_duration_seconds_count'),
       ).toEqual([
         '{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini",error_type="rate_limited"} 1',
       ]);
@@ -152,12 +152,12 @@ describe('prometheus exporter', () => {
         sampleSpan({ name: `GET /orders/${i.toString(16).padStart(8, '0')}` }),
       );
       await e.consume(spansBatch(spans));
-      const calls = samples(await registry.metrics(), 'traces_span_metrics_calls_total');
+      const calls = samples(await text(registry), 'traces_span_metrics_calls_total');
       expect(calls).toHaveLength(21);
       expect(calls).toContain(
         '{service_name="sample-service",span_name="__other__",span_kind="SPAN_KIND_INTERNAL",status_code="STATUS_CODE_UNSET"} 480',
       );
-      expect(samples(await registry.metrics(), 'faultline_metric_label_overflow_total')).toEqual([
+      expect(samples(await text(registry), 'faultline_metric_label_overflow_total')).toEqual([
         '{metric="traces_span_metrics_calls_total",label="span_name"} 480',
       ]);
     });
@@ -176,13 +176,13 @@ describe('prometheus exporter', () => {
           ),
         ),
       );
-      const text = await registry.metrics();
-      expect(samples(text, 'faultline_llm_cost_usd_total').sort()).toEqual([
+      const body = await text(registry);
+      expect(samples(body, 'faultline_llm_cost_usd_total').sort()).toEqual([
         '{gen_ai_request_model="__other__",gen_ai_provider_name="p"} 2',
         '{gen_ai_request_model="a",gen_ai_provider_name="p"} 1',
       ]);
       // The same models stay distinct where the default limit applies.
-      expect(samples(text, 'gen_ai_client_operation_duration_seconds_count')).toHaveLength(3);
+      expect(samples(body, 'gen_ai_client_operation_duration_seconds_count')).toHaveLength(3);
     });
   });
 
@@ -227,10 +227,20 @@ describe('prometheus exporter', () => {
       expect(await openMetrics(registry)).not.toContain('trace_id');
     });
 
+    it('writes the same text as prom-client would from the same values', async () => {
+      const { exporter: e, registry } = exporter();
+      await e.consume(
+        spansBatch([chatSpan(), chatSpan({ statusCode: 2 }), sampleSpan({ name: 'a "b"\\c' })]),
+      );
+      const served = await text(registry);
+      expect(served).toContain('gen_ai_client_token_usage_bucket{le="+Inf"');
+      expect(served).toBe(await registry.metrics());
+    });
+
     it('passes promtool check metrics', async () => {
       const { exporter: e, registry } = exporter();
       await e.consume(spansBatch([chatSpan(), sampleSpan({ name: 'quote " and \\ back\nslash' })]));
-      const { code, output } = await promtool(['check', 'metrics'], await registry.metrics());
+      const { code, output } = await promtool(['check', 'metrics'], await text(registry));
       expect(output).toBe('');
       expect(code).toBe(0);
     });
