@@ -14,6 +14,21 @@ const overflowFamily = perRegistry(
     }),
 );
 
+const seriesOverflowFamily = perRegistry(
+  (registry) =>
+    new Counter({
+      name: 'faultline_metric_series_overflow_total',
+      help: `Observations recorded into the series whose limited labels are all ${OTHER_LABEL_VALUE}, because the metric already had as many series as its limit allows.`,
+      labelNames: ['metric'],
+      registers: [registry],
+    }),
+);
+
+/** Counts observations of `metric` diverted by its series limit. */
+export function seriesOverflowCounter(registry: Registry, metric: string): { inc(): void } {
+  return seriesOverflowFamily(registry).labels(metric);
+}
+
 /**
  * Bounds the values one label of one metric takes: the first `limit` distinct values keep
  * their names, later ones are recorded as `__other__` and counted in

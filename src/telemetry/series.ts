@@ -1,5 +1,5 @@
 import type { Metric, Registry } from 'prom-client';
-import type { LabelLimiter } from './label-limit.js';
+import { OTHER_LABEL_VALUE, type LabelLimiter } from './label-limit.js';
 
 /**
  * Metric families for the per-span hot path. prom-client hashes the label object of every
@@ -13,21 +13,38 @@ import type { LabelLimiter } from './label-limit.js';
 
 export type Labels = Record<string, string>;
 
+export interface SeriesIndexOptions<S> {
+  labelNames: readonly string[];
+  /** One entry per label; undefined for labels whose values are a fixed set. */
+  limiters: readonly (LabelLimiter | undefined)[];
+  create: (labels: Labels) => S;
+  /**
+   * Series at most. Per-label limits bound each label, but not their product (1,000
+   * services × 1,000 span names); beyond this, new label sets share the series whose limited
+   * labels are all `__other__`.
+   */
+  maxSeries: number;
+  /** Called for every observation diverted by `maxSeries`. */
+  onSeriesOverflow: () => void;
+}
+
 /** Label values → series, one map level per label; limited labels collapse to `__other__`. */
 export class SeriesIndex<S> {
   private readonly root = new Map<string, unknown>();
   /** Every series, in creation order (for rendering). */
   readonly all: S[] = [];
+  readonly labelNames: readonly string[];
   /** The values the series being looked up ends up with (collapsed where limited). */
   private readonly chosen: string[];
+  /** Scratch values for the series an observation beyond `maxSeries` goes to. */
+  private readonly collapsed: string[];
+  /** True while looking up such a series, which may be created beyond `maxSeries`. */
+  private overflowing = false;
 
-  constructor(
-    readonly labelNames: readonly string[],
-    /** One entry per label; undefined for labels whose values are a fixed set. */
-    private readonly limiters: readonly (LabelLimiter | undefined)[],
-    private readonly create: (labels: Labels) => S,
-  ) {
-    this.chosen = labelNames.map(() => '');
+  constructor(private readonly options: SeriesIndexOptions<S>) {
+    this.labelNames = options.labelNames;
+    this.chosen = this.labelNames.map(() => '');
+    this.collapsed = this.labelNames.map(() => '');
   }
 
   /** The series for `values` (one per label name, in order), created on first use. */
@@ -38,12 +55,15 @@ export class SeriesIndex<S> {
       let value = values[i]!;
       let next = node.get(value);
       if (next === undefined) {
-        const limiter = this.limiters[i];
-        if (limiter) {
+        const limiter = this.options.limiters[i];
+        if (limiter && value !== OTHER_LABEL_VALUE) {
           value = limiter.value(value);
           next = node.get(value);
         }
         if (next === undefined) {
+          if (!this.overflowing && this.all.length >= this.options.maxSeries) {
+            return this.overflow(values);
+          }
           this.chosen[i] = value;
           next = i === last ? this.add() : new Map<string, unknown>();
           node.set(value, next);
@@ -60,10 +80,23 @@ export class SeriesIndex<S> {
     this.all.length = 0;
   }
 
+  private overflow(values: readonly string[]): S {
+    this.options.onSeriesOverflow();
+    for (let i = 0; i < values.length; i++) {
+      this.collapsed[i] = this.options.limiters[i] ? OTHER_LABEL_VALUE : values[i]!;
+    }
+    this.overflowing = true;
+    try {
+      return this.get(this.collapsed);
+    } finally {
+      this.overflowing = false;
+    }
+  }
+
   private add(): S {
     const labels: Labels = {};
     this.labelNames.forEach((name, i) => (labels[name] = this.chosen[i]!));
-    const series = this.create(labels);
+    const series = this.options.create(labels);
     this.all.push(series);
     return series;
   }

@@ -245,6 +245,7 @@ describe('the shipped config/faultline.yaml', () => {
     });
     expect(component(config, 'exporters', 'prometheus')).toEqual({
       max_label_values: 1000,
+      max_series: 20_000,
       metric_overrides: {},
       exemplars: true,
     });

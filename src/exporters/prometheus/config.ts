@@ -10,6 +10,7 @@ export const RECORDED_METRICS = [
 export type RecordedMetric = (typeof RECORDED_METRICS)[number];
 
 const labelLimit = z.number().int().min(1).max(1_000_000);
+const seriesLimit = z.number().int().min(1).max(10_000_000);
 
 export const prometheusExporterSchema = z
   .object({
@@ -18,9 +19,20 @@ export const prometheusExporterSchema = z
      * values are recorded as `__other__` and counted in faultline_metric_label_overflow_total.
      */
     max_label_values: labelLimit.default(1000),
-    /** Per-metric `max_label_values`, by metric name. */
+    /**
+     * Series per metric at most (label limits bound each label, not their product); beyond
+     * it, new label sets are recorded with every limited label `__other__` and counted in
+     * faultline_metric_series_overflow_total.
+     */
+    max_series: seriesLimit.default(20_000),
+    /** Per-metric `max_label_values` and `max_series`, by metric name. */
     metric_overrides: z
-      .partialRecord(z.enum(RECORDED_METRICS), z.object({ max_label_values: labelLimit }).strict())
+      .partialRecord(
+        z.enum(RECORDED_METRICS),
+        z
+          .object({ max_label_values: labelLimit.optional(), max_series: seriesLimit.optional() })
+          .strict(),
+      )
       .default({}),
     /** Keep the trace and span id of one observation per histogram bucket (OpenMetrics exemplars). */
     exemplars: z.boolean().default(true),
@@ -29,6 +41,11 @@ export const prometheusExporterSchema = z
 
 export type PrometheusExporterConfig = z.infer<typeof prometheusExporterSchema>;
 
-/** The label value limit that applies to `metric`. */
-export const labelLimitOf = (config: PrometheusExporterConfig, metric: RecordedMetric): number =>
-  config.metric_overrides[metric]?.max_label_values ?? config.max_label_values;
+/** The limits that apply to `metric`: its override where it has one, else the exporter's. */
+export const limitsOf = (
+  config: PrometheusExporterConfig,
+  metric: RecordedMetric,
+): { maxLabelValues: number; maxSeries: number } => ({
+  maxLabelValues: config.metric_overrides[metric]?.max_label_values ?? config.max_label_values,
+  maxSeries: config.metric_overrides[metric]?.max_series ?? config.max_series,
+});

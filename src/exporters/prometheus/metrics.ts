@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { LabelLimiter } from '../../telemetry/label-limit.js';
+import { LabelLimiter, seriesOverflowCounter } from '../../telemetry/label-limit.js';
 import {
   CounterFamily,
   CounterSeries,
@@ -7,7 +7,7 @@ import {
   HistogramSeries,
   SeriesIndex,
 } from '../../telemetry/series.js';
-import { labelLimitOf, type PrometheusExporterConfig, type RecordedMetric } from './config.js';
+import { limitsOf, type PrometheusExporterConfig, type RecordedMetric } from './config.js';
 
 /**
  * Bucket bounds of the span-metrics duration histogram: the spanmetrics connector's defaults
@@ -62,33 +62,52 @@ export class PrometheusExporterMetrics {
       );
     }
     claimed.add(registry);
-    const limited = (metric: RecordedMetric, labels: readonly string[], fixed: readonly string[]) =>
-      labels.map((label) =>
-        fixed.includes(label)
-          ? undefined
-          : new LabelLimiter(registry, metric, label, labelLimitOf(config, metric)),
-      );
+    /** An index for `metric` whose labels, except the `fixed` ones, are limited. */
+    const index = <S>(
+      metric: RecordedMetric,
+      labelNames: readonly string[],
+      fixed: readonly string[],
+      create: (labels: Record<string, string>) => S,
+    ) => {
+      const { maxLabelValues, maxSeries } = limitsOf(config, metric);
+      const seriesOverflow = seriesOverflowCounter(registry, metric);
+      return new SeriesIndex<S>({
+        labelNames,
+        limiters: labelNames.map((label) =>
+          fixed.includes(label)
+            ? undefined
+            : new LabelLimiter(registry, metric, label, maxLabelValues),
+        ),
+        create,
+        maxSeries,
+        onSeriesOverflow: () => seriesOverflow.inc(),
+      });
+    };
     const histograms = (bounds: readonly number[]) => (labels: Record<string, string>) =>
       new HistogramSeries(labels, bounds, config.exemplars);
 
-    this.spans = new SeriesIndex(
+    this.spans = index(
+      'traces_span_metrics_calls_total',
       SPAN_LABELS,
-      limited('traces_span_metrics_calls_total', SPAN_LABELS, ['span_kind', 'status_code']),
+      ['span_kind', 'status_code'],
       histograms(SPAN_DURATION_BUCKETS),
     );
-    this.tokens = new SeriesIndex(
+    this.tokens = index(
+      'gen_ai_client_token_usage',
       TOKEN_LABELS,
-      limited('gen_ai_client_token_usage', TOKEN_LABELS, ['gen_ai_token_type']),
+      ['gen_ai_token_type'],
       histograms(TOKEN_USAGE_BUCKETS),
     );
-    this.durations = new SeriesIndex(
+    this.durations = index(
+      'gen_ai_client_operation_duration_seconds',
       DURATION_LABELS,
-      limited('gen_ai_client_operation_duration_seconds', DURATION_LABELS, []),
+      [],
       histograms(OPERATION_DURATION_BUCKETS),
     );
-    this.cost = new SeriesIndex(
+    this.cost = index(
+      'faultline_llm_cost_usd_total',
       COST_LABELS,
-      limited('faultline_llm_cost_usd_total', COST_LABELS, []),
+      [],
       (labels) => new CounterSeries(labels),
     );
 

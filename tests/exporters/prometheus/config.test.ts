@@ -37,6 +37,7 @@ describe('prometheus exporter config', () => {
     );
     expect(parsed.components.exporters.find((c) => c.id === 'prometheus')?.config).toEqual({
       max_label_values: 50,
+      max_series: 20_000,
       metric_overrides: { gen_ai_client_token_usage: { max_label_values: 5 } },
       exemplars: true,
     });
@@ -46,6 +47,11 @@ describe('prometheus exporter config', () => {
     expect(problems(config('    max_label_values: 0')).map((p) => p.path)).toEqual([
       'exporters.prometheus.max_label_values',
     ]);
+    expect(
+      problems(
+        config('    metric_overrides:\n      gen_ai_client_token_usage: { max_series: -1 }'),
+      ).map((p) => p.path),
+    ).toEqual(['exporters.prometheus.metric_overrides.gen_ai_client_token_usage.max_series']);
     const unknown = problems(
       config('    metric_overrides:\n      no_such_metric: { max_label_values: 5 }'),
     );

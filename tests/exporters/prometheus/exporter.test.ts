@@ -162,6 +162,29 @@ describe('prometheus exporter', () => {
       ]);
     });
 
+    it('caps the series of a metric: label sets beyond it share the all-__other__ series', async () => {
+      const { exporter: e, registry } = exporter({ max_label_values: 100, max_series: 10 });
+      // 4 services × 4 names: each label within its limit, 16 label sets against a cap of 10.
+      const spans = [0, 1, 2, 3].flatMap((s) =>
+        [0, 1, 2, 3].map((n) => sampleSpan({ name: `op-${n}`, resource: service(`svc-${s}`) })),
+      );
+      await e.consume(spansBatch(spans));
+      const body = await text(registry);
+      const calls = samples(body, 'traces_span_metrics_calls_total');
+      expect(calls).toHaveLength(11);
+      expect(calls).toContain(
+        '{service_name="__other__",span_name="__other__",span_kind="SPAN_KIND_INTERNAL",status_code="STATUS_CODE_UNSET"} 6',
+      );
+      expect(samples(body, 'faultline_metric_series_overflow_total')).toEqual([
+        '{metric="traces_span_metrics_calls_total"} 6',
+      ]);
+      // Label sets that got a series before the cap keep it.
+      await e.consume(spansBatch([sampleSpan({ name: 'op-0', resource: service('svc-0') })]));
+      expect(samples(await text(registry), 'traces_span_metrics_calls_total')).toContain(
+        '{service_name="svc-0",span_name="op-0",span_kind="SPAN_KIND_INTERNAL",status_code="STATUS_CODE_UNSET"} 2',
+      );
+    });
+
     it('applies a per-metric override instead of the default limit', async () => {
       const { exporter: e, registry } = exporter({
         max_label_values: 1000,
