@@ -265,22 +265,21 @@ export class HistogramFamily extends Family {
     name: string,
     help: string,
     readonly bounds: readonly number[],
-    private readonly series: () => readonly HistogramSeries[],
-    private readonly clear: () => void,
+    private readonly index: SeriesIndex<HistogramSeries>,
   ) {
     super(name, help);
     this.le = [...bounds.map(String), '+Inf'].map((le) => ({ le }));
   }
 
   reset(): void {
-    this.clear();
+    this.index.clear();
   }
 
   render(format: TextFormat): string {
     const lines = [header(this.name, 'histogram', this.help, format)];
     const buckets = this.le.map(({ le }) => `${this.name}_bucket{le="${le}"`);
     const withExemplars = format === 'openmetrics';
-    for (const series of this.series()) {
+    for (const series of this.index.all) {
       const rest = series.labelText ? `,${series.labelText}} ` : '} ';
       let cumulative = 0;
       for (let i = 0; i < buckets.length; i++) {
@@ -304,7 +303,7 @@ export class HistogramFamily extends Family {
   protected values(): ExposedValue[] {
     const out: ExposedValue[] = [];
     const bucketName = `${this.name}_bucket`;
-    for (const series of this.series()) {
+    for (const series of this.index.all) {
       let cumulative = 0;
       for (let i = 0; i < this.le.length; i++) {
         cumulative += series.counts[i]!;
@@ -342,15 +341,14 @@ export class CounterFamily<S extends { labels: Labels; labelText: string }> exte
   constructor(
     name: string,
     help: string,
-    private readonly series: () => readonly S[],
+    private readonly index: SeriesIndex<S>,
     private readonly read: (series: S) => number,
-    private readonly clear: () => void,
   ) {
     super(name, help);
   }
 
   reset(): void {
-    this.clear();
+    this.index.clear();
   }
 
   render(format: TextFormat): string {
@@ -358,7 +356,7 @@ export class CounterFamily<S extends { labels: Labels; labelText: string }> exte
     const family = format === 'openmetrics' ? this.name.replace(/_total$/, '') : this.name;
     const sample = format === 'openmetrics' ? `${family}_total` : this.name;
     const lines = [header(family, 'counter', this.help, format)];
-    for (const series of this.series()) {
+    for (const series of this.index.all) {
       const labels = series.labelText ? `{${series.labelText}} ` : ' ';
       lines.push(`${sample}${labels}${this.read(series)}`);
     }
@@ -366,7 +364,7 @@ export class CounterFamily<S extends { labels: Labels; labelText: string }> exte
   }
 
   protected values(): ExposedValue[] {
-    return this.series().map((series) => ({
+    return this.index.all.map((series) => ({
       value: this.read(series),
       labels: {},
       sharedLabels: series.labels,

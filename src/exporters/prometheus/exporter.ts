@@ -1,20 +1,14 @@
 import type { Span, StepInfo, TelemetryBatch } from '../../model/index.js';
-import { serviceNameOf, StatusCode } from '../../model/index.js';
+import {
+  SPAN_KIND_WIRE_NAMES,
+  STATUS_CODE_WIRE_NAMES,
+  StatusCode,
+  serviceNameOf,
+} from '../../model/index.js';
 import type { ComponentSettings, Exporter } from '../../pipeline/component.js';
 import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
 import type { PrometheusExporterConfig } from './config.js';
 import { PrometheusExporterMetrics } from './metrics.js';
-
-/** Span kinds and status codes as the spanmetrics connector spells them, by OTLP number. */
-const SPAN_KINDS = [
-  'SPAN_KIND_UNSPECIFIED',
-  'SPAN_KIND_INTERNAL',
-  'SPAN_KIND_SERVER',
-  'SPAN_KIND_CLIENT',
-  'SPAN_KIND_PRODUCER',
-  'SPAN_KIND_CONSUMER',
-];
-const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 
 /** `gen_ai.operation.name` values of the semantic conventions, kept as the span said them. */
 const GEN_AI_OPERATIONS = new Set([
@@ -85,8 +79,9 @@ export class PrometheusExporter implements Exporter {
     const key = this.spanKey;
     key[0] = serviceNameOf(span);
     key[1] = span.name;
-    key[2] = SPAN_KINDS[span.kind] ?? SPAN_KINDS[0]!;
-    key[3] = STATUS_CODES[span.statusCode] ?? STATUS_CODES[0]!;
+    // The connector's spellings: SPAN_KIND_SERVER, STATUS_CODE_ERROR, ….
+    key[2] = SPAN_KIND_WIRE_NAMES[span.kind] ?? SPAN_KIND_WIRE_NAMES[0]!;
+    key[3] = STATUS_CODE_WIRE_NAMES[span.statusCode] ?? STATUS_CODE_WIRE_NAMES[0]!;
     const seconds = durationSeconds(span);
     this.metrics.spans.get(key).observeTraced(seconds, span.traceId, span.spanId, nowSec);
     const step = span.step;

@@ -111,42 +111,35 @@ export class PrometheusExporterMetrics {
       (labels) => new CounterSeries(labels),
     );
 
-    const spans = () => this.spans.all;
-    const clearSpans = () => this.spans.clear();
     new CounterFamily(
       'traces_span_metrics_calls_total',
       'Spans received, by service, span name, kind and status (as the spanmetrics connector counts calls).',
-      spans,
+      this.spans,
       (series) => series.count,
-      clearSpans,
     ).register(registry);
     new HistogramFamily(
       'traces_span_metrics_duration_seconds',
       'Span durations, by the labels of traces_span_metrics_calls_total (spanmetrics connector buckets).',
       SPAN_DURATION_BUCKETS,
-      spans,
-      clearSpans,
+      this.spans,
     ).register(registry);
     new HistogramFamily(
       'gen_ai_client_token_usage',
       'Input and output tokens of model calls (LLM and embedding steps), per call.',
       TOKEN_USAGE_BUCKETS,
-      () => this.tokens.all,
-      () => this.tokens.clear(),
+      this.tokens,
     ).register(registry);
     new HistogramFamily(
       'gen_ai_client_operation_duration_seconds',
       'Duration of model calls (LLM and embedding steps); error_type is set when the call failed.',
       OPERATION_DURATION_BUCKETS,
-      () => this.durations.all,
-      () => this.durations.clear(),
+      this.durations,
     ).register(registry);
     new CounterFamily(
       'faultline_llm_cost_usd_total',
       'Cost of model calls in US dollars, as the client reported it or from the price table.',
-      () => this.cost.all,
+      this.cost,
       (series) => series.value,
-      () => this.cost.clear(),
     ).register(registry);
   }
 }
