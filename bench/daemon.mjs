@@ -33,6 +33,8 @@ function freePort() {
  * @param {number} [options.maxRows] exporters.clickhouse.batch.max_rows (default: the daemon's)
  * @param {string[]} [options.nodeArgs] extra node flags for the daemon, e.g. ['--cpu-prof']
  * @param {string[]} [options.processors] processors, in order, each with its default config
+ * @param {string[]} [options.exporters] exporters (default: clickhouse); those other than
+ *   clickhouse get their default config
  */
 export async function startDaemon(options = {}) {
   const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
@@ -42,6 +44,11 @@ export async function startDaemon(options = {}) {
   if (options.maxRows) batch.push(`      max_rows: ${options.maxRows}`);
   if (options.batchTimeout) batch.push(`      timeout: ${options.batchTimeout}`);
   const processors = options.processors ?? [];
+  const exporters = options.exporters ?? ['clickhouse'];
+  const otherExporters = exporters
+    .filter((name) => name !== 'clickhouse')
+    .map((name) => `\n  ${name}: {}`)
+    .join('');
   const processorsSection = processors.length
     ? `processors:\n${processors.map((name) => `  ${name}: {}`).join('\n')}\n`
     : '';
@@ -55,7 +62,7 @@ export async function startDaemon(options = {}) {
       http:
         endpoint: 127.0.0.1:${httpPort}
 ${processorsSection}exporters:
-  clickhouse:${batch.length ? `\n    batch:\n${batch.join('\n')}` : ' {}'}
+  clickhouse:${batch.length ? `\n    batch:\n${batch.join('\n')}` : ' {}'}${otherExporters}
 storage:
   engine: embedded
   path: ${join(dir, 'store')}
@@ -66,7 +73,7 @@ service:
     traces:
       receivers: [otlp]
       processors: [${processors.join(', ')}]
-      exporters: [clickhouse]
+      exporters: [${exporters.join(', ')}]
   telemetry:
     logs:
       level: warn

@@ -19,7 +19,9 @@
 // phase), --rate-duration BENCH_RATE_DURATION (s), --batch-timeout-ms BENCH_BATCH_TIMEOUT_MS
 // and --max-rows BENCH_MAX_ROWS (the exporter's batching; default: the daemon's defaults),
 // --processors BENCH_PROCESSORS (comma-separated, in order; default the shipped pipeline
-// redact,assemble,classify; `none` for receiver → exporter only).
+// redact,assemble,classify; `none` for receiver → exporter only), --exporters BENCH_EXPORTERS
+// (comma-separated; default the shipped clickhouse,prometheus; `clickhouse` alone measures the
+// pipeline without the prometheus exporter).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
 // --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
 
@@ -55,7 +57,9 @@ const params = {
   exporterBatchTimeoutMs: option('batch-timeout-ms', 'BENCH_BATCH_TIMEOUT_MS', 0) || 'default',
   exporterMaxRows: option('max-rows', 'BENCH_MAX_ROWS', 0) || 'default',
   processors: textOption('processors', 'BENCH_PROCESSORS', 'redact,assemble,classify'),
+  exporters: textOption('exporters', 'BENCH_EXPORTERS', 'clickhouse,prometheus'),
 };
+const exporterList = params.exporters.split(',').filter(Boolean);
 const processorList =
   params.processors === 'none' ? [] : params.processors.split(',').filter(Boolean);
 const daemonNodeArgs = (process.env.BENCH_DAEMON_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
@@ -92,6 +96,7 @@ async function runPhase(loadgenArgs) {
         : `${params.exporterBatchTimeoutMs}ms`,
     maxRows: params.exporterMaxRows === 'default' ? undefined : params.exporterMaxRows,
     processors: processorList,
+    exporters: exporterList,
   });
   active.daemon = daemon;
   try {
@@ -305,7 +310,7 @@ if (payload) {
   );
 }
 console.log(
-  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; processors [${processorList.join(', ')}]; embedded store`,
+  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; processors [${processorList.join(', ')}]; exporters [${exporterList.join(', ')}]; embedded store`,
 );
 if (phases.max) {
   const half = Math.ceil(params.concurrency / 2);

@@ -1,4 +1,5 @@
 import { clickhouseExporterFactory } from './exporters/clickhouse/factory.js';
+import { prometheusExporterFactory } from './exporters/prometheus/factory.js';
 import {
   factoryMap,
   type Factories,
@@ -21,5 +22,5 @@ export const builtinFactories: Factories = {
     assembleProcessorFactory,
     classifyProcessorFactory,
   ]),
-  exporters: factoryMap<ExporterFactory>([clickhouseExporterFactory]),
+  exporters: factoryMap<ExporterFactory>([clickhouseExporterFactory, prometheusExporterFactory]),
 };

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { HttpService } from '../net/http-service.js';
 import type { Store } from '../storage/store.js';
+import { expose } from '../telemetry/exposition.js';
 import type { AdminConfig } from './config.js';
 import { FORMAT_CONTENT_TYPES, queryRequestSchema, runReadonlyQuery } from './query.js';
 import { ApiError, readJsonBody, sendError, sendJson } from './respond.js';
@@ -54,8 +55,8 @@ export class AdminServer {
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (path === '/readyz') return this.readiness(response);
     if (path === '/metrics') {
-      const body = await this.deps.metrics.metrics();
-      response.writeHead(200, { 'Content-Type': this.deps.metrics.contentType }).end(body);
+      const { contentType, body } = await expose(this.deps.metrics, request.headers.accept);
+      response.writeHead(200, { 'Content-Type': contentType }).end(body);
       return;
     }
     if (path?.startsWith('/api/')) {

@@ -1,7 +1,15 @@
 export type { AttributeValue, Attributes } from './attributes.js';
 export { KeyValueList, attributeToText, emptyRecord } from './attributes.js';
 export type { InstrumentationScope, Resource, Span, SpanEvent, SpanLink } from './span.js';
-export { SPAN_KIND_NAMES, STATUS_CODE_NAMES, SpanKind, StatusCode, serviceNameOf } from './span.js';
+export {
+  SPAN_KIND_NAMES,
+  SPAN_KIND_WIRE_NAMES,
+  STATUS_CODE_NAMES,
+  STATUS_CODE_WIRE_NAMES,
+  SpanKind,
+  StatusCode,
+  serviceNameOf,
+} from './span.js';
 export type { TelemetryBatch } from './batch.js';
 export { batchSize, spansBatch } from './batch.js';
 export type { Evaluation, StepInfo, StepType, TokenUsage } from './step.js';

@@ -32,6 +32,24 @@ export const SPAN_KIND_NAMES: readonly string[] = [
 ];
 export const STATUS_CODE_NAMES: readonly string[] = ['Unset', 'Ok', 'Error'];
 
+/**
+ * The protobuf enum value names, as OTLP/JSON may send them and as the spanmetrics connector
+ * writes its `span.kind` and `status.code` labels.
+ */
+export const SPAN_KIND_WIRE_NAMES: readonly string[] = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+];
+export const STATUS_CODE_WIRE_NAMES: readonly string[] = [
+  'STATUS_CODE_UNSET',
+  'STATUS_CODE_OK',
+  'STATUS_CODE_ERROR',
+];
+
 export interface Resource {
   attributes: Attributes;
   droppedAttributesCount: number;

@@ -241,7 +241,13 @@ describe('the shipped config/faultline.yaml', () => {
     expect(config.service.pipelines.traces).toEqual({
       receivers: ['otlp'],
       processors: ['redact', 'assemble', 'classify'],
-      exporters: ['clickhouse'],
+      exporters: ['clickhouse', 'prometheus'],
+    });
+    expect(component(config, 'exporters', 'prometheus')).toEqual({
+      max_label_values: 1000,
+      max_series: 20_000,
+      metric_overrides: {},
+      exemplars: true,
     });
     const otlp = component(config, 'receivers', 'otlp');
     expect(otlp.protocols).toMatchObject({

@@ -21,6 +21,10 @@ export interface DaemonOptions {
   processorsYaml?: string;
   /** Processor ids for `service.pipelines.traces.processors`, in order. */
   pipelineProcessors?: string[];
+  /** More entries of the `exporters:` section after clickhouse (indented by two spaces). */
+  exportersYaml?: string;
+  /** Exporter ids for `service.pipelines.traces.exporters` (default: clickhouse). */
+  pipelineExporters?: string[];
   /** Reuse a data directory (to test restarts). */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -97,7 +101,7 @@ ${processors}exporters:
   clickhouse:
 ${options.exporterYaml ?? '    batch:\n      timeout: 50ms'}
     queue: ${JSON.stringify({ directory: join(dataDir, 'queue'), ...options.queue })}
-storage:
+${options.exportersYaml ?? ''}storage:
 ${options.storageYaml ?? `  engine: embedded\n  path: ${join(dataDir, 'store')}`}
 admin:
   endpoint: 127.0.0.1:${adminPort}
@@ -106,7 +110,7 @@ service:
     traces:
       receivers: [otlp]
       processors: ${JSON.stringify(options.pipelineProcessors ?? [])}
-      exporters: [clickhouse]
+      exporters: ${JSON.stringify(options.pipelineExporters ?? ['clickhouse'])}
   telemetry:
     logs:
       level: info

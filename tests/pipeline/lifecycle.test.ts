@@ -65,7 +65,7 @@ function cases(): Case[] {
   ];
 }
 
-describe.each(cases())('$kind $type', ({ create, kind, store }) => {
+describe.each(cases())('$kind $type', ({ create, kind, type, store }) => {
   it('can be shut down before it was started', async () => {
     await expect(create().shutdown()).resolves.toBeUndefined();
   });
@@ -85,7 +85,7 @@ describe.each(cases())('$kind $type', ({ create, kind, store }) => {
       const spans: Span[] = [sampleSpan()];
       await component.consume!(spansBatch(spans));
       await component.shutdown();
-      if (kind === 'exporter') expect(store.inserts.flatMap((i) => i.rows)).toHaveLength(1);
+      if (type === 'clickhouse') expect(store.inserts.flatMap((i) => i.rows)).toHaveLength(1);
       await expect(component.consume!(spansBatch([sampleSpan()]))).rejects.toBeInstanceOf(
         RetryableError,
       );

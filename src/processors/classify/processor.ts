@@ -4,7 +4,8 @@ import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipe
 import { RetryableError, SHUTTING_DOWN, errorMessage } from '../../pipeline/errors.js';
 import { Classifier } from './classifier.js';
 import type { ClassifyConfig } from './config.js';
-import { ClassifyMetrics, ServiceLabels } from './metrics.js';
+import { LabelLimiter } from '../../telemetry/label-limit.js';
+import { ClassifyMetrics } from './metrics.js';
 import { compileRuleSet } from './rule-set.js';
 
 /**
@@ -15,7 +16,7 @@ import { compileRuleSet } from './rule-set.js';
 export class ClassifyProcessor implements Processor {
   private readonly classifier: Classifier;
   private readonly metrics: ClassifyMetrics;
-  private readonly services: ServiceLabels;
+  private readonly services: LabelLimiter;
   private readonly logger: Logger;
   private readonly id: string;
   /** Rules that have thrown, so each is logged once rather than once per span. */
@@ -29,7 +30,12 @@ export class ClassifyProcessor implements Processor {
     this.id = settings.id;
     this.logger = settings.logger;
     this.metrics = ClassifyMetrics.for(settings.metrics);
-    this.services = new ServiceLabels(settings.config.metrics.max_services);
+    this.services = new LabelLimiter(
+      settings.metrics,
+      'faultline_failures_total',
+      'service',
+      settings.config.metrics.max_services,
+    );
     this.classifier = new Classifier(compileRuleSet(settings.config), (rule, error) =>
       this.ruleFailed(rule, error),
     );
@@ -64,7 +70,7 @@ export class ClassifyProcessor implements Processor {
     for (const failure of found) {
       batch.failures.push(failure);
       this.metrics.failures.inc({
-        service: this.services.label(failure.serviceName),
+        service: this.services.value(failure.serviceName),
         class: failure.failureClass,
         severity: failure.severity,
       });

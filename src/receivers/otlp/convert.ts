@@ -1,5 +1,7 @@
 import {
   KeyValueList,
+  SPAN_KIND_WIRE_NAMES,
+  STATUS_CODE_WIRE_NAMES,
   emptyRecord,
   type AttributeValue,
   type Attributes,
@@ -13,16 +15,6 @@ import {
 } from '../../model/index.js';
 import type { OtlpLimits } from './config.js';
 import type { WireEncoding } from './wire.js';
-
-const SPAN_KIND_WIRE_NAMES = [
-  'SPAN_KIND_UNSPECIFIED',
-  'SPAN_KIND_INTERNAL',
-  'SPAN_KIND_SERVER',
-  'SPAN_KIND_CLIENT',
-  'SPAN_KIND_PRODUCER',
-  'SPAN_KIND_CONSUMER',
-];
-const STATUS_CODE_WIRE_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 
 /** Stands in for a value nested deeper than `max_value_depth`. */
 export const DEPTH_LIMIT_MARKER = '[faultline: value nested too deep]';

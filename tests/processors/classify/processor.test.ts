@@ -103,6 +103,12 @@ describe('ClassifyProcessor', () => {
       );
       expect(byService).toEqual({ a: 2, b: 1, __other__: 2 });
       expect(counted.values[0]!.labels).toMatchObject({ class: 'tool_error', severity: 'high' });
+      const overflow = await (
+        metrics.getSingleMetric('faultline_metric_label_overflow_total') as Counter
+      ).get();
+      expect(overflow.values).toEqual([
+        { labels: { metric: 'faultline_failures_total', label: 'service' }, value: 2 },
+      ]);
     });
   });
 
