@@ -6,6 +6,7 @@ import {
   type ProcessorFactory,
   type ReceiverFactory,
 } from './pipeline/factory.js';
+import { alertProcessorFactory } from './processors/alert/factory.js';
 import { assembleProcessorFactory } from './processors/assemble/factory.js';
 import { classifyProcessorFactory } from './processors/classify/factory.js';
 import { redactProcessorFactory } from './processors/redact/factory.js';
@@ -18,6 +19,7 @@ export const builtinFactories: Factories = {
     redactProcessorFactory,
     assembleProcessorFactory,
     classifyProcessorFactory,
+    alertProcessorFactory,
   ]),
   exporters: factoryMap<ExporterFactory>([clickhouseExporterFactory]),
 };
