@@ -1,4 +1,9 @@
-import { alertFingerprint, type AlertLabels, type AlertTransition } from '../../model/index.js';
+import {
+  alertFingerprint,
+  sortedLabelPairs,
+  type AlertLabels,
+  type AlertTransition,
+} from '../../model/index.js';
 import { countsFailures, type Aggregate } from './aggregate.js';
 import { createBaseline, judge, type AnomalyOptions, type Baseline } from './baseline.js';
 import type { AlertRuleConfig, Comparison } from './config.js';
@@ -171,10 +176,16 @@ export class AlertRule {
     const labels: AlertLabels = { ...groupLabels, severity: this.config.severity };
     for (const [key, render] of this.labelTemplates) labels[key] = render(data);
     labels.alertname = this.name;
-    const annotationData = { ...data, labels };
+    const sorted: AlertLabels = Object.fromEntries(sortedLabelPairs(labels));
+    const annotationData = { ...data, labels: sorted };
     const annotations: AlertLabels = {};
     for (const [key, render] of this.annotationTemplates) annotations[key] = render(annotationData);
-    return { fingerprint: alertFingerprint(labels), labels, annotations, value: result.value };
+    return {
+      fingerprint: alertFingerprint(sorted),
+      labels: sorted,
+      annotations,
+      value: result.value,
+    };
   }
 
   private group(item: unknown): Group | undefined {

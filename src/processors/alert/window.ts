@@ -56,12 +56,15 @@ export class SlidingWindow {
     this.lastEventAt = now;
   }
 
-  /** Totals over the slots that overlap (now − window, now]. */
+  /**
+   * Totals over the slots that start in (now − window, now]: left-open like Prometheus's range
+   * selectors, so an event exactly one window old no longer counts.
+   */
   summary(now: number): WindowSummary {
     const from = now - this.windowMs;
     const total: WindowSummary = { count: 0, errors: 0, sum: 0, sketch: undefined };
     for (const slot of this.slots) {
-      if (slot.start < 0 || slot.start + this.slotMs <= from || slot.start > now) continue;
+      if (slot.start < 0 || slot.start <= from || slot.start > now) continue;
       total.count += slot.count;
       total.errors += slot.errors;
       total.sum += slot.sum;
