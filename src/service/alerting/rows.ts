@@ -1,8 +1,8 @@
 import type { Alert, AlertLabels, AlertTransition } from '../../model/index.js';
 import { labelValues, type Incident, type IncidentAlert } from './incident.js';
 
-/** Unix ms as ClickHouse reads a DateTime64(3) from text: seconds with three decimals. */
-export const chTime = (ms: number): string => (ms / 1000).toFixed(3);
+/** A DateTime64(3) as JSONEachRow input: an integer is read as ticks, here milliseconds. */
+export const chTime = (ms: number): number => Math.max(0, Math.round(ms));
 
 export function alertRow(transition: AlertTransition): string {
   const { alert } = transition;
