@@ -19,7 +19,7 @@
 // phase), --rate-duration BENCH_RATE_DURATION (s), --batch-timeout-ms BENCH_BATCH_TIMEOUT_MS
 // and --max-rows BENCH_MAX_ROWS (the exporter's batching; default: the daemon's defaults),
 // --processors BENCH_PROCESSORS (comma-separated, in order; default the shipped pipeline
-// redact,assemble,classify; `none` for receiver → exporter only).
+// redact,assemble,classify,alert; `none` for receiver → exporter only).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
 // --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
 
@@ -54,7 +54,7 @@ const params = {
   rateWarmupSec: 2,
   exporterBatchTimeoutMs: option('batch-timeout-ms', 'BENCH_BATCH_TIMEOUT_MS', 0) || 'default',
   exporterMaxRows: option('max-rows', 'BENCH_MAX_ROWS', 0) || 'default',
-  processors: textOption('processors', 'BENCH_PROCESSORS', 'redact,assemble,classify'),
+  processors: textOption('processors', 'BENCH_PROCESSORS', 'redact,assemble,classify,alert'),
 };
 const processorList =
   params.processors === 'none' ? [] : params.processors.split(',').filter(Boolean);

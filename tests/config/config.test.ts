@@ -240,7 +240,7 @@ describe('the shipped config/faultline.yaml', () => {
     expect(config.admin.bearer_token).toBe('');
     expect(config.service.pipelines.traces).toEqual({
       receivers: ['otlp'],
-      processors: ['redact', 'assemble', 'classify'],
+      processors: ['redact', 'assemble', 'classify', 'alert'],
       exporters: ['clickhouse'],
     });
     const otlp = component(config, 'receivers', 'otlp');

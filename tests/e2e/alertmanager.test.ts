@@ -207,4 +207,26 @@ describe('alerts through a real Alertmanager', () => {
     expect(body.error.code).toBe('invalid_request');
     expect(body.error.message).toMatch(/^version: /);
   });
+
+  it('answers bad alert and incident requests with JSON errors', async () => {
+    const get = async (path: string) => {
+      const response = await fetch(`${daemon.adminUrl}${path}`);
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: { code: string } },
+      };
+    };
+    expect(await get('/api/v1/incidents/inc-nothing-here')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'incident_not_found' } },
+    });
+    expect(await get('/api/v1/incidents/a%27b')).toMatchObject({ status: 400 });
+    expect(await get('/api/v1/alerts?state=sleeping')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request' } },
+    });
+    expect(await get('/api/v1/incidents?colour=red')).toMatchObject({ status: 400 });
+    const post = await fetch(`${daemon.adminUrl}/api/v1/incidents`, { method: 'POST' });
+    expect(post.status).toBe(405);
+  });
 });

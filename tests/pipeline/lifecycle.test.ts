@@ -15,6 +15,7 @@ import { sampleSpan } from '../helpers/spans.js';
 /** Configs that avoid fixed ports, so the tests can run beside a real daemon. */
 const TEST_CONFIG: Record<string, unknown> = {
   otlp: { protocols: { grpc: { endpoint: '127.0.0.1:0' }, http: { endpoint: '127.0.0.1:0' } } },
+  alert: { rules: [{ name: 'AnySpan', aggregate: 'count', threshold: 0 }] },
 };
 
 class NullConsumer implements TelemetryConsumer {
