@@ -4,6 +4,7 @@ import { getAlerts } from './alerts.js';
 import { alertmanagerWebhookSchema, externalAlerts } from './alertmanager-webhook.js';
 import { getIncidentReport, getIncidents } from './incidents.js';
 import { ApiError, readJsonBody, sendJson } from './respond.js';
+import { validate } from './validate.js';
 
 /** Evidence is read from this long before an incident opened. */
 const EVIDENCE_LOOKBACK_MS = 10 * 60_000;
@@ -47,18 +48,11 @@ export async function routeAlerting(
     sendJson(response, 200, await getIncidentReport(alerting, id, EVIDENCE_LOOKBACK_MS));
   } else {
     only(method, 'POST', path);
-    const parsed = alertmanagerWebhookSchema.safeParse(await readJsonBody(request, maxBodySize));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ApiError(
-        400,
-        'invalid_request',
-        `${issue.path.join('.') || 'body'}: ${issue.message}`,
-      );
-    }
-    const { recorded } = alerting.receiveExternal(externalAlerts(parsed.data));
+    const body = await readJsonBody(request, maxBodySize);
+    const payload = validate(alertmanagerWebhookSchema, body, 'body');
+    const { recorded } = alerting.receiveExternal(externalAlerts(payload));
     await alerting.flush();
-    sendJson(response, 200, { status: 'ok', received: parsed.data.alerts.length, recorded });
+    sendJson(response, 200, { status: 'ok', received: payload.alerts.length, recorded });
   }
   return true;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime as iso } from '../model/index.js';
 import type { AlertingService } from '../service/alerting/service.js';
 import { labelValues, type Incident } from '../service/alerting/incident.js';
 import {
@@ -10,8 +11,7 @@ import {
 } from '../service/alerting/queries.js';
 import { remediationFor } from '../service/alerting/remediation.js';
 import { ApiError } from './respond.js';
-
-const iso = (ms: number): string | null => (ms > 0 ? new Date(ms).toISOString() : null);
+import { validate } from './validate.js';
 
 function summary(incident: Incident) {
   return {
@@ -51,7 +51,7 @@ export const incidentListQuery = z.strictObject({
 
 /** `GET /api/v1/incidents`: newest first. */
 export async function getIncidents(alerting: AlertingService, query: URLSearchParams) {
-  const filter = parseQuery(incidentListQuery, query);
+  const filter = validate(incidentListQuery, Object.fromEntries(query), 'query');
   const incidents = await listIncidents(alerting.store, filter);
   return { incidents: incidents.map(summary) };
 }
@@ -94,17 +94,4 @@ export async function getIncidentReport(alerting: AlertingService, id: string, l
       suggestion: remediationFor(failureClass),
     })),
   };
-}
-
-export function parseQuery<T>(schema: z.ZodType<T>, query: URLSearchParams): T {
-  const parsed = schema.safeParse(Object.fromEntries(query));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? `unknown parameter ${issue.keys.join(', ')}`
-        : issue.message;
-    throw new ApiError(400, 'invalid_request', `${issue.path.join('.') || 'query'}: ${message}`);
-  }
-  return parsed.data;
 }

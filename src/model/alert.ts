@@ -64,3 +64,26 @@ export function alertFingerprint(labels: AlertLabels): string {
   for (const [key, value] of sortedLabelPairs(labels)) hash.update(`${key}\u0000${value}\u0000`);
   return hash.digest('hex').slice(0, 16);
 }
+
+/** Unix ms as an ISO 8601 time; null for 0 ("not yet"). */
+export const isoTime = (ms: number): string | null => (ms > 0 ? new Date(ms).toISOString() : null);
+
+/**
+ * An alert as Faultline shows it outside (API, webhooks): `state` is pending, firing, or
+ * resolved for an alert kept after it resolved; times are ISO 8601 or null.
+ */
+export function alertJson(alert: Alert) {
+  return {
+    alertname: alert.name,
+    fingerprint: alert.fingerprint,
+    state: alert.state === 'inactive' ? 'resolved' : alert.state,
+    severity: alert.severity,
+    labels: alert.labels,
+    annotations: alert.annotations,
+    value: Number.isFinite(alert.value) ? alert.value : null,
+    activeAt: isoTime(alert.activeAt),
+    firedAt: isoTime(alert.firedAt),
+    resolvedAt: isoTime(alert.resolvedAt),
+    incidentId: alert.incidentId || null,
+  };
+}

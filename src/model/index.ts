@@ -21,4 +21,4 @@ export type {
   AlertTransitionState,
   AlertUpdate,
 } from './alert.js';
-export { ALERT_STATES, alertFingerprint, sortedLabelPairs } from './alert.js';
+export { ALERT_STATES, alertFingerprint, alertJson, isoTime, sortedLabelPairs } from './alert.js';

@@ -106,7 +106,7 @@ describe('alert state across daemon restarts', () => {
       6000,
     );
     await eventually(
-      async () => notifications.length,
+      () => Promise.resolve(notifications.length),
       (n) => n === 1,
       5000,
       'one firing notification',

@@ -65,7 +65,7 @@ describe('alerts through a real Alertmanager', () => {
   const alerts = async (): Promise<ApiAlert[]> =>
     ((await (await fetch(`${daemon.adminUrl}/api/v1/alerts`)).json()) as { alerts: ApiAlert[] })
       .alerts;
-  const ours = (list: { labels: Record<string, string> }[]) =>
+  const ours = <T extends { labels: Record<string, string> }>(list: T[]): T[] =>
     list.filter((a) => a.labels.alertname === 'AgentErrorRate');
 
   it('drives an error_rate rule pending → firing → resolved, seen by Alertmanager, into an incident', async () => {

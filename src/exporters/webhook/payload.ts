@@ -1,23 +1,15 @@
-import type { AlertTransition } from '../../model/index.js';
+import { alertJson, type AlertTransition } from '../../model/index.js';
 
-/** The JSON body of one webhook notification: one alert transition. */
+/**
+ * The JSON body of one webhook notification: one alert transition (`status` is the state it
+ * moved to), with the alert as the API shows it.
+ */
 export function webhookBody(transition: AlertTransition, generatorURL: string): string {
-  const { alert } = transition;
-  const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
   return JSON.stringify({
     version: '1',
+    ...alertJson(transition.alert),
     status: transition.state,
     timestamp: new Date(transition.timeMs).toISOString(),
-    alertname: alert.name,
-    fingerprint: alert.fingerprint,
-    severity: alert.severity,
-    labels: alert.labels,
-    annotations: alert.annotations,
-    value: Number.isFinite(alert.value) ? alert.value : null,
-    activeAt: iso(alert.activeAt),
-    firedAt: iso(alert.firedAt),
-    resolvedAt: iso(alert.resolvedAt),
-    incidentId: alert.incidentId || null,
     generatorURL,
   });
 }
