@@ -223,6 +223,23 @@ describe('notifiers', () => {
     await waitFor(() => am.received.length === 3);
     expect(posted()[2]![0]!.endsAt).toBe(new Date(clock.now).toISOString());
     expect(posted()[2]![0]!.startsAt).toBe(new Date(firedAt).toISOString());
+    // Resolved alerts are repeated every resend_interval while retained, then dropped.
+    const resolvedAt = clock.now;
+    clock.advance(30_000);
+    processor.evaluate();
+    clock.advance(30_000);
+    processor.evaluate();
+    await waitFor(() => am.received.length === 4);
+    expect(posted()[3]![0]!.endsAt).toBe(new Date(resolvedAt).toISOString());
+    // Retained 15 minutes (resolved_retention): sent once more at its end, then forgotten.
+    clock.now = resolvedAt + 15 * 60_000;
+    processor.evaluate();
+    await waitFor(() => am.received.length === 5);
+    clock.advance(60_000);
+    processor.evaluate();
+    expect([...processor.alerts()]).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(am.received).toHaveLength(5);
     await processor.shutdown();
   });
 
