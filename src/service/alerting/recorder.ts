@@ -15,6 +15,8 @@ export class AlertRecorder {
   private writing: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private dropped = 0;
+  /** Set while writes fail, so an outage is logged once, not every retry. */
+  private failing = false;
 
   constructor(
     private readonly store: Store,
@@ -60,12 +62,17 @@ export class AlertRecorder {
       const batch = rows.splice(0, rows.length);
       try {
         await this.store.insert(table, Buffer.from(batch.join('\n')));
+        if (this.failing) this.logger.info('alert rows are being stored again');
+        this.failing = false;
       } catch (error) {
         rows.unshift(...batch);
-        this.logger.warn(
-          { table, err: error instanceof Error ? error.message : String(error) },
-          'alert rows not stored yet; retrying',
-        );
+        if (!this.failing) {
+          this.failing = true;
+          this.logger.warn(
+            { table, err: error instanceof Error ? error.message : String(error) },
+            'alert rows not stored yet; retrying until storage answers',
+          );
+        }
         clearTimeout(this.retry);
         this.retry = setTimeout(() => this.kick(), RETRY_MS).unref();
         return;

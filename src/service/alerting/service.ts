@@ -98,23 +98,17 @@ export class AlertingService {
     const changed = new Map<string, Incident>();
     for (const transition of transitions) {
       const { alert } = transition;
-      let incident: Incident | undefined;
+      let updated: Incident | undefined;
       if (transition.state === 'firing') {
-        incident = this.correlator.firing(incidentAlert(alert), transition.timeMs);
-        incident ??= this.correlator.incidentOf(alert.fingerprint);
+        updated = this.correlator.firing(incidentAlert(alert), transition.timeMs);
       } else if (transition.state === 'resolved') {
-        incident = this.correlator.incidentOf(alert.fingerprint);
-        const updated = this.correlator.resolved(
-          alert.fingerprint,
-          alert.resolvedAt,
-          transition.timeMs,
-        );
-        if (updated) incident = updated;
+        updated = this.correlator.resolved(alert.fingerprint, alert.resolvedAt, transition.timeMs);
       }
-      if (incident) {
+      if (updated) changed.set(updated.id, updated);
+      const incident = updated ?? this.correlator.incidentOf(alert.fingerprint);
+      if (incident && transition.state !== 'pending' && transition.state !== 'inactive') {
         alert.incidentId = incident.id;
         assigned.set(alert.fingerprint, incident.id);
-        changed.set(incident.id, incident);
       }
     }
     this.recorder.add('alerts', transitions.map(alertRow));
