@@ -41,7 +41,7 @@ describe('alerts through a real Alertmanager', () => {
         group_by: [service]
         op: '>'
         threshold: 0.5
-        window: 3s
+        window: 5s
         min_events: 3
         for: 3s
         severity: high
