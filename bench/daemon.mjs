@@ -10,10 +10,21 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { setTimeout, clearTimeout } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
+const SHIPPED_CONFIG = fileURLToPath(new URL('../config/faultline.yaml', import.meta.url));
+
+/**
+ * A processor's section: its defaults, except alert, whose defaults have no rules; it runs
+ * with the example rules of the shipped config, as a user of that config would.
+ */
+function processorSection(name) {
+  if (name !== 'alert') return '{}';
+  return JSON.stringify(parse(readFileSync(SHIPPED_CONFIG, 'utf8')).processors.alert);
+}
 
 /** A port that was free a moment ago on 127.0.0.1. */
 function freePort() {
@@ -32,7 +43,8 @@ function freePort() {
  * @param {string} [options.batchTimeout] exporters.clickhouse.batch.timeout (default: the daemon's)
  * @param {number} [options.maxRows] exporters.clickhouse.batch.max_rows (default: the daemon's)
  * @param {string[]} [options.nodeArgs] extra node flags for the daemon, e.g. ['--cpu-prof']
- * @param {string[]} [options.processors] processors, in order, each with its default config
+ * @param {string[]} [options.processors] processors, in order (see processorSection)
+ * @param {object} [options.queue] exporters.clickhouse.queue settings (default: the daemon's)
  * @param {string[]} [options.exporters] exporters (default: clickhouse); those other than
  *   clickhouse get their default config
  */
@@ -43,6 +55,8 @@ export async function startDaemon(options = {}) {
   const batch = [];
   if (options.maxRows) batch.push(`      max_rows: ${options.maxRows}`);
   if (options.batchTimeout) batch.push(`      timeout: ${options.batchTimeout}`);
+  const clickhouse = batch.length ? [`    batch:\n${batch.join('\n')}`] : [];
+  if (options.queue) clickhouse.push(`    queue: ${JSON.stringify(options.queue)}`);
   const processors = options.processors ?? [];
   const exporters = options.exporters ?? ['clickhouse'];
   const otherExporters = exporters
@@ -50,7 +64,7 @@ export async function startDaemon(options = {}) {
     .map((name) => `\n  ${name}: {}`)
     .join('');
   const processorsSection = processors.length
-    ? `processors:\n${processors.map((name) => `  ${name}: {}`).join('\n')}\n`
+    ? `processors:\n${processors.map((name) => `  ${name}: ${processorSection(name)}`).join('\n')}\n`
     : '';
   writeFileSync(
     configPath,
@@ -62,7 +76,7 @@ export async function startDaemon(options = {}) {
       http:
         endpoint: 127.0.0.1:${httpPort}
 ${processorsSection}exporters:
-  clickhouse:${batch.length ? `\n    batch:\n${batch.join('\n')}` : ' {}'}${otherExporters}
+  clickhouse:${clickhouse.length ? `\n${clickhouse.join('\n')}` : ' {}'}${otherExporters}
 storage:
   engine: embedded
   path: ${join(dir, 'store')}

@@ -19,9 +19,9 @@
 // phase), --rate-duration BENCH_RATE_DURATION (s), --batch-timeout-ms BENCH_BATCH_TIMEOUT_MS
 // and --max-rows BENCH_MAX_ROWS (the exporter's batching; default: the daemon's defaults),
 // --processors BENCH_PROCESSORS (comma-separated, in order; default the shipped pipeline
-// redact,assemble,classify; `none` for receiver → exporter only), --exporters BENCH_EXPORTERS
-// (comma-separated; default the shipped clickhouse,prometheus; `clickhouse` alone measures the
-// pipeline without the prometheus exporter).
+// memory_limiter,redact,assemble,classify,alert; `none` for receiver → exporter only),
+// --exporters BENCH_EXPORTERS (comma-separated; default the shipped clickhouse,prometheus;
+// `clickhouse` alone measures the pipeline without the prometheus exporter).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
 // --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
 
@@ -56,7 +56,7 @@ const params = {
   rateWarmupSec: 2,
   exporterBatchTimeoutMs: option('batch-timeout-ms', 'BENCH_BATCH_TIMEOUT_MS', 0) || 'default',
   exporterMaxRows: option('max-rows', 'BENCH_MAX_ROWS', 0) || 'default',
-  processors: textOption('processors', 'BENCH_PROCESSORS', 'redact,assemble,classify'),
+  processors: textOption('processors', 'BENCH_PROCESSORS', 'memory_limiter,redact,assemble,classify,alert'),
   exporters: textOption('exporters', 'BENCH_EXPORTERS', 'clickhouse,prometheus'),
 };
 const exporterList = params.exporters.split(',').filter(Boolean);

@@ -7,6 +7,7 @@ import {
   type ProcessorFactory,
   type ReceiverFactory,
 } from './pipeline/factory.js';
+import { alertProcessorFactory } from './processors/alert/factory.js';
 import { assembleProcessorFactory } from './processors/assemble/factory.js';
 import { classifyProcessorFactory } from './processors/classify/factory.js';
 import { memoryLimiterProcessorFactory } from './processors/memory_limiter/factory.js';
@@ -21,6 +22,7 @@ export const builtinFactories: Factories = {
     redactProcessorFactory,
     assembleProcessorFactory,
     classifyProcessorFactory,
+    alertProcessorFactory,
   ]),
   exporters: factoryMap<ExporterFactory>([clickhouseExporterFactory, prometheusExporterFactory]),
 };

@@ -3,7 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { HttpService } from '../net/http-service.js';
+import type { AlertingService } from '../service/alerting/service.js';
 import type { Store } from '../storage/store.js';
+import { routeAlerting } from './alerting-routes.js';
 import { expose } from '../telemetry/exposition.js';
 import type { AdminConfig } from './config.js';
 import { FORMAT_CONTENT_TYPES, queryRequestSchema, runReadonlyQuery } from './query.js';
@@ -16,6 +18,7 @@ export interface AdminDependencies {
   /** True while the pipeline can take more data. */
   pipelineReady(): boolean;
   logger: Logger;
+  alerting?: AlertingService;
 }
 
 /** The admin port: health, readiness, Prometheus metrics and the JSON API. */
@@ -66,6 +69,15 @@ export class AdminServer {
           throw new ApiError(405, 'method_not_allowed', 'use POST for /api/v1/query');
         return this.query(request, response);
       }
+      if (
+        await routeAlerting(
+          request,
+          response,
+          this.deps.alerting,
+          this.config.max_request_body_size,
+        )
+      )
+        return;
       const trace = /^\/api\/v1\/traces\/([^/]+)$/.exec(path);
       if (trace) {
         if (method !== 'GET')

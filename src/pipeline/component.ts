@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { TelemetryBatch } from '../model/index.js';
+import type { AlertingService } from '../service/alerting/service.js';
 import type { Store } from '../storage/store.js';
 
 /**
@@ -40,4 +41,6 @@ export interface ComponentSettings<Config> {
   logger: Logger;
   metrics: Registry;
   store: Store;
+  /** Alert state and incidents shared with the admin API (the daemon creates one). */
+  alerting?: AlertingService;
 }

@@ -7,6 +7,7 @@ import { TracesPipeline } from '../pipeline/pipeline.js';
 import { migrate, verifySchema } from '../storage/schema/migrate.js';
 import { createStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
+import { AlertingService } from './alerting/service.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createRegistry } from '../telemetry/metrics.js';
 
@@ -21,6 +22,7 @@ export class Daemon {
   readonly logger: Logger;
   readonly metrics: Registry;
   private readonly store: Store;
+  private readonly alerting: AlertingService;
   private pipeline: TracesPipeline | undefined;
   private admin: AdminServer | undefined;
   private stopping: Promise<void> | undefined;
@@ -32,15 +34,18 @@ export class Daemon {
     this.logger = createLogger(options.logLevel ?? config.service.telemetry.logs.level);
     this.metrics = createRegistry();
     this.store = createStore(config.storage);
+    this.alerting = new AlertingService(this.store, this.logger.child({ component: 'alerting' }));
   }
 
   async start(): Promise<void> {
     try {
       await this.openStorage();
+      await this.alerting.start();
       this.pipeline = TracesPipeline.build(this.config, builtinFactories, {
         logger: this.logger,
         metrics: this.metrics,
         store: this.store,
+        alerting: this.alerting,
       });
       await this.pipeline.start();
       const pipeline = this.pipeline;
@@ -49,6 +54,7 @@ export class Daemon {
         metrics: this.metrics,
         pipelineReady: () => pipeline.ready(),
         logger: this.logger.child({ component: 'admin' }),
+        alerting: this.alerting,
       });
       const port = await this.admin.start();
       this.logger.info({ port }, 'admin API listening; Faultline is ready');
@@ -85,6 +91,7 @@ export class Daemon {
     }, SHUTDOWN_TIMEOUT_MS).unref();
     await this.pipeline?.shutdown();
     await this.admin?.shutdown();
+    await this.alerting.shutdown();
     await this.store.close();
     clearTimeout(deadline);
     this.logger.info('stopped');

@@ -240,7 +240,7 @@ describe('the shipped config/faultline.yaml', () => {
     expect(config.admin.bearer_token).toBe('');
     expect(config.service.pipelines.traces).toEqual({
       receivers: ['otlp'],
-      processors: ['redact', 'assemble', 'classify'],
+      processors: ['memory_limiter', 'redact', 'assemble', 'classify', 'alert'],
       exporters: ['clickhouse', 'prometheus'],
     });
     expect(component(config, 'exporters', 'prometheus')).toEqual({

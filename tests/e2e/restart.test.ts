@@ -53,8 +53,10 @@ describe('the embedded engine across restarts', () => {
     );
     expect(tables.map((t) => t.name)).toEqual([
       'agent_traces',
+      'alerts',
       'failure_status_changes',
       'failures',
+      'incidents',
       'otel_traces',
       'otel_traces_1m',
       'otel_traces_1m_mv',

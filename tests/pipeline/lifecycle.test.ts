@@ -22,6 +22,7 @@ afterAll(() => rmSync(queueDirectory, { recursive: true, force: true }));
 const TEST_CONFIG: Record<string, unknown> = {
   otlp: { protocols: { grpc: { endpoint: '127.0.0.1:0' }, http: { endpoint: '127.0.0.1:0' } } },
   clickhouse: { queue: { directory: queueDirectory } },
+  alert: { rules: [{ name: 'AnySpan', aggregate: 'count', threshold: 0 }] },
 };
 
 class NullConsumer implements TelemetryConsumer {

@@ -246,6 +246,59 @@ GROUP BY Minute, ServiceName, StepType, Model`,
           `ALTER TABLE ${database}.${table} MODIFY SETTING non_replicated_deduplication_window = 10000`,
       ),
   },
+  {
+    version: 4,
+    description: 'alerts (every state transition) and incidents',
+    statements: ({ database, ttlSeconds }) => [
+      // One row per alert state change; the newest row of a Fingerprint is the alert's state,
+      // which a restarted daemon restores (so `for` is not reset).
+      `CREATE TABLE IF NOT EXISTS ${database}.alerts
+(
+    Timestamp DateTime64(3) CODEC(Delta, ZSTD(1)),
+    AlertName LowCardinality(String) CODEC(ZSTD(1)),
+    Fingerprint String CODEC(ZSTD(1)),
+    State LowCardinality(String) CODEC(ZSTD(1)),
+    Severity LowCardinality(String) CODEC(ZSTD(1)),
+    Labels ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+    Annotations Map(LowCardinality(String), String) CODEC(ZSTD(3)),
+    Value Float64 CODEC(ZSTD(1)),
+    ActiveAt DateTime64(3) CODEC(ZSTD(1)),
+    FiredAt DateTime64(3) CODEC(ZSTD(1)),
+    ResolvedAt DateTime64(3) CODEC(ZSTD(1)),
+    IncidentId String CODEC(ZSTD(1)),
+    Source LowCardinality(String) CODEC(ZSTD(1)),
+    INDEX idx_fingerprint Fingerprint TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_incident IncidentId TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = MergeTree
+PARTITION BY toDate(Timestamp)
+ORDER BY (AlertName, Fingerprint, Timestamp)
+${ttlClause('Timestamp', ttlSeconds)}`,
+      // One row per incident change; the highest Version is the current state (query FINAL).
+      `CREATE TABLE IF NOT EXISTS ${database}.incidents
+(
+    IncidentId String CODEC(ZSTD(1)),
+    OpenedAt DateTime64(3) CODEC(Delta, ZSTD(1)),
+    UpdatedAt DateTime64(3) CODEC(ZSTD(1)),
+    ResolvedAt DateTime64(3) CODEC(ZSTD(1)),
+    Status LowCardinality(String) CODEC(ZSTD(1)),
+    Severity LowCardinality(String) CODEC(ZSTD(1)),
+    Title String CODEC(ZSTD(1)),
+    ProbableCause String CODEC(ZSTD(1)),
+    ProbableCauseFingerprint String CODEC(ZSTD(1)),
+    Services Array(LowCardinality(String)) CODEC(ZSTD(1)),
+    Agents Array(LowCardinality(String)) CODEC(ZSTD(1)),
+    Models Array(LowCardinality(String)) CODEC(ZSTD(1)),
+    AlertNames Array(LowCardinality(String)) CODEC(ZSTD(1)),
+    Alerts String CODEC(ZSTD(3)),
+    Version UInt64 CODEC(ZSTD(1))
+)
+ENGINE = ReplacingMergeTree(Version)
+PARTITION BY toYYYYMM(OpenedAt)
+ORDER BY IncidentId
+${ttlClause('OpenedAt', ttlSeconds)}`,
+    ],
+  },
 ];
 
 /** Insert settings that go with a deduplication token, on both engines. */

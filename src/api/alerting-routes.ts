@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AlertingService } from '../service/alerting/service.js';
+import { getAlerts } from './alerts.js';
+import { alertmanagerWebhookSchema, externalAlerts } from './alertmanager-webhook.js';
+import { getIncidentReport, getIncidents } from './incidents.js';
+import { ApiError, readJsonBody, sendJson } from './respond.js';
+import { validate } from './validate.js';
+
+/** Evidence is read from this long before an incident opened. */
+const EVIDENCE_LOOKBACK_MS = 10 * 60_000;
+
+function only(method: string, wanted: string, route: string): void {
+  if (method !== wanted)
+    throw new ApiError(405, 'method_not_allowed', `use ${wanted} for ${route}`);
+}
+
+/**
+ * The alerting routes: `GET /api/v1/alerts`, `GET /api/v1/incidents`,
+ * `GET /api/v1/incidents/{id}` and `POST /api/v1/alertmanager/webhook`. Returns false for
+ * any other path.
+ */
+export async function routeAlerting(
+  request: IncomingMessage,
+  response: ServerResponse,
+  alerting: AlertingService | undefined,
+  maxBodySize: number,
+): Promise<boolean> {
+  const url = new URL(request.url ?? '/', 'http://admin');
+  const path = url.pathname;
+  const method = request.method ?? 'GET';
+  const incident = /^\/api\/v1\/incidents\/([^/]+)$/.exec(path);
+  const known =
+    path === '/api/v1/alerts' ||
+    path === '/api/v1/incidents' ||
+    path === '/api/v1/alertmanager/webhook' ||
+    incident !== null;
+  if (!known) return false;
+  if (!alerting) throw new ApiError(404, 'not_found', 'alerting is not running in this daemon');
+  if (path === '/api/v1/alerts') {
+    only(method, 'GET', path);
+    sendJson(response, 200, getAlerts(alerting, url.searchParams));
+  } else if (path === '/api/v1/incidents') {
+    only(method, 'GET', path);
+    sendJson(response, 200, await getIncidents(alerting, url.searchParams));
+  } else if (incident) {
+    only(method, 'GET', '/api/v1/incidents/{id}');
+    const id = decodeURIComponent(incident[1]!);
+    sendJson(response, 200, await getIncidentReport(alerting, id, EVIDENCE_LOOKBACK_MS));
+  } else {
+    only(method, 'POST', path);
+    const body = await readJsonBody(request, maxBodySize);
+    const payload = validate(alertmanagerWebhookSchema, body, 'body');
+    const { recorded } = alerting.receiveExternal(externalAlerts(payload));
+    await alerting.flush();
+    sendJson(response, 200, { status: 'ok', received: payload.alerts.length, recorded });
+  }
+  return true;
+}

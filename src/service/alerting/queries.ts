@@ -1,0 +1,208 @@
+import type { Alert } from '../../model/index.js';
+import type { Store } from '../../storage/store.js';
+import type { Incident, IncidentAlert } from './incident.js';
+import { asLabels, sqlString } from './rows.js';
+
+/** JSONEachRow output as objects. */
+export async function rows<T = Record<string, unknown>>(store: Store, sql: string): Promise<T[]> {
+  const output = await store.query(sql, { format: 'JSONEachRow' });
+  return output
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}
+
+const ms = (column: string) => `toUnixTimestamp64Milli(${column})`;
+
+/** The states stored in the same millisecond are ordered by how far along they are. */
+const STATE_RANK = "multiIf(State = 'pending', 1, State = 'firing', 2, 3)";
+
+/**
+ * The newest state of every alert of Faultline's own rules that changed within `maxAgeMs`,
+ * keeping the pending and firing ones: what a restarted daemon picks up again.
+ */
+export async function latestActiveAlerts(store: Store, maxAgeMs: number): Promise<Alert[]> {
+  const latest = (column: string) => `argMax(${column}, (Timestamp, ${STATE_RANK}))`;
+  const found = await rows(
+    store,
+    `SELECT Fingerprint,
+    ${latest('AlertName')} AS Name, ${latest('State')} AS LastState, ${latest('Severity')} AS Sev,
+    ${latest('Labels')} AS L, ${latest('Annotations')} AS A, ${latest('Value')} AS V,
+    ${latest(ms('ActiveAt'))} AS Active, ${latest(ms('FiredAt'))} AS Fired, ${latest('IncidentId')} AS Incident
+FROM ${store.database}.alerts
+WHERE Source = 'faultline' AND Timestamp >= now64(3) - toIntervalSecond(${Math.ceil(maxAgeMs / 1000)})
+GROUP BY Fingerprint
+HAVING LastState IN ('pending', 'firing')`,
+  );
+  return found.map((row) => ({
+    name: String(row.Name),
+    fingerprint: String(row.Fingerprint),
+    labels: asLabels(row.L),
+    annotations: asLabels(row.A),
+    severity: String(row.Sev),
+    state: row.LastState === 'firing' ? 'firing' : 'pending',
+    value: Number(row.V),
+    activeAt: Number(row.Active),
+    firedAt: Number(row.Fired),
+    resolvedAt: 0,
+    keepFiringSince: 0,
+    incidentId: String(row.Incident),
+    source: 'faultline',
+  }));
+}
+
+const INCIDENT_COLUMNS = `IncidentId, ${ms('OpenedAt')} AS Opened, ${ms('UpdatedAt')} AS Updated,
+    ${ms('ResolvedAt')} AS Resolved, Status, Severity, Title, ProbableCause, ProbableCauseFingerprint, Alerts`;
+
+function toIncident(row: Record<string, unknown>): Incident {
+  return {
+    id: String(row.IncidentId),
+    openedAt: Number(row.Opened),
+    updatedAt: Number(row.Updated),
+    resolvedAt: Number(row.Resolved),
+    status: row.Status === 'resolved' ? 'resolved' : 'open',
+    severity: String(row.Severity),
+    title: String(row.Title),
+    probableCause: String(row.ProbableCause),
+    probableCauseFingerprint: String(row.ProbableCauseFingerprint),
+    alerts: JSON.parse(
+      typeof row.Alerts === 'string' && row.Alerts ? row.Alerts : '[]',
+    ) as IncidentAlert[],
+  };
+}
+
+export async function openIncidents(store: Store, maxAgeMs: number): Promise<Incident[]> {
+  const found = await rows(
+    store,
+    `SELECT ${INCIDENT_COLUMNS} FROM ${store.database}.incidents FINAL
+WHERE Status = 'open' AND UpdatedAt >= now64(3) - toIntervalSecond(${Math.ceil(maxAgeMs / 1000)})`,
+  );
+  return found.map(toIncident);
+}
+
+export interface IncidentFilter {
+  status?: 'open' | 'resolved';
+  service?: string;
+  limit: number;
+}
+
+export async function listIncidents(store: Store, filter: IncidentFilter): Promise<Incident[]> {
+  const where: string[] = [];
+  if (filter.status) where.push(`Status = ${sqlString(filter.status)}`);
+  if (filter.service) where.push(`has(Services, ${sqlString(filter.service)})`);
+  const found = await rows(
+    store,
+    `SELECT ${INCIDENT_COLUMNS} FROM ${store.database}.incidents FINAL
+${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+ORDER BY OpenedAt DESC LIMIT ${filter.limit}`,
+  );
+  return found.map(toIncident);
+}
+
+export async function incidentById(store: Store, id: string): Promise<Incident | undefined> {
+  const [row] = await rows(
+    store,
+    `SELECT ${INCIDENT_COLUMNS} FROM ${store.database}.incidents FINAL WHERE IncidentId = ${sqlString(id)} LIMIT 1`,
+  );
+  return row ? toIncident(row) : undefined;
+}
+
+export interface TimelineEntry {
+  time: string;
+  alertname: string;
+  fingerprint: string;
+  state: string;
+  value: number;
+  labels: Record<string, string>;
+  source: string;
+}
+
+/** Every stored transition of the incident's alerts from `fromMs` on, oldest first. */
+export async function incidentTimeline(
+  store: Store,
+  incident: Incident,
+  fromMs: number,
+): Promise<TimelineEntry[]> {
+  const fingerprints = incident.alerts.map((a) => sqlString(a.fingerprint)).join(', ') || "''";
+  const found = await rows(
+    store,
+    `SELECT ${ms('Timestamp')} AS T, AlertName, Fingerprint, State, Value, Labels, Source
+FROM ${store.database}.alerts
+WHERE IncidentId = ${sqlString(incident.id)}
+   OR (Fingerprint IN (${fingerprints}) AND Timestamp >= fromUnixTimestamp64Milli(${Math.floor(fromMs)}))
+ORDER BY Timestamp, ${STATE_RANK}
+LIMIT 1000`,
+  );
+  return found.map((row) => ({
+    time: new Date(Number(row.T)).toISOString(),
+    alertname: String(row.AlertName),
+    fingerprint: String(row.Fingerprint),
+    state: String(row.State),
+    value: Number(row.Value),
+    labels: asLabels(row.Labels),
+    source: String(row.Source),
+  }));
+}
+
+export interface EvidenceScope {
+  fromMs: number;
+  toMs: number;
+  services: string[];
+  agents: string[];
+}
+
+function scopeWhere(scope: EvidenceScope, time: string): string {
+  const where = [
+    `${time} >= fromUnixTimestamp64Milli(${Math.floor(scope.fromMs)})`,
+    `${time} <= fromUnixTimestamp64Milli(${Math.ceil(scope.toMs)})`,
+  ];
+  const anyOf = (column: string, values: string[]) =>
+    values.length ? [`${column} IN (${values.map(sqlString).join(', ')})`] : [];
+  const who = [...anyOf('ServiceName', scope.services), ...anyOf('AgentName', scope.agents)];
+  if (who.length) where.push(`(${who.join(' OR ')})`);
+  return where.join(' AND ');
+}
+
+export async function topSignatures(store: Store, scope: EvidenceScope, limit = 10) {
+  const found = await rows(
+    store,
+    `SELECT Signature, any(Class) AS Class, any(Severity) AS Severity, any(Message) AS Message,
+    any(ServiceName) AS Service, toUInt64(count()) AS Count, ${ms('min(Timestamp)')} AS First,
+    ${ms('max(Timestamp)')} AS Last, any(TraceId) AS ExampleTraceId
+FROM ${store.database}.failures FINAL
+WHERE ${scopeWhere(scope, 'Timestamp')}
+GROUP BY Signature ORDER BY Count DESC, Last DESC LIMIT ${limit}`,
+  );
+  return found.map((row) => ({
+    signature: String(row.Signature),
+    class: String(row.Class),
+    severity: String(row.Severity),
+    message: String(row.Message),
+    service: String(row.Service),
+    count: Number(row.Count),
+    firstSeen: new Date(Number(row.First)).toISOString(),
+    lastSeen: new Date(Number(row.Last)).toISOString(),
+    exampleTraceId: String(row.ExampleTraceId),
+  }));
+}
+
+export async function failingTraces(store: Store, scope: EvidenceScope, limit = 10) {
+  const found = await rows(
+    store,
+    `SELECT TraceId, ServiceName, RootName, AgentName, ${ms('Start')} AS StartMs, DurationNs,
+    FailureClasses, RootCauseSpanId
+FROM ${store.database}.agent_traces FINAL
+WHERE Status = 'failed' AND ${scopeWhere(scope, 'Start')}
+ORDER BY Start DESC LIMIT ${limit}`,
+  );
+  return found.map((row) => ({
+    traceId: String(row.TraceId),
+    service: String(row.ServiceName),
+    rootName: String(row.RootName),
+    agent: String(row.AgentName),
+    start: new Date(Number(row.StartMs)).toISOString(),
+    durationMs: Number(row.DurationNs) / 1e6,
+    failureClasses: row.FailureClasses as string[],
+    rootCauseSpanId: String(row.RootCauseSpanId),
+  }));
+}
