@@ -302,6 +302,18 @@ describe('defaults', () => {
     expect(component(config, 'exporters', 'clickhouse')).toEqual({
       batch: { max_rows: 10_000, timeout: 200 },
       max_pending_rows: 200_000,
+      queue: {
+        enabled: true,
+        directory: './data/queue',
+        fsync: 'interval',
+        fsync_interval: 1_000,
+        max_bytes: 1024 ** 3,
+        max_age: 0,
+        segment_size: 64 * 1024 ** 2,
+        memory_size: 64 * 1024 ** 2,
+      },
+      dead_letter: {},
+      shutdown_timeout: 10_000,
       retry: { initial_interval: 100, max_interval: 5_000, max_elapsed_time: 30_000 },
     });
   });
