@@ -21,7 +21,9 @@
 // --processors BENCH_PROCESSORS (comma-separated, in order; default the shipped pipeline
 // memory_limiter,redact,assemble,classify,alert; `none` for receiver → exporter only),
 // --exporters BENCH_EXPORTERS (comma-separated; default the shipped clickhouse,prometheus;
-// `clickhouse` alone measures the pipeline without the prometheus exporter).
+// `clickhouse` alone measures the pipeline without the prometheus exporter), --queue BENCH_QUEUE
+// (on: acks once in the durable queue, the default; off: acks once inserted), --fsync
+// BENCH_FSYNC (the queue's fsync policy: always, interval or never).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
 // --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
 
@@ -58,6 +60,8 @@ const params = {
   exporterMaxRows: option('max-rows', 'BENCH_MAX_ROWS', 0) || 'default',
   processors: textOption('processors', 'BENCH_PROCESSORS', 'memory_limiter,redact,assemble,classify,alert'),
   exporters: textOption('exporters', 'BENCH_EXPORTERS', 'clickhouse,prometheus'),
+  queue: textOption('queue', 'BENCH_QUEUE', 'on'),
+  fsync: textOption('fsync', 'BENCH_FSYNC', 'interval'),
 };
 const exporterList = params.exporters.split(',').filter(Boolean);
 const processorList =
@@ -97,6 +101,7 @@ async function runPhase(loadgenArgs) {
     maxRows: params.exporterMaxRows === 'default' ? undefined : params.exporterMaxRows,
     processors: processorList,
     exporters: exporterList,
+    queue: { enabled: params.queue !== 'off', fsync: params.fsync },
   });
   active.daemon = daemon;
   try {
@@ -310,7 +315,7 @@ if (payload) {
   );
 }
 console.log(
-  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; processors [${processorList.join(', ')}]; exporters [${exporterList.join(', ')}]; embedded store`,
+  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; processors [${processorList.join(', ')}]; exporters [${exporterList.join(', ')}]; durable queue ${params.queue === 'off' ? 'off' : `on (fsync ${params.fsync})`}; embedded store`,
 );
 if (phases.max) {
   const half = Math.ceil(params.concurrency / 2);

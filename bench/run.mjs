@@ -11,7 +11,7 @@ import console from 'node:console';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 
-const SCENARIOS = ['decode', 'convert', 'classify', 'alert', 'redact', 'scrape', 'ingest'];
+const SCENARIOS = ['decode', 'convert', 'classify', 'alert', 'redact', 'scrape', 'queue', 'ingest'];
 
 // Scenario names first, then options for the scenarios: `run.mjs ingest --duration 5`.
 const args = process.argv.slice(2);
