@@ -34,6 +34,8 @@ export interface LimitStats {
   droppedEvents: number;
   droppedLinks: number;
   depthLimited: number;
+  /** Array values and kvlists cut to `max_array_elements`. */
+  truncatedArrays: number;
 }
 
 export interface Conversion {
@@ -98,6 +100,7 @@ export class TraceConverter {
       droppedEvents: 0,
       droppedLinks: 0,
       depthLimited: 0,
+      truncatedArrays: 0,
     };
     const result: Conversion = { spans: [], rejected: 0, firstRejection: '', stats };
     const resourceSpans = list(record(request, 'the request').resourceSpans, 'resourceSpans');
@@ -268,13 +271,20 @@ export class TraceConverter {
       stats.depthLimited++;
       return DEPTH_LIMIT_MARKER;
     }
+    const max = this.limits.max_array_elements;
     if (nested === 'array') {
       const values = list(record(raw.arrayValue, 'arrayValue').values, 'arrayValue.values');
-      return values.map((value) => this.anyValue(value, depth + 1, stats));
+      if (values.length > max) stats.truncatedArrays++;
+      const kept: AttributeValue[] = [];
+      for (let i = 0; i < values.length && i < max; i++)
+        kept.push(this.anyValue(values[i], depth + 1, stats));
+      return kept;
     }
     const entries = emptyRecord<AttributeValue>();
-    for (const item of list(record(raw.kvlistValue, 'kvlistValue').values, 'kvlistValue.values')) {
-      const kv = record(item, 'kvlistValue.values[]');
+    const items = list(record(raw.kvlistValue, 'kvlistValue').values, 'kvlistValue.values');
+    if (items.length > max) stats.truncatedArrays++;
+    for (let i = 0; i < items.length && i < max; i++) {
+      const kv = record(items[i], 'kvlistValue.values[]');
       entries[this.limitString(text(kv.key), stats)] = this.anyValue(kv.value, depth + 1, stats);
     }
     return new KeyValueList(entries);
