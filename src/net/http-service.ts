@@ -51,7 +51,7 @@ export class HttpService {
       handle(request, response).catch((error: unknown) => onError(error, response));
     };
     const server: Server = tls
-      ? (createTlsServer(
+      ? createTlsServer(
           {
             ...serverOptions,
             cert: tls.cert,
@@ -63,7 +63,7 @@ export class HttpService {
             handshakeTimeout: headersTimeout,
           },
           listener,
-        ) as unknown as Server)
+        )
       : createServer(serverOptions, listener);
     this.server = server;
     const { host, port } = splitEndpoint(this.options.endpoint);

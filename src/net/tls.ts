@@ -29,7 +29,7 @@ export function loadTls(config: TlsConfig, path: string): TlsMaterial {
       return readFileSync(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new Error(`${path}.tls.${key}: cannot read ${file} (${code})`);
+      throw new Error(`${path}.tls.${key}: cannot read ${file} (${code})`, { cause: error });
     }
   };
   return {
