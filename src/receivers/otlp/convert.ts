@@ -251,7 +251,7 @@ export class TraceConverter {
       const value = this.encoding.int64(raw.intValue);
       // As the Collector does: an int_value that is not a 64-bit integer makes the request invalid.
       if (value === null)
-        throw new MalformedRequest(`intValue ${String(raw.intValue)} is not a 64-bit integer`);
+        throw new MalformedRequest(`intValue ${describe(raw.intValue)} is not a 64-bit integer`);
       return value;
     }
     if (Object.hasOwn(raw, 'doubleValue')) return doubleOf(raw.doubleValue);
@@ -298,6 +298,18 @@ export class TraceConverter {
     const cut = /[\uD800-\uDBFF]/.test(value[max - 1]!) ? max - 1 : max;
     return value.slice(0, cut);
   }
+}
+
+/**
+ * A client's value for an error message: short, and never stringified whole (a deeply nested
+ * array would overflow the stack in String(), and a huge one would bloat the answer).
+ */
+function describe(raw: unknown): string {
+  if (typeof raw === 'string')
+    return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (raw === null) return 'null';
+  return Array.isArray(raw) ? 'given as an array' : `given as ${typeof raw}`;
 }
 
 /** Doubles arrive as numbers, or in JSON also as "NaN", "Infinity", "-Infinity". */
