@@ -398,7 +398,7 @@ describe(`decoder fuzzing (seed ${SEED}, ${CASES} protobuf and ${JSON_CASES} JSO
   it('protobuf: every mutation converts or is refused as malformed', () => {
     const names = Object.keys(byteMutations);
     const tally = run('protobuf', CASES, (rng) => {
-      let body = rng.pick(PROTOBUF_SEEDS);
+      let body: Buffer = rng.pick(PROTOBUF_SEEDS);
       const applied: string[] = [];
       // Stack one to three mutations, as coverage-guided fuzzers do.
       for (let n = 1 + rng.int(3); n > 0; n--) {

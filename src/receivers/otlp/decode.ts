@@ -10,9 +10,20 @@ export function decodeProtobufRequest(body: Uint8Array): unknown {
   }
 }
 
-/** Parses an OTLP/JSON body; throws MalformedRequest on invalid JSON. */
+/**
+ * JSON text must be UTF-8; invalid sequences are refused rather than replaced, as protobufjs
+ * refuses them in protobuf string fields, so both encodings answer bad text with a 400.
+ */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Parses an OTLP/JSON body; throws MalformedRequest on invalid UTF-8 or invalid JSON. */
 export function decodeJsonRequest(body: Buffer): unknown {
-  const text = body.toString('utf8');
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new MalformedRequest('the JSON body is not valid UTF-8');
+  }
   try {
     return JSON.parse(MAYBE_LONG_INTEGER.test(text) ? quoteLongIntegers(text) : text) as unknown;
   } catch (error) {
