@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connect as http2Connect } from 'node:http2';
+import { connect as http2Connect, type IncomingHttpHeaders } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,7 +209,7 @@ describe('truncated frames', () => {
     const trailers = await new Promise<Record<string, unknown>>((resolve) => {
       let headers: Record<string, unknown> = {};
       stream.on('response', (h) => (headers = { ...h }));
-      stream.on('trailers', (t) => resolve({ ...headers, ...t }));
+      stream.on('trailers', (t: IncomingHttpHeaders) => resolve({ ...headers, ...t }));
       stream.on('close', () => resolve(headers));
       stream.resume();
     });
@@ -475,7 +475,9 @@ describe('slow-loris clients are cut off, and others are still served', () => {
       if (!stream.destroyed && !stream.writableEnded) stream.write(Buffer.from([0x0a]));
     }, 100);
     const outcome = await new Promise<string>((resolve) => {
-      stream.on('trailers', (t) => resolve(`grpc-status ${String(t['grpc-status'])}`));
+      stream.on('trailers', (t: IncomingHttpHeaders) =>
+        resolve(`grpc-status ${String(t['grpc-status'])}`),
+      );
       stream.on('close', () => resolve('closed'));
       session.on('goaway', () => resolve('goaway'));
       stream.resume();
