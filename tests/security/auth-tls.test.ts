@@ -311,6 +311,52 @@ describe('bearer-token authentication', () => {
     });
   });
 
+  describe('the SQL endpoint is read-only', () => {
+    const run = (sql: string) =>
+      send(`${daemon.adminUrl}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'Content-Type': JSON_TYPE, ...adminAuth.headers },
+        body: JSON.stringify({ sql }),
+      });
+    const spans = () =>
+      query(daemon.adminUrl, 'SELECT toUInt32(count()) AS n FROM faultline.otel_traces', adminAuth);
+
+    it('refuses writes, DDL, setting changes and second statements by parsing (400)', async () => {
+      const before = await spans();
+      for (const sql of [
+        'INSERT INTO faultline.otel_traces (TraceId) VALUES (1)',
+        'DROP TABLE faultline.otel_traces',
+        'ALTER TABLE faultline.otel_traces DELETE WHERE 1',
+        'SELECT 1; DROP TABLE faultline.otel_traces',
+        'SELECT 1 SETTINGS readonly = 0',
+        'SET readonly = 0',
+        "SELECT 1 INTO OUTFILE '/tmp/x'",
+      ]) {
+        const answer = await run(sql);
+        expect(answer.status, sql).toBe(400);
+        expect(JSON.parse(answer.body.toString()), sql).toMatchObject({
+          error: { code: 'not_read_only' },
+        });
+      }
+      expect(await spans()).toEqual(before);
+    });
+
+    it("refuses what passes the parser by ClickHouse's readonly setting (400)", async () => {
+      for (const sql of [
+        "SELECT * FROM file('/etc/hostname', 'LineAsString')",
+        "SELECT * FROM file('/etc/hostname', 'LineAsString') -- trailing comment",
+      ]) {
+        const answer = await run(sql);
+        expect(answer.status, sql).toBe(400);
+        const { error } = JSON.parse(answer.body.toString()) as {
+          error: { code: string; message: string };
+        };
+        expect(error.code, sql).toBe('not_read_only');
+        expect(error.message, sql).toMatch(/readonly/i);
+      }
+    });
+  });
+
   describe('secrets', () => {
     it('never shows a token value in logs or metrics', async () => {
       const metrics = (await send(`${daemon.adminUrl}/metrics`)).body.toString();
