@@ -89,3 +89,28 @@ export async function metricSum(
 ): Promise<number> {
   return sampleSum(await (await fetch(`${adminUrl}/metrics`)).text(), name, labels);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Protobuf wire format by hand, for messages no encoder would write.
+
+export function varint(value: number): Buffer {
+  const out: number[] = [];
+  let rest = value;
+  while (rest > 0x7f) {
+    out.push((rest & 0x7f) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  out.push(rest);
+  return Buffer.from(out);
+}
+
+/** A length-delimited field (bytes, strings, messages). */
+export const field = (number: number, bytes: Buffer): Buffer =>
+  Buffer.concat([varint((number << 3) | 2), varint(bytes.length), bytes]);
+
+/** A fixed64 field (timestamps). */
+export function fixed64(number: number, value: bigint): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64LE(value);
+  return Buffer.concat([varint((number << 3) | 1), bytes]);
+}

@@ -10,6 +10,8 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../bench/prng.mjs';
+import { varint } from '../helpers/otlp-client.js';
 import { otlpReceiverSchema } from '../../src/receivers/otlp/config.js';
 import { MalformedRequest, TraceConverter } from '../../src/receivers/otlp/convert.js';
 import { decodeJsonRequest, decodeProtobufRequest } from '../../src/receivers/otlp/decode.js';
@@ -30,18 +32,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_f417);
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 /** JSON cases build and parse much bigger documents (huge arrays, deep nesting): fewer of them. */
 const JSON_CASES = Math.ceil(CASES * 0.3);
-
-/** mulberry32: small, fast, and good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   readonly next: () => number;
@@ -130,17 +120,6 @@ const JSON_SEEDS = SEED_SPANS.map((spans) =>
 
 const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x0a, 0x12, 0x22, 0xc3, 0xed, 0xa0];
 
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let rest = value;
-  while (rest > 0x7f) {
-    out.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  out.push(rest);
-  return out;
-}
-
 type ByteMutation = (rng: Rng, input: Buffer, other: Buffer) => Buffer;
 
 const byteMutations: Record<string, ByteMutation> = {
@@ -194,11 +173,7 @@ const byteMutations: Record<string, ByteMutation> = {
     while (end < input.length && input[end]! & 0x80) end++;
     const old = input[at]! & 0x7f;
     const value = rng.pick([0, 1, old + 1, Math.max(0, old - 1), 0x7fffffff, 2 ** 32 + 5, 2 ** 28]);
-    return Buffer.concat([
-      input.subarray(0, at),
-      Buffer.from(varint(value)),
-      input.subarray(end + 1),
-    ]);
+    return Buffer.concat([input.subarray(0, at), varint(value), input.subarray(end + 1)]);
   },
 };
 

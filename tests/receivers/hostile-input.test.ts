@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPTH_LIMIT_MARKER } from '../../src/receivers/otlp/convert.js';
 import { ExportTraceServiceRequest, TRACE_SERVICE_PATH } from '../../src/receivers/otlp/proto.js';
 import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
-import { grpcExport, jsonError, metricSum, rpcStatus } from '../helpers/otlp-client.js';
+import {
+  field,
+  fixed64,
+  grpcExport,
+  jsonError,
+  metricSum,
+  rpcStatus,
+} from '../helpers/otlp-client.js';
 
 /**
  * Hostile clients against one spawned daemon over real sockets: bodies that are truncated,
@@ -72,28 +79,6 @@ function protoRequest(traceId: Buffer, span: Json = {}): Buffer {
     ],
   });
   return Buffer.from(ExportTraceServiceRequest.encode(message).finish());
-}
-
-function varint(value: number): Buffer {
-  const out: number[] = [];
-  let rest = value;
-  while (rest > 0x7f) {
-    out.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  out.push(rest);
-  return Buffer.from(out);
-}
-
-/** A length-delimited protobuf field. */
-const field = (number: number, bytes: Buffer): Buffer =>
-  Buffer.concat([varint((number << 3) | 2), varint(bytes.length), bytes]);
-
-/** A fixed64 protobuf field (timestamps). */
-function fixed64(number: number, value: bigint): Buffer {
-  const bytes = Buffer.alloc(8);
-  bytes.writeBigUInt64LE(value);
-  return Buffer.concat([varint((number << 3) | 1), bytes]);
 }
 
 /** An ExportTraceServiceRequest around hand-encoded span fields appended to a valid span. */
