@@ -21,40 +21,30 @@ const openssl = (dir: string, ...args: string[]): void => {
   execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 };
 
-function selfSignedCa(dir: string, name: string): void {
+/** A new RSA key in `<name>.key` and, as `-x509` asks, a self-signed certificate or a request. */
+const newKey = (dir: string, name: string, out: string, ...extra: string[]): void =>
   openssl(
     dir,
     'req',
-    '-x509',
+    ...extra,
     '-newkey',
     'rsa:2048',
     '-nodes',
-    '-days',
-    '2',
     '-subj',
     `/CN=${name}`,
     '-keyout',
     `${name}.key`,
     '-out',
-    `${name}.pem`,
+    out,
   );
+
+function selfSignedCa(dir: string, name: string): void {
+  newKey(dir, name, `${name}.pem`, '-x509', '-days', '2');
 }
 
 function signed(dir: string, ca: string, name: string, extensions: string): void {
   writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl(
-    dir,
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    `/CN=${name}`,
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-  );
+  newKey(dir, name, `${name}.csr`);
   openssl(
     dir,
     'x509',
