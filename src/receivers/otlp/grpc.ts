@@ -146,7 +146,11 @@ export class OtlpGrpcServer {
   private async export(body: Buffer, callback: sendUnaryData<Buffer>): Promise<void> {
     this.metrics.requestBytes.observe({ receiver: this.receiver, transport: 'grpc' }, body.length);
     try {
-      const result = await this.ingest.export('grpc', 'protobuf', decodeProtobufRequest(body));
+      const result = await this.ingest.export(
+        'grpc',
+        'protobuf',
+        decodeProtobufRequest(body, this.ingest.bounds),
+      );
       callback(null, Buffer.from(encodeExportResponse(result)));
     } catch (error) {
       if (error instanceof MalformedRequest) this.ingest.decodeFailed('grpc', 'protobuf');

@@ -116,7 +116,10 @@ export class OtlpHttpServer {
       );
     }
     try {
-      const decoded = type === 'protobuf' ? decodeProtobufRequest(body) : decodeJsonRequest(body);
+      const decoded =
+        type === 'protobuf'
+          ? decodeProtobufRequest(body, this.ingest.bounds)
+          : decodeJsonRequest(body);
       const result = await this.ingest.export('http', type, decoded);
       if (type === 'protobuf') {
         response.writeHead(200, { 'Content-Type': PROTOBUF }).end(encodeExportResponse(result));
