@@ -171,7 +171,7 @@ describe('bearer-token authentication', () => {
   beforeAll(async () => {
     daemon = await startDaemon({
       env: TOKEN_ENV,
-      otlp: { auth: OTLP_AUTH },
+      otlp: { auth: OTLP_AUTH, http: { cors: { allowed_origins: ['https://app.example'] } } },
       adminYaml: '  bearer_token: ${env:FAULTLINE_TEST_ADMIN_TOKEN}\n',
     });
   });
@@ -227,6 +227,20 @@ describe('bearer-token authentication', () => {
         expect(answer.status).toBe(200);
         expect(await storedCount(daemon.adminUrl, traceId.toString('hex'), adminAuth)).toBe(1);
       }
+    });
+
+    it('answers a CORS preflight without a token and lets browsers send one', async () => {
+      const answer = await send(otlpHttp(), {
+        method: 'OPTIONS',
+        headers: {
+          Origin: 'https://app.example',
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization, content-type',
+        },
+      });
+      expect(answer.status).toBe(204);
+      expect(answer.headers['access-control-allow-origin']).toBe('https://app.example');
+      expect(answer.headers['access-control-allow-headers']).toMatch(/Authorization/);
     });
 
     it('lets the OTel SDK exporter in with its token, and not without', async () => {

@@ -163,7 +163,13 @@ export class OtlpHttpServer {
       response.setHeader('Access-Control-Allow-Methods', 'POST');
       response.setHeader(
         'Access-Control-Allow-Headers',
-        ['Content-Type', 'Content-Encoding', ...this.config.cors.allowed_headers].join(', '),
+        [
+          'Content-Type',
+          'Content-Encoding',
+          // Browsers must be allowed to send the bearer token when auth is on.
+          ...(this.options.authenticate ? ['Authorization'] : []),
+          ...this.config.cors.allowed_headers,
+        ].join(', '),
       );
       response.setHeader('Access-Control-Max-Age', String(this.config.cors.max_age));
     }
