@@ -121,25 +121,36 @@ async function exportWith(exporter: SpanExporter, spans: ReadableSpan[]): Promis
 
 const traceIdOf = (spans: ReadableSpan[]): string => spans[0]!.spanContext().traceId;
 
-/** Read-only SQL through the admin API, as JSONEachRow rows. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Read-only SQL through the admin API, as JSONEachRow rows. A 429 from the admin rate limit is
+ * waited out as its Retry-After says.
+ */
 async function query(
   adminUrl: string,
   sql: string,
   options: RequestOptions = {},
 ): Promise<Record<string, unknown>[]> {
-  const answer = await send(`${adminUrl}/api/v1/query`, {
-    method: 'POST',
-    headers: { 'Content-Type': JSON_TYPE, ...options.headers },
-    body: JSON.stringify({ sql, format: 'JSONEachRow' }),
-    ...options,
-  });
-  if (answer.status !== 200)
-    throw new Error(`query failed (${answer.status}): ${answer.body.toString()}`);
-  return answer.body
-    .toString()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  for (let attempt = 1; ; attempt++) {
+    const answer = await send(`${adminUrl}/api/v1/query`, {
+      ...options,
+      method: 'POST',
+      headers: { 'Content-Type': JSON_TYPE, ...options.headers },
+      body: JSON.stringify({ sql, format: 'JSONEachRow' }),
+    });
+    if (answer.status === 429 && attempt < 10) {
+      await sleep(Number(answer.headers['retry-after']) * 1000);
+      continue;
+    }
+    if (answer.status !== 200)
+      throw new Error(`query failed (${answer.status}): ${answer.body.toString()}`);
+    return answer.body
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
 }
 
 const storedCount = async (
@@ -154,6 +165,21 @@ const storedCount = async (
   );
   return Number(row!.n);
 };
+
+/** The span count once it reaches `expected` (acknowledged spans may be stored a batch later). */
+async function storedEventually(
+  adminUrl: string,
+  traceId: string,
+  options: RequestOptions,
+  expected = 1,
+): Promise<number> {
+  let count = 0;
+  for (let attempt = 0; attempt < 50 && count < expected; attempt++) {
+    if (attempt > 0) await sleep(200);
+    count = await storedCount(adminUrl, traceId, options);
+  }
+  return count;
+}
 
 // =============================================================================================
 
@@ -225,7 +251,7 @@ describe('bearer-token authentication', () => {
         const traceId = randomBytes(16);
         const answer = await post(protoRequest(traceId), { Authorization: `Bearer ${token}` });
         expect(answer.status).toBe(200);
-        expect(await storedCount(daemon.adminUrl, traceId.toString('hex'), adminAuth)).toBe(1);
+        expect(await storedEventually(daemon.adminUrl, traceId.toString('hex'), adminAuth)).toBe(1);
       }
     });
 
@@ -253,7 +279,7 @@ describe('bearer-token authentication', () => {
         spans,
       );
       expect(withToken.error).toBeUndefined();
-      expect(await storedCount(daemon.adminUrl, traceIdOf(spans), adminAuth)).toBe(1);
+      expect(await storedEventually(daemon.adminUrl, traceIdOf(spans), adminAuth)).toBe(1);
     });
   });
 
@@ -290,7 +316,7 @@ describe('bearer-token authentication', () => {
       metadata.set('authorization', `Bearer ${TOKENS.agents}`);
       const withToken = await exportWith(new GrpcExporter({ url, metadata }), spans);
       expect(withToken.error).toBeUndefined();
-      expect(await storedCount(daemon.adminUrl, traceIdOf(spans), adminAuth)).toBe(1);
+      expect(await storedEventually(daemon.adminUrl, traceIdOf(spans), adminAuth)).toBe(1);
     });
   });
 
@@ -480,7 +506,7 @@ describe('TLS on the OTLP receivers and the admin port', () => {
       spans,
     );
     expect(result.error).toBeUndefined();
-    expect(await storedCount(daemon.adminUrl, traceIdOf(spans), admin())).toBe(1);
+    expect(await storedEventually(daemon.adminUrl, traceIdOf(spans), admin())).toBe(1);
     const plain = await grpcExport(`127.0.0.1:${daemon.grpcPort}`, protoRequest(randomBytes(16)));
     expect(plain.error?.code).toBe(GrpcStatus.UNAVAILABLE);
   });
@@ -494,7 +520,7 @@ describe('TLS on the OTLP receivers and the admin port', () => {
       ...clientCert(),
     });
     expect(answer.status).toBe(200);
-    expect(await storedCount(daemon.adminUrl, traceId.toString('hex'), admin())).toBe(1);
+    expect(await storedEventually(daemon.adminUrl, traceId.toString('hex'), admin())).toBe(1);
   });
 
   it('accepts the OTel SDK HTTP exporter over HTTPS with its client certificate', async () => {
@@ -504,7 +530,7 @@ describe('TLS on the OTLP receivers and the admin port', () => {
       spans,
     );
     expect(result.error).toBeUndefined();
-    expect(await storedCount(daemon.adminUrl, traceIdOf(spans), admin())).toBe(1);
+    expect(await storedEventually(daemon.adminUrl, traceIdOf(spans), admin())).toBe(1);
   });
 
   it('refuses clients without a certificate, with one from another CA, and plain HTTP', async () => {
@@ -558,8 +584,7 @@ describe('TLS on the OTLP receivers and the admin port', () => {
     }
     expect((await send(`${daemon.adminUrl}/healthz`, admin())).status).toBe(200);
     expect((await send(`${daemon.adminUrl}/metrics`, admin())).status).toBe(200);
-    const wait = Number(limited[0]!.headers['retry-after']);
-    await new Promise((resolve) => setTimeout(resolve, wait * 1000 + 100));
+    await sleep(Number(limited[0]!.headers['retry-after']) * 1000 + 100);
     expect(await query(daemon.adminUrl, 'SELECT 1 AS one', admin())).toEqual([{ one: 1 }]);
   });
 });
