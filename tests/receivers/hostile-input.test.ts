@@ -462,6 +462,12 @@ describe('slow-loris clients are cut off, and others are still served', () => {
     await Promise.all(done);
   });
 
+  it('closes a gRPC connection that never sends a byte, once max_connection_age has passed', async () => {
+    const closure = await closed(await openSocket(daemon.grpcPort));
+    expect(closure.afterMs).toBeLessThan(10_000);
+    await expectHealthy();
+  });
+
   it('ends a gRPC call whose message trickles in, once max_connection_age has passed', async () => {
     const session = http2Connect(`http://127.0.0.1:${daemon.grpcPort}`);
     session.on('error', () => undefined);
