@@ -15,6 +15,7 @@ import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
 import { TraceConverter } from '../dist/receivers/otlp/convert.js';
 import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
 import { protobufEncoding } from '../dist/receivers/otlp/wire.js';
+import { prng } from './prng.mjs';
 
 export const ERROR_RATE = 0.05;
 export const PII_RATE = 0.1;
@@ -24,18 +25,6 @@ const SPAN_KIND_SERVER = 2;
 const SPAN_KIND_CLIENT = 3;
 const STATUS_OK = 1;
 const STATUS_ERROR = 2;
-
-/** mulberry32: a small seeded PRNG, so every run builds the same requests. */
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'the customer order refund invoice account shipping delay policy agent tool search result ' +

@@ -17,22 +17,11 @@ import console from 'node:console';
 import { readFileSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { URL } from 'node:url';
+import { prng } from '../../bench/prng.mjs';
 
 const SEED = 20_240_501;
 const RECORDS = 3000;
 const OUTPUT = new URL('./corpus.jsonl', import.meta.url);
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(SEED);
 const int = (min, max) => min + Math.floor(random() * (max - min + 1));

@@ -1,8 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { authRefusalMessage, authenticator, type Authenticate } from '../net/auth.js';
 import { HttpService } from '../net/http-service.js';
+import { RateLimiter } from '../net/rate-limit.js';
+import { loadTls } from '../net/tls.js';
 import type { AlertingService } from '../service/alerting/service.js';
 import type { Store } from '../storage/store.js';
 import { routeAlerting } from './alerting-routes.js';
@@ -24,16 +26,25 @@ export interface AdminDependencies {
 /** The admin port: health, readiness, Prometheus metrics and the JSON API. */
 export class AdminServer {
   private readonly http: HttpService;
-  private readonly token: Buffer | undefined;
+  private readonly authenticate: Authenticate | undefined;
+  private readonly limiter: RateLimiter | undefined;
 
   constructor(
     private readonly config: AdminConfig,
     private readonly deps: AdminDependencies,
   ) {
-    this.token = config.bearer_token ? Buffer.from(`Bearer ${config.bearer_token}`) : undefined;
+    const token = config.bearer_token;
+    this.authenticate = authenticator(
+      token ? [{ name: 'admin', token }] : [],
+      deps.metrics,
+      'admin',
+    );
+    const { requests_per_second: rate, burst } = config.rate_limit;
+    this.limiter = rate > 0 ? new RateLimiter(rate, burst) : undefined;
     this.http = new HttpService({
       endpoint: config.endpoint,
-      requestTimeoutMs: 120_000,
+      timeouts: config,
+      tls: config.tls && loadTls(config.tls, 'admin'),
       handle: (request, response) => this.route(request, response),
       onError: (error, response) => {
         if (error instanceof ApiError) return sendError(response, error);
@@ -42,6 +53,10 @@ export class AdminServer {
           sendError(response, new ApiError(500, 'internal', 'internal error'));
       },
     });
+  }
+
+  get secure(): boolean {
+    return this.http.secure;
   }
 
   start(): Promise<number> {
@@ -63,7 +78,7 @@ export class AdminServer {
       return;
     }
     if (path?.startsWith('/api/')) {
-      this.authorize(request);
+      this.admit(request, response);
       if (path === '/api/v1/query') {
         if (method !== 'POST')
           throw new ApiError(405, 'method_not_allowed', 'use POST for /api/v1/query');
@@ -118,15 +133,17 @@ export class AdminServer {
     response.writeHead(200, { 'Content-Type': FORMAT_CONTENT_TYPES[format] }).end(output);
   }
 
-  private authorize(request: IncomingMessage): void {
-    if (!this.token) return;
-    const given = Buffer.from(request.headers.authorization ?? '');
-    if (given.length !== this.token.length || !timingSafeEqual(given, this.token)) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'missing or wrong bearer token (Authorization: Bearer <admin.bearer_token>)',
-      );
+  /** Rate limit per client address, then the bearer token; throws the refusal. */
+  private admit(request: IncomingMessage, response: ServerResponse): void {
+    const wait = this.limiter?.take(request.socket.remoteAddress ?? '');
+    if (wait) {
+      response.setHeader('Retry-After', String(wait));
+      throw new ApiError(429, 'rate_limited', `too many requests: retry after ${wait}s`);
+    }
+    const result = this.authenticate?.(request.headers.authorization);
+    if (result && !result.ok) {
+      response.setHeader('WWW-Authenticate', 'Bearer');
+      throw new ApiError(401, 'unauthorized', authRefusalMessage(result.reason));
     }
   }
 }

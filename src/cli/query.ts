@@ -23,8 +23,11 @@ export async function queryCommand(sql: string, options: QueryOptions): Promise<
   const format = parseFormat(options.format);
   const config = loadConfigFile(resolveConfigPath(options.config), builtinFactories);
   const { host, port } = splitEndpoint(config.admin.endpoint);
+  // With admin TLS the daemon speaks HTTPS only (a private CA is trusted via NODE_EXTRA_CA_CERTS).
+  const scheme = config.admin.tls ? 'https' : 'http';
   const base =
-    options.url ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+    options.url ??
+    `${scheme}://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
   const viaDaemon = await queryDaemon(base, config.admin.bearer_token, sql, format);
   if (viaDaemon !== undefined) return void process.stdout.write(viaDaemon);
   if (options.url) throw new UsageError(`no Faultline daemon answers at ${options.url}`);

@@ -289,6 +289,10 @@ describe('defaults', () => {
       endpoint: '0.0.0.0:8888',
       bearer_token: '',
       max_request_body_size: 1024 * 1024,
+      rate_limit: { requests_per_second: 20, burst: 40 },
+      read_header_timeout: 10_000,
+      read_timeout: 60_000,
+      idle_timeout: 60_000,
     });
     expect(config.service.pipelines.traces.processors).toEqual([]);
     expect(config.service.telemetry.logs.level).toBe('info');
@@ -297,7 +301,8 @@ describe('defaults', () => {
         grpc: { endpoint: '0.0.0.0:4317' },
         http: { endpoint: '0.0.0.0:4318', cors: { allowed_origins: [] } },
       },
-      limits: { max_attributes_per_span: 128 },
+      limits: { max_attributes_per_span: 128, max_array_elements: 4096 },
+      auth: { tokens: [] },
     });
     expect(component(config, 'exporters', 'clickhouse')).toEqual({
       batch: { max_rows: 10_000, timeout: 200 },

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +37,15 @@ export interface DaemonOptions {
     grpc?: Record<string, unknown>;
     http?: Record<string, unknown>;
     limits?: Record<string, unknown>;
+    auth?: Record<string, unknown>;
   };
+  /** More keys of the `admin:` section (YAML, indented by two spaces). */
+  adminYaml?: string;
+  /**
+   * The CA that signed the admin port's certificate, when `adminYaml` turns TLS on: readiness
+   * is then probed over HTTPS (`query` still speaks plain HTTP).
+   */
+  adminCa?: Buffer;
 }
 
 export interface DaemonHandle {
@@ -89,6 +98,7 @@ async function launchDaemon(options: DaemonOptions): Promise<DaemonHandle> {
   const grpc = { ...options.otlp?.grpc, endpoint: `127.0.0.1:${grpcPort}` };
   const http = { ...options.otlp?.http, endpoint: `127.0.0.1:${httpPort}` };
   const limits = options.otlp?.limits ? `\n    limits: ${JSON.stringify(options.otlp.limits)}` : '';
+  const auth = options.otlp?.auth ? `\n    auth: ${JSON.stringify(options.otlp.auth)}` : '';
   const processors = options.processorsYaml ? `processors:\n${options.processorsYaml}\n` : '';
   writeFileSync(
     configPath,
@@ -96,7 +106,7 @@ async function launchDaemon(options: DaemonOptions): Promise<DaemonHandle> {
   otlp:
     protocols:
       grpc: ${JSON.stringify(grpc)}
-      http: ${JSON.stringify(http)}${limits}
+      http: ${JSON.stringify(http)}${limits}${auth}
 ${processors}exporters:
   clickhouse:
 ${options.exporterYaml ?? '    batch:\n      timeout: 50ms'}
@@ -105,7 +115,7 @@ ${options.exportersYaml ?? ''}storage:
 ${options.storageYaml ?? `  engine: embedded\n  path: ${join(dataDir, 'store')}`}
 admin:
   endpoint: 127.0.0.1:${adminPort}
-service:
+${options.adminYaml ?? ''}service:
   pipelines:
     traces:
       receivers: [otlp]
@@ -126,9 +136,9 @@ ${options.extraYaml ?? ''}`,
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const adminUrl = `${options.adminCa ? 'https' : 'http'}://127.0.0.1:${adminPort}`;
   try {
-    await waitForReady(adminUrl, child, () => output);
+    await waitForReady(adminUrl, child, () => output, options.adminCa);
   } catch (error) {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     throw error;
@@ -175,13 +185,13 @@ async function waitForReady(
   adminUrl: string,
   child: ChildProcess,
   output: () => string,
+  ca: Buffer | undefined,
 ): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null)
       throw new Error(`daemon exited with ${child.exitCode}:\n${output()}`);
     try {
-      const response = await fetch(`${adminUrl}/readyz`);
-      if (response.ok) return;
+      if ((await probe(`${adminUrl}/readyz`, ca)) === 200) return;
     } catch {
       // not listening yet
     }
@@ -203,6 +213,17 @@ export async function waitUntilDrained(adminUrl: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`the daemon at ${adminUrl} did not drain its queue`);
+}
+
+/** The status of a GET, over HTTPS trusting `ca` when given. */
+async function probe(url: string, ca: Buffer | undefined): Promise<number> {
+  if (!ca) return (await fetch(url)).status;
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', reject);
+  });
 }
 
 export async function queryJsonEachRow<T>(adminUrl: string, sql: string): Promise<T[]> {

@@ -25,6 +25,7 @@ const LIMITS: OtlpLimits = {
   max_events_per_span: 2,
   max_links_per_span: 2,
   max_value_depth: 3,
+  max_array_elements: 3,
 };
 
 const TRACE_ID = '0123456789abcdef0123456789abcdef';
@@ -105,6 +106,7 @@ const NO_STATS = {
   droppedEvents: 0,
   droppedLinks: 0,
   depthLimited: 0,
+  truncatedArrays: 0,
 };
 
 // =============================================================================================
@@ -537,6 +539,25 @@ describe.each(WIRES)('TraceConverter with the $name encoding', (wire) => {
       );
       expect(converted.attributes.flat).toEqual([1n, 's']);
       expect(converted.attributes.nested).toEqual([DEPTH_LIMIT_MARKER]);
+    });
+  });
+
+  describe('cuts arrays and kvlists to max_array_elements', () => {
+    it('keeps the first elements and entries and counts each cut value once', () => {
+      const conversion = convert(wire, [
+        span(wire, {
+          attributes: [
+            kv('long', array(int(1), int(2), int(3), int(4), int(5))),
+            kv('wide', kvlist(kv('a', int(1)), kv('b', int(2)), kv('c', int(3)), kv('d', int(4)))),
+            kv('fits', array(int(1), int(2), int(3))),
+          ],
+        }),
+      ]);
+      const { attributes } = conversion.spans[0]!;
+      expect(attributes.long).toEqual([1n, 2n, 3n]);
+      expect(Object.keys((attributes.wide as KeyValueList).entries)).toEqual(['a', 'b', 'c']);
+      expect(attributes.fits).toEqual([1n, 2n, 3n]);
+      expect(conversion.stats).toEqual({ ...NO_STATS, truncatedArrays: 2 });
     });
   });
 

@@ -1,17 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createDeflate, createGzip, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { Client, credentials, status as GrpcStatus } from '@grpc/grpc-js';
-import type { ChannelOptions, ServiceError } from '@grpc/grpc-js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { ChannelOptions } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPTH_LIMIT_MARKER } from '../../src/receivers/otlp/convert.js';
 import {
   ExportTraceServiceRequest,
   ExportTraceServiceResponse,
-  RpcStatus,
-  TRACE_SERVICE_PATH,
 } from '../../src/receivers/otlp/proto.js';
 import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
+import {
+  grpcExport as grpcExportTo,
+  jsonError,
+  metricSum,
+  rpcStatus,
+  type GrpcAnswer,
+} from '../helpers/otlp-client.js';
 
 /**
  * The OTLP receiver's answers to everything but a well-formed request, against one spawned
@@ -145,18 +150,6 @@ const postProto = (body: Uint8Array, headers: Record<string, string> = {}): Prom
 // ---------------------------------------------------------------------------------------------
 // Answers
 
-function rpcStatus(body: Buffer): { code: number; message: string } {
-  const decoded = RpcStatus.toObject(RpcStatus.decode(body), { defaults: true }) as {
-    code: number;
-    message: string;
-  };
-  return { code: decoded.code, message: decoded.message };
-}
-
-function jsonError(body: Buffer): { code: number; message: string } {
-  return JSON.parse(body.toString('utf8')) as { code: number; message: string };
-}
-
 interface PartialSuccess {
   rejectedSpans: number;
   errorMessage: string;
@@ -171,6 +164,12 @@ function protoPartialSuccess(body: Uint8Array): PartialSuccess | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // What the daemon stored and counted
+
+const metric = (name: string, labels: Record<string, string> = {}): Promise<number> =>
+  metricSum(daemon.adminUrl, name, labels);
+
+const grpcExport = (message: Buffer, channel: ChannelOptions = {}): Promise<GrpcAnswer> =>
+  grpcExportTo(`127.0.0.1:${daemon.grpcPort}`, message, { channel });
 
 async function storedCount(traceId: string): Promise<number> {
   const [row] = await daemon.query<{ n: number }>(
@@ -215,46 +214,8 @@ async function storedSpan(traceId: string): Promise<StoredSpan> {
   return rows[0]!;
 }
 
-/** The sum of a Prometheus sample over the series whose labels include `labels`. */
-async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${daemon.adminUrl}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    const sample = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
-    if (!sample || sample[1] !== name) continue;
-    const seriesLabels = new Map<string, string>();
-    for (const [, key, value] of (sample[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
-      seriesLabels.set(key!, value!);
-    if (Object.entries(labels).every(([key, value]) => seriesLabels.get(key) === value))
-      total += Number(sample[3]);
-  }
-  return total;
-}
-
 // ---------------------------------------------------------------------------------------------
 // gRPC
-
-interface GrpcAnswer {
-  error: ServiceError | null;
-  response: Buffer | undefined;
-}
-
-function grpcExport(message: Buffer, options: ChannelOptions = {}): Promise<GrpcAnswer> {
-  const client = new Client(`127.0.0.1:${daemon.grpcPort}`, credentials.createInsecure(), options);
-  const raw = (buffer: Buffer): Buffer => buffer;
-  return new Promise((resolve) => {
-    client.makeUnaryRequest<Buffer, Buffer>(
-      TRACE_SERVICE_PATH,
-      raw,
-      raw,
-      message,
-      (error: ServiceError | null, response?: Buffer) => {
-        client.close();
-        resolve({ error, response });
-      },
-    );
-  });
-}
 
 /** Compresses `total` zero bytes without holding them in memory. */
 async function compressedZeros(total: number, encoding: 'gzip' | 'deflate'): Promise<Buffer> {

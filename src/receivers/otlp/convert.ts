@@ -26,6 +26,8 @@ export interface LimitStats {
   droppedEvents: number;
   droppedLinks: number;
   depthLimited: number;
+  /** Array values and kvlists cut to `max_array_elements`. */
+  truncatedArrays: number;
 }
 
 export interface Conversion {
@@ -90,6 +92,7 @@ export class TraceConverter {
       droppedEvents: 0,
       droppedLinks: 0,
       depthLimited: 0,
+      truncatedArrays: 0,
     };
     const result: Conversion = { spans: [], rejected: 0, firstRejection: '', stats };
     const resourceSpans = list(record(request, 'the request').resourceSpans, 'resourceSpans');
@@ -240,7 +243,7 @@ export class TraceConverter {
       const value = this.encoding.int64(raw.intValue);
       // As the Collector does: an int_value that is not a 64-bit integer makes the request invalid.
       if (value === null)
-        throw new MalformedRequest(`intValue ${String(raw.intValue)} is not a 64-bit integer`);
+        throw new MalformedRequest(`intValue ${describe(raw.intValue)} is not a 64-bit integer`);
       return value;
     }
     if (Object.hasOwn(raw, 'doubleValue')) return doubleOf(raw.doubleValue);
@@ -260,13 +263,20 @@ export class TraceConverter {
       stats.depthLimited++;
       return DEPTH_LIMIT_MARKER;
     }
+    const max = this.limits.max_array_elements;
     if (nested === 'array') {
       const values = list(record(raw.arrayValue, 'arrayValue').values, 'arrayValue.values');
-      return values.map((value) => this.anyValue(value, depth + 1, stats));
+      if (values.length > max) stats.truncatedArrays++;
+      const kept: AttributeValue[] = [];
+      for (let i = 0; i < values.length && i < max; i++)
+        kept.push(this.anyValue(values[i], depth + 1, stats));
+      return kept;
     }
     const entries = emptyRecord<AttributeValue>();
-    for (const item of list(record(raw.kvlistValue, 'kvlistValue').values, 'kvlistValue.values')) {
-      const kv = record(item, 'kvlistValue.values[]');
+    const items = list(record(raw.kvlistValue, 'kvlistValue').values, 'kvlistValue.values');
+    if (items.length > max) stats.truncatedArrays++;
+    for (let i = 0; i < items.length && i < max; i++) {
+      const kv = record(items[i], 'kvlistValue.values[]');
       entries[this.limitString(text(kv.key), stats)] = this.anyValue(kv.value, depth + 1, stats);
     }
     return new KeyValueList(entries);
@@ -280,6 +290,18 @@ export class TraceConverter {
     const cut = /[\uD800-\uDBFF]/.test(value[max - 1]!) ? max - 1 : max;
     return value.slice(0, cut);
   }
+}
+
+/**
+ * A client's value for an error message: short, and never stringified whole (a deeply nested
+ * array would overflow the stack in String(), and a huge one would bloat the answer).
+ */
+function describe(raw: unknown): string {
+  if (typeof raw === 'string')
+    return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (raw === null) return 'null';
+  return Array.isArray(raw) ? 'given as an array' : `given as ${typeof raw}`;
 }
 
 /** Doubles arrive as numbers, or in JSON also as "NaN", "Infinity", "-Infinity". */

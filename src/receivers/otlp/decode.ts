@@ -1,18 +1,58 @@
-import { ExportTraceServiceRequest } from './proto.js';
+import { withBounds, type DecodeBounds } from './bounded-decode.js';
+import type { OtlpLimits } from './config.js';
 import { MalformedRequest } from './convert.js';
+import { ExportTraceServiceRequest } from './proto.js';
 
-/** Decodes ExportTraceServiceRequest protobuf bytes; throws MalformedRequest on garbage. */
-export function decodeProtobufRequest(body: Uint8Array): unknown {
+/** The decode-time bounds that match the converter's limits (it keeps no more than these). */
+export function decodeBounds(limits: OtlpLimits): DecodeBounds {
+  return {
+    attributes: limits.max_attributes_per_span,
+    events: limits.max_events_per_span,
+    links: limits.max_links_per_span,
+    arrayElements: limits.max_array_elements,
+  };
+}
+
+/**
+ * Bodies from this size on are decoded with bounds. Below it a body cannot hold enough
+ * children to matter (a 1 MiB body of tiny attributes retains under 10 MB decoded), and
+ * bounded decoding costs about 10% more CPU on typical requests (bench payloads, 19
+ * attributes per span: 13.2 vs 14.9 CPU µs per span), so ordinary traffic skips it.
+ */
+export const BOUNDED_DECODE_FROM = 1024 * 1024;
+
+/**
+ * Decodes ExportTraceServiceRequest protobuf bytes; throws MalformedRequest on garbage. With
+ * `bounds`, children beyond them in a large body are skipped rather than built (see
+ * bounded-decode.ts).
+ */
+export function decodeProtobufRequest(
+  body: Uint8Array,
+  bounds?: DecodeBounds,
+  boundedFrom = BOUNDED_DECODE_FROM,
+): unknown {
+  const effective = body.length >= boundedFrom ? bounds : undefined;
   try {
-    return ExportTraceServiceRequest.decode(body);
+    return withBounds(effective, () => ExportTraceServiceRequest.decode(body));
   } catch (error) {
     throw new MalformedRequest(`cannot decode the protobuf body: ${(error as Error).message}`);
   }
 }
 
-/** Parses an OTLP/JSON body; throws MalformedRequest on invalid JSON. */
+/**
+ * JSON text must be UTF-8; invalid sequences are refused rather than replaced, as protobufjs
+ * refuses them in protobuf string fields, so both encodings answer bad text with a 400.
+ */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Parses an OTLP/JSON body; throws MalformedRequest on invalid UTF-8 or invalid JSON. */
 export function decodeJsonRequest(body: Buffer): unknown {
-  const text = body.toString('utf8');
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new MalformedRequest('the JSON body is not valid UTF-8');
+  }
   try {
     return JSON.parse(MAYBE_LONG_INTEGER.test(text) ? quoteLongIntegers(text) : text) as unknown;
   } catch (error) {

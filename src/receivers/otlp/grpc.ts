@@ -1,12 +1,18 @@
 import {
   Server,
   ServerCredentials,
+  ServerInterceptingCall,
+  ServerListenerBuilder,
+  status as GrpcStatus,
+  type ServerInterceptor,
   type sendUnaryData,
   type ServerUnaryCall,
   type ServiceDefinition,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { splitEndpoint } from '../../config/units.js';
+import { authRefusalMessage, type Authenticate } from '../../net/auth.js';
+import { loadTls } from '../../net/tls.js';
 import type { GrpcConfig } from './config.js';
 import { MalformedRequest } from './convert.js';
 import { decodeProtobufRequest } from './decode.js';
@@ -43,12 +49,30 @@ export class OtlpGrpcServer {
     private readonly ingest: Ingest,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
+    private readonly options: { authenticate: Authenticate | undefined },
   ) {}
 
+  get secure(): boolean {
+    return this.config.tls !== undefined;
+  }
+
   async start(): Promise<number> {
+    const { config } = this;
+    const credentials = this.credentials();
     const server = new Server({
-      'grpc.max_receive_message_length': this.config.max_recv_msg_size,
+      'grpc.max_receive_message_length': config.max_recv_msg_size,
       'grpc.max_send_message_length': 4 * 1024 * 1024,
+      'grpc.max_concurrent_streams': config.max_concurrent_streams,
+      'grpc.max_connection_idle_ms': config.max_connection_idle,
+      ...(config.max_connection_age > 0
+        ? {
+            'grpc.max_connection_age_ms': config.max_connection_age,
+            'grpc.max_connection_age_grace_ms': config.max_connection_age_grace,
+          }
+        : {}),
+      interceptors: this.options.authenticate
+        ? [this.authInterceptor(this.options.authenticate)]
+        : [],
     });
     server.addService(traceService, {
       Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
@@ -59,13 +83,47 @@ export class OtlpGrpcServer {
     });
     const { host, port } = splitEndpoint(this.config.endpoint);
     const bound = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, actual) => {
+      server.bindAsync(`${host}:${port}`, credentials, (error, actual) => {
         if (error) reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`));
         else resolve(actual);
       });
     });
     this.server = server;
     return bound;
+  }
+
+  private credentials(): ServerCredentials {
+    if (!this.config.tls) return ServerCredentials.createInsecure();
+    const tls = loadTls(this.config.tls, 'receivers.otlp.protocols.grpc');
+    return ServerCredentials.createSsl(
+      tls.clientCa ?? null,
+      [{ private_key: tls.key, cert_chain: tls.cert }],
+      tls.clientCa !== undefined,
+    );
+  }
+
+  /**
+   * Refuses a call on its metadata, before its message is read or decoded, when the bearer
+   * token in `authorization` is missing or unknown.
+   */
+  private authInterceptor(authenticate: Authenticate): ServerInterceptor {
+    return (_method, call) =>
+      new ServerInterceptingCall(call, {
+        start: (next) =>
+          next(
+            new ServerListenerBuilder()
+              .withOnReceiveMetadata((metadata, forward) => {
+                const [header] = metadata.get('authorization');
+                const result = authenticate(typeof header === 'string' ? header : undefined);
+                if (result.ok) return forward(metadata);
+                call.sendStatus({
+                  code: GrpcStatus.UNAUTHENTICATED,
+                  details: authRefusalMessage(result.reason),
+                });
+              })
+              .build(),
+          ),
+      });
   }
 
   async shutdown(): Promise<void> {
@@ -88,7 +146,11 @@ export class OtlpGrpcServer {
   private async export(body: Buffer, callback: sendUnaryData<Buffer>): Promise<void> {
     this.metrics.requestBytes.observe({ receiver: this.receiver, transport: 'grpc' }, body.length);
     try {
-      const result = await this.ingest.export('grpc', 'protobuf', decodeProtobufRequest(body));
+      const result = await this.ingest.export(
+        'grpc',
+        'protobuf',
+        decodeProtobufRequest(body, this.ingest.bounds),
+      );
       callback(null, Buffer.from(encodeExportResponse(result)));
     } catch (error) {
       if (error instanceof MalformedRequest) this.ingest.decodeFailed('grpc', 'protobuf');

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { authRefusalMessage, type Authenticate } from '../../net/auth.js';
 import { HttpService } from '../../net/http-service.js';
+import { loadTls } from '../../net/tls.js';
 import type { HttpConfig } from './config.js';
 import { BodyError, readBody } from './body.js';
 import { MalformedRequest } from './convert.js';
@@ -26,16 +28,22 @@ export class OtlpHttpServer {
     private readonly ingest: Ingest,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
+    private readonly options: { authenticate: Authenticate | undefined },
   ) {
     this.http = new HttpService({
       endpoint: config.endpoint,
-      requestTimeoutMs: 60_000,
+      timeouts: config,
+      tls: config.tls && loadTls(config.tls, 'receivers.otlp.protocols.http'),
       handle: (request, response) => this.handle(request, response),
       onError: (error, response) => {
         this.logger.error({ err: error }, 'OTLP/HTTP handler failed');
         if (!response.headersSent) response.writeHead(500).end();
       },
     });
+  }
+
+  get secure(): boolean {
+    return this.http.secure;
   }
 
   start(): Promise<number> {
@@ -58,10 +66,6 @@ export class OtlpHttpServer {
         `no OTLP endpoint at ${path}; traces go to ${TRACES_PATH}`,
       );
     if (request.method === 'OPTIONS') return void response.writeHead(204).end();
-    if (request.method !== 'POST') {
-      response.setHeader('Allow', 'POST, OPTIONS');
-      return this.fail(response, 'json', 405, 12, `use POST for ${TRACES_PATH}`);
-    }
     const contentType = (request.headers['content-type'] ?? '')
       .split(';', 1)[0]!
       .trim()
@@ -72,6 +76,20 @@ export class OtlpHttpServer {
         : contentType === JSON_TYPE
           ? 'json'
           : undefined;
+    const authenticate = this.options.authenticate;
+    if (authenticate) {
+      const result = authenticate(request.headers.authorization);
+      if (!result.ok) {
+        // The body of a refused client is not read; closing spares draining it.
+        response.setHeader('WWW-Authenticate', 'Bearer');
+        response.setHeader('Connection', 'close');
+        return this.fail(response, type ?? 'json', 401, 16, authRefusalMessage(result.reason));
+      }
+    }
+    if (request.method !== 'POST') {
+      response.setHeader('Allow', 'POST, OPTIONS');
+      return this.fail(response, 'json', 405, 12, `use POST for ${TRACES_PATH}`);
+    }
     if (!type) {
       return this.fail(
         response,
@@ -98,7 +116,10 @@ export class OtlpHttpServer {
       );
     }
     try {
-      const decoded = type === 'protobuf' ? decodeProtobufRequest(body) : decodeJsonRequest(body);
+      const decoded =
+        type === 'protobuf'
+          ? decodeProtobufRequest(body, this.ingest.bounds)
+          : decodeJsonRequest(body);
       const result = await this.ingest.export('http', type, decoded);
       if (type === 'protobuf') {
         response.writeHead(200, { 'Content-Type': PROTOBUF }).end(encodeExportResponse(result));
@@ -142,7 +163,13 @@ export class OtlpHttpServer {
       response.setHeader('Access-Control-Allow-Methods', 'POST');
       response.setHeader(
         'Access-Control-Allow-Headers',
-        ['Content-Type', 'Content-Encoding', ...this.config.cors.allowed_headers].join(', '),
+        [
+          'Content-Type',
+          'Content-Encoding',
+          // Browsers must be allowed to send the bearer token when auth is on.
+          ...(this.options.authenticate ? ['Authorization'] : []),
+          ...this.config.cors.allowed_headers,
+        ].join(', '),
       );
       response.setHeader('Access-Control-Max-Age', String(this.config.cors.max_age));
     }

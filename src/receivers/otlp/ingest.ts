@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { spansBatch } from '../../model/index.js';
 import type { TelemetryConsumer } from '../../pipeline/component.js';
+import type { DecodeBounds } from './bounded-decode.js';
 import type { OtlpLimits } from './config.js';
 import { TraceConverter } from './convert.js';
+import { decodeBounds } from './decode.js';
 import type { ReceiverMetrics } from './metrics.js';
 import type { ExportResult } from './proto.js';
 import { refusalFor } from './status.js';
@@ -17,6 +19,8 @@ export type Transport = 'grpc' | 'http';
  */
 export class Ingest {
   private readonly converters: Record<WireEncoding['name'], TraceConverter>;
+  /** What protobuf decoding keeps: no more than the converter will. */
+  readonly bounds: DecodeBounds;
 
   constructor(
     private readonly receiver: string,
@@ -25,6 +29,7 @@ export class Ingest {
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
   ) {
+    this.bounds = decodeBounds(limits);
     this.converters = {
       protobuf: new TraceConverter(protobufEncoding, limits),
       json: new TraceConverter(jsonEncoding, limits),

@@ -41,7 +41,7 @@ export class ReceiverMetrics {
     });
     this.limited = new Counter({
       name: 'faultline_receiver_limited_total',
-      help: 'Values cut by receiver limits: truncated_value, dropped_attribute, dropped_event, dropped_link, depth.',
+      help: 'Values cut by receiver limits: truncated_value, dropped_attribute, dropped_event, dropped_link, depth, truncated_array.',
       labelNames: ['receiver', 'limit'],
       registers: [registry],
     });
@@ -57,5 +57,7 @@ export class ReceiverMetrics {
     if (stats.droppedLinks)
       this.limited.inc({ receiver, limit: 'dropped_link' }, stats.droppedLinks);
     if (stats.depthLimited) this.limited.inc({ receiver, limit: 'depth' }, stats.depthLimited);
+    if (stats.truncatedArrays)
+      this.limited.inc({ receiver, limit: 'truncated_array' }, stats.truncatedArrays);
   }
 }

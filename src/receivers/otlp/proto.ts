@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import Long from 'long';
+import { installBounds } from './bounded-decode.js';
 
 // int64/fixed64 fields decode to Long objects so timestamps keep all 64 bits.
 protobuf.util.Long = Long;
@@ -22,6 +23,7 @@ function loadRoot(): protobuf.Root {
 }
 
 const root = loadRoot();
+installBounds(root);
 
 export const ExportTraceServiceRequest = root.lookupType(
   'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest',

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { authenticator } from '../../net/auth.js';
 import type { ComponentSettings, Receiver, TelemetryConsumer } from '../../pipeline/component.js';
 import type { OtlpReceiverConfig } from './config.js';
 import { OtlpGrpcServer } from './grpc.js';
@@ -11,23 +12,39 @@ export class OtlpReceiver implements Receiver {
   private readonly grpc: OtlpGrpcServer | undefined;
   private readonly http: OtlpHttpServer | undefined;
   private readonly logger: Logger;
+  private readonly authEnabled: boolean;
 
   constructor(settings: ComponentSettings<OtlpReceiverConfig>, next: TelemetryConsumer) {
     const { id, config, logger } = settings;
     const metrics = ReceiverMetrics.for(settings.metrics);
     const ingest = new Ingest(id, config.limits, next, metrics, logger);
     const { grpc, http } = config.protocols;
+    const tokens = config.auth.tokens;
     this.grpc =
-      grpc && new OtlpGrpcServer(id, grpc, ingest, metrics, logger.child({ transport: 'grpc' }));
+      grpc &&
+      new OtlpGrpcServer(id, grpc, ingest, metrics, logger.child({ transport: 'grpc' }), {
+        authenticate: authenticator(tokens, settings.metrics, `${id}/grpc`),
+      });
     this.http =
-      http && new OtlpHttpServer(id, http, ingest, metrics, logger.child({ transport: 'http' }));
+      http &&
+      new OtlpHttpServer(id, http, ingest, metrics, logger.child({ transport: 'http' }), {
+        authenticate: authenticator(tokens, settings.metrics, `${id}/http`),
+      });
     this.logger = logger;
+    this.authEnabled = tokens.length > 0;
   }
 
   async start(): Promise<void> {
     try {
-      if (this.grpc) this.logger.info({ port: await this.grpc.start() }, 'OTLP/gRPC listening');
-      if (this.http) this.logger.info({ port: await this.http.start() }, 'OTLP/HTTP listening');
+      const auth = this.authEnabled;
+      if (this.grpc) {
+        const port = await this.grpc.start();
+        this.logger.info({ port, tls: this.grpc.secure, auth }, 'OTLP/gRPC listening');
+      }
+      if (this.http) {
+        const port = await this.http.start();
+        this.logger.info({ port, tls: this.http.secure, auth }, 'OTLP/HTTP listening');
+      }
     } catch (error) {
       await this.shutdown();
       throw error;
