@@ -226,3 +226,34 @@ describe('the memory limiter under memory pressure', () => {
     expect((await fetch(`${daemon.adminUrl}/healthz`)).status).toBe(200);
   });
 });
+
+describe('times before 2001 (an unset start time)', () => {
+  it('are stored exactly, and do not take the rest of their batch with them', async () => {
+    const daemon = await start({});
+    const traceId = traceIdFor('d0d0', 1);
+    const body = JSON.parse(jsonRequest(traceId, 3, 'old-times')) as {
+      resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[];
+    };
+    const [unset, early] = body.resourceSpans[0]!.scopeSpans[0]!.spans;
+    Object.assign(unset!, { startTimeUnixNano: '0', endTimeUnixNano: '0' });
+    Object.assign(early!, {
+      startTimeUnixNano: '5',
+      endTimeUnixNano: '999999999',
+      events: [{ timeUnixNano: '7', name: 'early-event' }],
+    });
+    expect(await postJson(daemon, JSON.stringify(body))).toBe(200);
+    const rows = await daemon.query<{ SpanName: string; Start: string; Event: string[] }>(
+      `SELECT SpanName, toString(Timestamp) AS Start, arrayMap(t -> toString(t), Events.Timestamp) AS Event
+       FROM faultline.otel_traces WHERE TraceId = '${traceId}' ORDER BY SpanName`,
+    );
+    expect(rows).toEqual([
+      { SpanName: 'step-0', Start: '1970-01-01 00:00:00.000000000', Event: [] },
+      {
+        SpanName: 'step-1',
+        Start: '1970-01-01 00:00:00.000000005',
+        Event: ['1970-01-01 00:00:00.000000007'],
+      },
+      { SpanName: 'step-2', Start: '2023-11-14 22:13:20.000000002', Event: [] },
+    ]);
+  });
+});

@@ -1,3 +1,4 @@
+import { jsonRow } from './json-row.js';
 import type { Failure } from '../../model/index.js';
 
 /**
@@ -5,9 +6,8 @@ import type { Failure } from '../../model/index.js';
  * Version) is never overwritten when the same span is delivered again.
  */
 export function failureRow(failure: Failure): string {
-  return JSON.stringify({
+  const columns = {
     FailureId: failure.failureId,
-    Timestamp: failure.timeUnixNano.toString(),
     TraceId: failure.traceId,
     SpanId: failure.spanId,
     ServiceName: failure.serviceName,
@@ -22,5 +22,6 @@ export function failureRow(failure: Failure): string {
     Message: failure.message,
     Status: failure.status,
     Version: 0,
-  });
+  };
+  return jsonRow(columns, { Timestamp: failure.timeUnixNano });
 }

@@ -8,6 +8,7 @@ import {
   type Resource,
   type Span,
 } from '../../model/index.js';
+import { jsonRow } from './json-row.js';
 import { stepColumns } from './step-columns.js';
 
 type TextMap = Record<string, string>;
@@ -38,8 +39,7 @@ export class SpanRowWriter {
         : 0n;
     const events = span.events;
     const links = span.links;
-    return JSON.stringify({
-      Timestamp: span.startTimeUnixNano.toString(),
+    const columns = {
       TraceId: span.traceId,
       SpanId: span.spanId,
       ParentSpanId: span.parentSpanId,
@@ -54,7 +54,6 @@ export class SpanRowWriter {
       Duration: duration.toString(),
       StatusCode: STATUS_CODE_NAMES[span.statusCode] ?? 'Unset',
       StatusMessage: span.statusMessage,
-      'Events.Timestamp': events.map((event) => event.timeUnixNano.toString()),
       'Events.Name': events.map((event) => event.name),
       'Events.Attributes': events.map((event) => textMap(event.attributes)),
       'Links.TraceId': links.map((link) => link.traceId),
@@ -67,6 +66,10 @@ export class SpanRowWriter {
       DroppedEventsCount: span.droppedEventsCount,
       DroppedLinksCount: span.droppedLinksCount,
       ...stepColumns(span),
+    };
+    return jsonRow(columns, {
+      Timestamp: span.startTimeUnixNano,
+      'Events.Timestamp': events.map((event) => event.timeUnixNano),
     });
   }
 

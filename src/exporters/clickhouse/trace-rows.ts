@@ -1,13 +1,12 @@
+import { jsonRow } from './json-row.js';
 import { summarizeTrace, traceDocument, type AgentTrace } from '../../model/index.js';
 
 /** One `agent_traces` row per emission of a trace; the newest Version wins in storage. */
 export function traceRow(trace: AgentTrace): string {
   const summary = summarizeTrace(trace);
   const document = traceDocument(trace, summary);
-  return JSON.stringify({
+  const columns = {
     TraceId: trace.traceId,
-    Start: summary.start.toString(),
-    End: summary.end.toString(),
     DurationNs: summary.durationNs.toString(),
     ServiceName: summary.serviceName,
     RootName: summary.rootName,
@@ -30,5 +29,6 @@ export function traceRow(trace: AgentTrace): string {
     SchemaVersion: document.schema_version,
     Document: JSON.stringify(document),
     Version: trace.version,
-  });
+  };
+  return jsonRow(columns, { Start: summary.start, End: summary.end });
 }
