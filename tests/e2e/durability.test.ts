@@ -16,8 +16,11 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { encodeHeader } from '../../src/exporters/helper/queue/record.js';
+import { ExportTraceServiceRequest, RpcStatus } from '../../src/receivers/otlp/proto.js';
 import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
+import { grpcExport } from '../helpers/otlp-client.js';
 import { jsonRequest, postJson, traceIdFor } from '../helpers/otlp-json.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -224,6 +227,42 @@ describe('the memory limiter under memory pressure', () => {
       ),
     ).toBe(5);
     expect((await fetch(`${daemon.adminUrl}/healthz`)).status).toBe(200);
+
+    // gRPC: UNAVAILABLE with a RetryInfo detail saying when to retry, as OTLP clients expect.
+    const request = ExportTraceServiceRequest.encode(
+      ExportTraceServiceRequest.fromObject({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: Buffer.alloc(16, 0xc3),
+                    spanId: Buffer.alloc(8, 1),
+                    name: 'refused',
+                    startTimeUnixNano: 1,
+                    endTimeUnixNano: 2,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ).finish();
+    const { error } = await grpcExport(`127.0.0.1:${daemon.grpcPort}`, Buffer.from(request));
+    expect(error?.code).toBe(GrpcStatus.UNAVAILABLE);
+    const [details] = error!.metadata.get('grpc-status-details-bin') as Buffer[];
+    const decoded = RpcStatus.toObject(RpcStatus.decode(details!), { longs: Number }) as {
+      code: number;
+      details: { type_url: string; value: Uint8Array }[];
+    };
+    expect(decoded.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(decoded.details.map((d) => d.type_url)).toEqual([
+      'type.googleapis.com/google.rpc.RetryInfo',
+    ]);
+    // RetryInfo { retry_delay (1): Duration { seconds (1): 1 } }
+    expect(Buffer.from(decoded.details[0]!.value).toString('hex')).toBe('0a020801');
   });
 });
 

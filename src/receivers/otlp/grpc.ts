@@ -1,4 +1,5 @@
 import {
+  Metadata,
   Server,
   ServerCredentials,
   ServerInterceptingCall,
@@ -18,7 +19,7 @@ import { MalformedRequest } from './convert.js';
 import { decodeProtobufRequest } from './decode.js';
 import type { Ingest } from './ingest.js';
 import type { ReceiverMetrics } from './metrics.js';
-import { TRACE_SERVICE_PATH, encodeExportResponse } from './proto.js';
+import { TRACE_SERVICE_PATH, encodeExportResponse, encodeRetryStatus } from './proto.js';
 import { refusalFor } from './status.js';
 
 const passThrough = (buffer: Buffer): Buffer => buffer;
@@ -155,7 +156,14 @@ export class OtlpGrpcServer {
     } catch (error) {
       if (error instanceof MalformedRequest) this.ingest.decodeFailed('grpc', 'protobuf');
       const refusal = refusalFor(error);
-      callback({ code: refusal.grpcCode, details: refusal.message });
+      const metadata = new Metadata();
+      if (refusal.retryAfterSeconds !== undefined) {
+        metadata.set(
+          'grpc-status-details-bin',
+          encodeRetryStatus(refusal.grpcCode, refusal.message, refusal.retryAfterSeconds),
+        );
+      }
+      callback({ code: refusal.grpcCode, details: refusal.message, metadata });
     }
   }
 }

@@ -17,6 +17,7 @@ function loadRoot(): protobuf.Root {
   root.loadSync([
     'opentelemetry/proto/collector/trace/v1/trace_service.proto',
     'google/rpc/status.proto',
+    'google/rpc/error_details.proto',
   ]);
   root.resolveAll();
   return root;
@@ -32,6 +33,27 @@ export const ExportTraceServiceResponse = root.lookupType(
   'opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse',
 );
 export const RpcStatus = root.lookupType('google.rpc.Status');
+const RetryInfo = root.lookupType('google.rpc.RetryInfo');
+
+/**
+ * A google.rpc.Status carrying a RetryInfo detail: the `grpc-status-details-bin` trailer of a
+ * retryable refusal. OTLP clients retry RESOURCE_EXHAUSTED only when the server says how long
+ * to wait this way.
+ */
+export function encodeRetryStatus(
+  code: number,
+  message: string,
+  retryAfterSeconds: number,
+): Buffer {
+  const retryInfo = RetryInfo.encode({ retryDelay: { seconds: retryAfterSeconds } }).finish();
+  return Buffer.from(
+    RpcStatus.encode({
+      code,
+      message,
+      details: [{ type_url: 'type.googleapis.com/google.rpc.RetryInfo', value: retryInfo }],
+    }).finish(),
+  );
+}
 
 export const TRACE_SERVICE_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
