@@ -7,17 +7,8 @@ import { SCENARIOS, scenarioRequest } from '../../src/cli/demo/scenarios.js';
 import { traceDocumentSchema, type TraceDocument } from '../../src/model/index.js';
 import { startAgentDaemon } from '../helpers/agent-traces.js';
 import { CLI, type DaemonHandle } from '../helpers/daemon.js';
+import { postJson } from '../helpers/otlp-json.js';
 import { freePorts } from '../helpers/ports.js';
-
-async function postJson(daemon: DaemonHandle, body: string): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${daemon.httpPort}/v1/traces`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body,
-  });
-  await response.text();
-  return response.status;
-}
 
 /** Polls the trace API until `accept` takes the document (traces are written once complete). */
 async function traceDocument(

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnService } from './service-process.js';
 
 export const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
 
@@ -49,7 +49,7 @@ receivers:
         send_resolved: true
 `,
   );
-  const child = spawn(
+  const service = spawnService(
     ALERTMANAGER,
     [
       `--config.file=${configFile}`,
@@ -58,22 +58,15 @@ receivers:
       '--cluster.listen-address=',
       '--log.level=info',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    dir,
+    'SIGTERM',
   );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, stop } = service;
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null || attempt > 100) {
       await stop();
-      throw new Error(`alertmanager did not start:\n${output}`);
+      throw new Error(`alertmanager did not start:\n${service.output()}`);
     }
     const ready = await fetch(`${url}/-/ready`).then(
       (r) => r.ok,
@@ -98,7 +91,7 @@ receivers:
       if (!response.ok)
         throw new Error(`alertmanager answered ${response.status}: ${await response.text()}`);
     },
-    logs: () => output,
+    logs: service.output,
     stop,
   };
 }

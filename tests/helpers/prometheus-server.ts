@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnService } from './service-process.js';
 import { freePort } from './ports.js';
 
 export const PROMETHEUS = '/usr/bin/prometheus';
@@ -35,7 +35,7 @@ scrape_configs:
       - targets: ['${target}']
 `,
   );
-  const child = spawn(
+  const service = spawnService(
     PROMETHEUS,
     [
       `--config.file=${config}`,
@@ -43,18 +43,11 @@ scrape_configs:
       `--web.listen-address=127.0.0.1:${port}`,
       '--enable-feature=exemplar-storage',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    dir,
+    'SIGKILL',
   );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, stop } = service;
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
   const api = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${url}${path}`);
     const body = (await response.json()) as { status: string; data: T; error?: string };
@@ -65,7 +58,7 @@ scrape_configs:
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) {
       await stop();
-      throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
+      throw new Error(`prometheus exited with ${child.exitCode}:\n${service.output()}`);
     }
     const ready = await fetch(`${url}/-/ready`).then(
       (r) => r.ok,
@@ -74,14 +67,14 @@ scrape_configs:
     if (ready) break;
     if (attempt > 300) {
       await stop();
-      throw new Error(`prometheus was not ready:\n${output}`);
+      throw new Error(`prometheus was not ready:\n${service.output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
   return {
     url,
-    logs: () => output,
+    logs: service.output,
     stop,
     async query(expr) {
       const data = await api<{
