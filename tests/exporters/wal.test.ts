@@ -19,7 +19,7 @@ const options = (overrides: Partial<WalOptions> = {}): WalOptions => ({
   ...overrides,
 });
 const row = (n: number) => Buffer.from(JSON.stringify({ n }));
-const texts = (buffers: Buffer[]) => buffers.map((b) => b.toString());
+const texts = ({ payloads }: { payloads: Buffer[] }) => payloads.map((b) => b.toString());
 
 async function appendRows(wal: WriteAheadLog, from: number, count: number): Promise<void> {
   for (let n = from; n < from + count; n++) await wal.append(row(n), 1);
@@ -130,6 +130,21 @@ describe('WriteAheadLog', () => {
     await appendRows(wal, 0, 3);
     expect(wal.peek(10).every((record) => record.payload === undefined)).toBe(true);
     expect(texts(await wal.payloads(wal.peek(10)))).toEqual(['{"n":0}', '{"n":1}', '{"n":2}']);
+    await wal.close();
+  });
+
+  it('leaves out a record whose bytes changed on disk after it was written', async () => {
+    const { wal } = await WriteAheadLog.open(options({ memoryBytes: 0 }));
+    await appendRows(wal, 0, 3);
+    const [, middle] = wal.peek(10);
+    const path = segmentPath(directory, middle!.segment);
+    const bytes = await readFile(path);
+    const inside = middle!.end - 2;
+    bytes.writeUInt8(bytes.readUInt8(inside) ^ 0xff, inside);
+    writeFileSync(path, bytes);
+    const read = await wal.payloads(wal.peek(10));
+    expect(texts(read)).toEqual(['{"n":0}', '{"n":2}']);
+    expect(read.readable.map((r) => r.offset)).not.toContain(middle!.offset);
     await wal.close();
   });
 

@@ -190,17 +190,29 @@ export class DurableQueue<T> implements RowQueue<T> {
 
   private async deliver(wal: WriteAheadLog, records: LogRecord[]): Promise<void> {
     const expired = this.expiredPrefix(records);
-    if (expired.length > 0) {
-      const rows = splitRows(joinPayloads(await wal.payloads(expired)));
-      await this.deadLetter(rows, 'expired: older than queue.max_age');
-      await wal.commit(expired);
-      return;
+    const batch = expired.length > 0 ? expired : records;
+    const { readable, payloads } = await wal.payloads(batch);
+    if (readable.length < batch.length) this.countUnreadable(batch.length - readable.length);
+    if (readable.length > 0) {
+      const rows = joinPayloads(payloads);
+      if (expired.length > 0) {
+        await this.deadLetter(splitRows(rows), 'expired: older than queue.max_age');
+      } else {
+        const count = countRows(readable);
+        await wal.markInFlight(batch);
+        await this.sendOrIsolate(rows, count, wal.tokenFor(batch), count);
+      }
     }
-    const rows = joinPayloads(await wal.payloads(records));
-    const count = countRows(records);
-    await wal.markInFlight(records);
-    await this.sendOrIsolate(rows, count, wal.tokenFor(records), count);
-    await wal.commit(records);
+    await wal.commit(batch);
+  }
+
+  private countUnreadable(records: number): void {
+    const { labels, queueMetrics, logger } = this.options;
+    queueMetrics.corruptRecords.inc(labels, records);
+    logger.error(
+      { records, table: labels.table },
+      'queue records no longer readable on disk (changed after they were written); skipped',
+    );
   }
 
   /** The leading records older than `max_age` (records are in append order). */

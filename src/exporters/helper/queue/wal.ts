@@ -219,27 +219,39 @@ export class WriteAheadLog {
     return `${this.id}:${first.segment}:${first.offset}-${records.at(-1)!.end}`;
   }
 
-  /** The payloads of `records`, from memory or read back from their segment and verified. */
-  async payloads(records: LogRecord[]): Promise<Buffer[]> {
-    if (records.every((record) => record.payload)) return records.map((r) => r.payload!);
+  /**
+   * The payloads of `records`, from memory or read back from their segment and verified.
+   * Records that can no longer be read or fail their checksum (the disk changed under the log)
+   * are left out of `readable`; the caller counts them and moves on, so they never block the log.
+   */
+  async payloads(records: LogRecord[]): Promise<{ readable: LogRecord[]; payloads: Buffer[] }> {
+    if (records.every((record) => record.payload)) {
+      return { readable: records, payloads: records.map((r) => r.payload!) };
+    }
     const first = records[0]!;
-    const data = Buffer.allocUnsafe(records.at(-1)!.end - first.offset);
+    const data = Buffer.alloc(records.at(-1)!.end - first.offset);
+    const bytesRead = await this.readInto(data, first).catch(() => 0);
+    const readable: LogRecord[] = [];
+    const payloads: Buffer[] = [];
+    for (const record of records) {
+      const at = record.offset - first.offset;
+      const end = record.end - first.offset;
+      const payload = data.subarray(at + HEADER_BYTES, end);
+      if (end <= bytesRead && checksumMatches(data, at, payload)) {
+        readable.push(record);
+        payloads.push(payload);
+      }
+    }
+    return { readable, payloads };
+  }
+
+  private async readInto(data: Buffer, first: LogRecord): Promise<number> {
     const file = await open(segmentPath(this.options.directory, first.segment), 'r');
     try {
-      await file.read(data, 0, data.length, first.offset);
+      return (await file.read(data, 0, data.length, first.offset)).bytesRead;
     } finally {
       await file.close();
     }
-    return records.map((record) => {
-      const at = record.offset - first.offset;
-      const payload = data.subarray(at + HEADER_BYTES, record.end - first.offset);
-      if (!checksumMatches(data, at, payload)) {
-        throw new Error(
-          `queue record at ${record.segment}:${record.offset} no longer matches its checksum`,
-        );
-      }
-      return payload;
-    });
   }
 
   /** Records that `records` are being sent, so a restart resends exactly them. */
