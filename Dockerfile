@@ -10,8 +10,11 @@ RUN npm run build
 
 # Runtime stage: production dependencies only (chDB's engine is a glibc build, hence Debian slim).
 FROM node:20-bookworm-slim
+# The engine's data and the durable queue both live on the volume (the queue must survive
+# the container for an acknowledged span to survive it).
 ENV NODE_ENV=production \
-    FAULTLINE_DATA_DIR=/data
+    FAULTLINE_DATA_DIR=/data \
+    FAULTLINE_QUEUE_DIR=/data/queue
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
