@@ -34,6 +34,15 @@ export function parseByteSize(text: string | number): number | undefined {
   return Math.floor(Number(match[1]) * SIZE_UNITS[match[2] ?? 'B']!);
 }
 
+/**
+ * The rejected value as the error shows it. Real durations and sizes are short; a long value
+ * in such a field is more likely a secret pasted into the wrong key, so it is not repeated.
+ */
+const shown = (value: string | number): string =>
+  String(value).length <= 16
+    ? JSON.stringify(value)
+    : `(a ${String(value).length}-character value)`;
+
 /** A zod type for a number written with a unit, parsed by `parse` into base units. */
 const withUnit = (
   parse: (value: string | number) => number | undefined,
@@ -46,7 +55,7 @@ const withUnit = (
       ctx.issues.push({
         code: 'custom',
         input: value,
-        message: `invalid ${what} ${JSON.stringify(value)}: use a number with a unit, e.g. ${examples}`,
+        message: `invalid ${what} ${shown(value)}: use a number with a unit, e.g. ${examples}`,
       });
       return z.NEVER;
     }

@@ -399,6 +399,15 @@ describe('validation errors name their paths', () => {
     });
   });
 
+  it('a long value in a duration, not repeated (it may be a secret in the wrong key)', () => {
+    const secret = 'sk-live-0123456789abcdefghijklmnop';
+    expect(onlyProblem(`${MINIMAL}storage:\n  request_timeout: ${secret}\n`)).toEqual({
+      path: 'storage.request_timeout',
+      message:
+        'invalid duration (a 34-character value): use a number with a unit, e.g. 200ms, 10s, 5m, 72h, 7d',
+    });
+  });
+
   it('an unknown component type', () => {
     expect(onlyProblem(`${MINIMAL.replace('receivers:\n', 'receivers:\n  kafka: {}\n')}`)).toEqual({
       path: 'receivers.kafka',
