@@ -18,9 +18,9 @@
 // --series BENCH_SCRAPE_SERIES, --services BENCH_SCRAPE_SERVICES, --scrapes BENCH_SCRAPES,
 // --batch BENCH_BATCH, --pool BENCH_POOL. Results: bench/results/scrape.json.
 
+import { spawn } from 'node:child_process';
 import console from 'node:console';
 import { performance } from 'node:perf_hooks';
-import { setTimeout } from 'node:timers';
 import process from 'node:process';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -131,24 +131,44 @@ function labelSetRequests() {
 const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
+const PROBER = `
+let max = 0;
+let running = true;
+process.on('message', () => { running = false; });
+(async () => {
+  while (running) {
+    const started = performance.now();
+    await (await fetch(process.argv[1])).text();
+    max = Math.max(max, performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  process.send(max, () => process.exit(0));
+})();
+`;
+
+/** A child process timing back-to-back GETs of `url`; `stop()` resolves with the slowest (ms). */
+function startProber(url) {
+  const child = spawn(process.execPath, ['-e', PROBER, url], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const slowest = new Promise((resolve) => child.once('message', resolve));
+  return {
+    stop() {
+      child.send('stop');
+      return slowest;
+    },
+  };
+}
+
 async function timeScrapes(daemon, accept) {
   const url = `${daemon.adminUrl}/metrics`;
   const times = [];
   let ticksAtStart = 0;
-  // Meanwhile a prober asks /healthz back to back: its slowest answer is how long a scrape
-  // holds up everything else the daemon does (acknowledgements included).
-  let probing = true;
-  let maxHealthMs = 0;
-  const prober = (async () => {
-    while (probing) {
-      const started = performance.now();
-      await (await globalThis.fetch(`${daemon.adminUrl}/healthz`)).text();
-      maxHealthMs = Math.max(maxHealthMs, performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  })();
   let body = '';
   let contentType = '';
+  // Meanwhile a prober in its own process asks /healthz back to back: its slowest answer is
+  // how long a scrape holds up everything else the daemon does (acknowledgements included).
+  const prober = startProber(`${daemon.adminUrl}/healthz`);
   for (let i = 0; i < params.scrapes + 2; i++) {
     const started = performance.now();
     const response = await globalThis.fetch(url, { headers: accept ? { Accept: accept } : {} });
@@ -159,8 +179,7 @@ async function timeScrapes(daemon, accept) {
 
     if (i === 1) ticksAtStart = daemon.proc().ticks;
   }
-  probing = false;
-  await prober;
+  const maxHealthMs = await prober.stop();
   // The daemon's CPU per scrape holds up better than wall time when the machine is busy.
   const cpuMs = ((daemon.proc().ticks - ticksAtStart) / CLK_TCK) * 1000;
   times.sort((a, b) => a - b);

@@ -8,7 +8,7 @@ import { loadTls } from '../net/tls.js';
 import type { AlertingService } from '../service/alerting/service.js';
 import type { Store } from '../storage/store.js';
 import { routeAlerting } from './alerting-routes.js';
-import { expose } from '../telemetry/exposition.js';
+import { exposeTo } from '../telemetry/exposition.js';
 import type { AdminConfig } from './config.js';
 import { FORMAT_CONTENT_TYPES, queryRequestSchema, runReadonlyQuery } from './query.js';
 import { ApiError, readJsonBody, sendError, sendJson } from './respond.js';
@@ -73,9 +73,7 @@ export class AdminServer {
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (path === '/readyz') return this.readiness(response);
     if (path === '/metrics') {
-      const { contentType, body } = await expose(this.deps.metrics, request.headers.accept);
-      response.writeHead(200, { 'Content-Type': contentType }).end(body);
-      return;
+      return exposeTo(response, this.deps.metrics, request.headers.accept);
     }
     if (path?.startsWith('/api/')) {
       this.admit(request, response);

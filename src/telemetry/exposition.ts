@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import { escapeHelp, escapeLabelValue, labelPairs, type TextFormat } from './series.js';
 
@@ -14,32 +16,83 @@ import { escapeHelp, escapeLabelValue, labelPairs, type TextFormat } from './ser
 export const TEXT_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
 
-export interface Exposition {
-  contentType: string;
-  body: string;
+/**
+ * Writes `registry` to `response` in the format `accept` prefers, a slice at a time: a large
+ * exposition (10,000 histogram series are 34 MiB) never becomes one string, and other requests
+ * are served between the slices.
+ */
+export async function exposeTo(
+  response: ServerResponse,
+  registry: Registry,
+  accept: string | undefined,
+): Promise<void> {
+  const format = formatFor(accept);
+  response.writeHead(200, { 'Content-Type': CONTENT_TYPES[format] });
+  let pending: string[] = [];
+  let pendingLength = 0;
+  for await (const piece of pieces(registry, format)) {
+    pending.push(piece);
+    pendingLength += piece.length;
+    if (pendingLength < WRITE_SIZE) continue;
+    const flushed = response.write(pending.join(''));
+    pending = [];
+    pendingLength = 0;
+    await (flushed ? new Promise((resolve) => setImmediate(resolve)) : once(response, 'drain'));
+  }
+  response.end(pending.join(''));
 }
 
-/** Renders `registry` in the format `accept` prefers. */
-export async function expose(registry: Registry, accept: string | undefined): Promise<Exposition> {
-  if (prefersOpenMetrics(accept)) {
-    return { contentType: OPENMETRICS_CONTENT_TYPE, body: await openMetrics(registry) };
-  }
-  return { contentType: TEXT_CONTENT_TYPE, body: await text(registry) };
+/** Text written to the response at a time, about one slice of `series.ts` output. */
+const WRITE_SIZE = 256 * 1024;
+
+const CONTENT_TYPES: Record<TextFormat, string> = {
+  text: TEXT_CONTENT_TYPE,
+  openmetrics: OPENMETRICS_CONTENT_TYPE,
+};
+
+const formatFor = (accept: string | undefined): TextFormat =>
+  prefersOpenMetrics(accept) ? 'openmetrics' : 'text';
+
+async function collect(source: AsyncIterable<string>): Promise<string> {
+  let out = '';
+  for await (const piece of source) out += piece;
+  return out;
 }
 
 /**
  * The text format 0.0.4, as prom-client's `registry.metrics()` writes it (families apart by a
  * blank line), with the families of `series.ts` rendering themselves.
  */
-export async function text(registry: Registry): Promise<string> {
-  const families = registry
-    .getMetricsAsArray()
-    .map((metric) =>
-      isSelfRendering(metric)
-        ? Promise.resolve(metric.render('text'))
-        : registry.getSingleMetricAsString(metric.name),
-    );
-  return `${(await Promise.all(families)).join('\n\n')}\n`;
+export function text(registry: Registry): Promise<string> {
+  return collect(pieces(registry, 'text'));
+}
+
+/** OpenMetrics 1.0.0 text of every metric in `registry`, exemplars included, ending in `# EOF`. */
+export function openMetrics(registry: Registry): Promise<string> {
+  return collect(pieces(registry, 'openmetrics'));
+}
+
+/** The exposition in order, family by family, large families a slice of series at a time. */
+async function* pieces(registry: Registry, format: TextFormat): AsyncGenerator<string> {
+  const metrics = registry.getMetricsAsArray() as unknown as Renderable[];
+  for (const [index, metric] of metrics.entries()) {
+    if (format === 'text' && index > 0) yield '\n\n';
+    if (metric.renderSlices) {
+      let first = true;
+      for (const slice of metric.renderSlices(format)) {
+        yield first ? slice : `\n${slice}`;
+        first = false;
+      }
+      if (format === 'openmetrics') yield '\n';
+    } else if (format === 'text') {
+      yield await registry.getSingleMetricAsString(metric.name);
+    } else {
+      yield renderFamily(
+        await (metric.getForPromString ? metric.getForPromString() : metric.get()),
+      );
+    }
+  }
+  yield format === 'text' ? '\n' : '# EOF\n';
 }
 
 /**
@@ -78,22 +131,11 @@ interface RenderedMetric {
 }
 
 interface Renderable {
+  name: string;
   get(): Promise<RenderedMetric>;
   getForPromString?(): Promise<RenderedMetric>;
   /** Families that write their own text (`series.ts`). */
-  render?(format: TextFormat): string;
-}
-
-const isSelfRendering = (metric: object): metric is { render(format: TextFormat): string } =>
-  typeof (metric as { render?: unknown }).render === 'function';
-
-/** OpenMetrics 1.0.0 text of every metric in `registry`, exemplars included, ending in `# EOF`. */
-export async function openMetrics(registry: Registry): Promise<string> {
-  const families = (registry.getMetricsAsArray() as unknown as Renderable[]).map(async (metric) => {
-    if (metric.render) return `${metric.render('openmetrics')}\n`;
-    return renderFamily(await (metric.getForPromString ? metric.getForPromString() : metric.get()));
-  });
-  return `${(await Promise.all(families)).join('')}# EOF\n`;
+  renderSlices?(format: TextFormat): Generator<string>;
 }
 
 /** One prom-client metric in OpenMetrics, from the values prom-client hands its renderer. */

@@ -212,6 +212,9 @@ export interface ExposedMetric {
   aggregator: 'sum';
 }
 
+/** Histogram series per slice of output: 250 series are about 5,000 lines, under 1 MiB. */
+const SERIES_PER_SLICE = 250;
+
 abstract class Family {
   abstract readonly type: 'counter' | 'histogram';
 
@@ -229,11 +232,13 @@ abstract class Family {
   protected abstract values(): ExposedValue[];
 
   /**
-   * The family in `format`, without a trailing newline. What `/metrics` serves: one string
-   * per line from cached label text, rather than an object per sample for a generic renderer
-   * (at 10,000 histogram series that is 200,000 samples per scrape).
+   * The family in `format` as slices of lines (joined by newlines, none trailing), a slice per
+   * `SERIES_PER_SLICE` series. What `/metrics` serves: one string per line from cached label
+   * text, rather than an object per sample for a generic renderer (at 10,000 histogram series
+   * that is 200,000 samples per scrape); the slices let the response be written, and other
+   * requests served, while the rest is rendered.
    */
-  abstract render(format: TextFormat): string;
+  abstract renderSlices(format: TextFormat): Generator<string>;
 
   getForPromString(): Promise<ExposedMetric> {
     return Promise.resolve({
@@ -275,11 +280,16 @@ export class HistogramFamily extends Family {
     this.index.clear();
   }
 
-  render(format: TextFormat): string {
-    const lines = [header(this.name, 'histogram', this.help, format)];
+  *renderSlices(format: TextFormat): Generator<string> {
+    let lines = [header(this.name, 'histogram', this.help, format)];
     const buckets = this.le.map(({ le }) => `${this.name}_bucket{le="${le}"`);
     const withExemplars = format === 'openmetrics';
+    let rendered = 0;
     for (const series of this.index.all) {
+      if (++rendered % SERIES_PER_SLICE === 0) {
+        yield lines.join('\n');
+        lines = [];
+      }
       const rest = series.labelText ? `,${series.labelText}} ` : '} ';
       let cumulative = 0;
       for (let i = 0; i < buckets.length; i++) {
@@ -297,7 +307,7 @@ export class HistogramFamily extends Family {
         `${this.name}_count${labels}${series.count}`,
       );
     }
-    return lines.join('\n');
+    if (lines.length > 0) yield lines.join('\n');
   }
 
   protected values(): ExposedValue[] {
@@ -351,16 +361,22 @@ export class CounterFamily<S extends { labels: Labels; labelText: string }> exte
     this.index.clear();
   }
 
-  render(format: TextFormat): string {
+  *renderSlices(format: TextFormat): Generator<string> {
     // An OpenMetrics counter family is named without `_total`; its samples keep it.
     const family = format === 'openmetrics' ? this.name.replace(/_total$/, '') : this.name;
     const sample = format === 'openmetrics' ? `${family}_total` : this.name;
-    const lines = [header(family, 'counter', this.help, format)];
+    let lines = [header(family, 'counter', this.help, format)];
+    let rendered = 0;
     for (const series of this.index.all) {
+      // A counter series is one line, a histogram series twenty: slices of similar size.
+      if (++rendered % (SERIES_PER_SLICE * 20) === 0) {
+        yield lines.join('\n');
+        lines = [];
+      }
       const labels = series.labelText ? `{${series.labelText}} ` : ' ';
       lines.push(`${sample}${labels}${this.read(series)}`);
     }
-    return lines.join('\n');
+    if (lines.length > 0) yield lines.join('\n');
   }
 
   protected values(): ExposedValue[] {

@@ -1,9 +1,11 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { Registry } from 'prom-client';
 import { prometheusExporterFactory } from '../../../src/exporters/prometheus/factory.js';
 import type { PrometheusExporter } from '../../../src/exporters/prometheus/exporter.js';
 import { spansBatch, type Span } from '../../../src/model/index.js';
-import { expose, openMetrics, text } from '../../../src/telemetry/exposition.js';
+import { exposeTo, openMetrics, text } from '../../../src/telemetry/exposition.js';
 import { promtool } from '../../helpers/promtool.js';
 import { sampleSpan, stepInfo } from '../../helpers/spans.js';
 import { settingsFor } from '../../helpers/test-doubles.js';
@@ -210,19 +212,35 @@ describe('prometheus exporter', () => {
   });
 
   describe('exposition', () => {
+    /** What /metrics writes for `accept`, through a response that records it. */
+    async function served(registry: Registry, accept: string | undefined) {
+      const chunks: string[] = [];
+      let contentType = '';
+      const response = Object.assign(new EventEmitter(), {
+        writeHead(_status: number, headers: Record<string, string>) {
+          contentType = headers['Content-Type']!;
+          return response;
+        },
+        write: (chunk: string) => chunks.push(chunk) > 0,
+        end: (chunk: string) => chunks.push(chunk),
+      });
+      await exposeTo(response as unknown as ServerResponse, registry, accept);
+      return { contentType, body: chunks.join('') };
+    }
+
     it('serves OpenMetrics with trace exemplars when asked, classic text otherwise', async () => {
       const { exporter: e, registry } = exporter();
       const span = chatSpan();
       await e.consume(spansBatch([span]));
 
-      const classic = await expose(registry, 'text/plain;version=0.0.4');
+      const classic = await served(registry, 'text/plain;version=0.0.4');
       expect(classic.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
       expect(classic.body).not.toContain('# EOF');
       expect(classic.body).not.toContain('trace_id');
 
       const prometheusAccept =
         'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
-      const om = await expose(registry, prometheusAccept);
+      const om = await served(registry, prometheusAccept);
       expect(om.contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
       expect(om.body.endsWith('# EOF\n')).toBe(true);
       const exemplar = ` # {trace_id="${span.traceId}",span_id="${span.spanId}"} 1.5 `;
@@ -238,14 +256,14 @@ describe('prometheus exporter', () => {
       expect(om.body).toContain('# TYPE traces_span_metrics_calls counter\n');
       expect(om.body).toContain('\ntraces_span_metrics_calls_total{');
       // Rendering OpenMetrics leaves the text format as it was.
-      expect((await expose(registry, undefined)).body).toBe(classic.body);
+      expect((await served(registry, undefined)).body).toBe(classic.body);
     });
 
     it('keeps text for clients preferring it, and no exemplars when switched off', async () => {
       const { exporter: e, registry } = exporter({ exemplars: false });
       await e.consume(spansBatch([chatSpan()]));
       expect(
-        (await expose(registry, 'text/plain;q=0.9,application/openmetrics-text;q=0.5')).body,
+        (await served(registry, 'text/plain;q=0.9,application/openmetrics-text;q=0.5')).body,
       ).not.toContain('# EOF');
       expect(await openMetrics(registry)).not.toContain('trace_id');
     });
@@ -258,6 +276,27 @@ describe('prometheus exporter', () => {
       const served = await text(registry);
       expect(served).toContain('gen_ai_client_token_usage_bucket{le="+Inf"');
       expect(served).toBe(await registry.metrics());
+    });
+
+    it('writes large families in slices that join into the same text and OpenMetrics', async () => {
+      const { exporter: e, registry } = exporter();
+      // 6,000 span names, 1,001 series (the label limit's 1,000 and __other__): histogram
+      // families of several slices each.
+      await e.consume(
+        spansBatch(Array.from({ length: 6_000 }, (_, i) => sampleSpan({ name: `op-${i}` }))),
+      );
+      const chunks: string[] = [];
+      const response = Object.assign(new EventEmitter(), {
+        writeHead: () => response,
+        write: (chunk: string) => chunks.push(chunk) > 0,
+        end: (chunk: string) => chunks.push(chunk),
+      });
+      await exposeTo(response as unknown as ServerResponse, registry, undefined);
+      expect(chunks.length).toBeGreaterThan(2);
+      expect(chunks.join('')).toBe(await registry.metrics());
+      const om = await openMetrics(registry);
+      expect(om.match(/^traces_span_metrics_calls_total\{/gm)).toHaveLength(1_001);
+      expect(om.match(/^# EOF$/gm)).toHaveLength(1);
     });
 
     it('passes promtool check metrics', async () => {
