@@ -32,16 +32,21 @@ export async function readBody(
       `unsupported Content-Encoding "${encoding}": use gzip, deflate or none`,
     );
   }
+  // An oversized body is read to its end and discarded (never buffered) rather than cut off:
+  // a client still sending when its socket is closed sees a reset (EPIPE) instead of the 413.
+  // The receiver's read timeout bounds how long that can take.
   const declared = Number(request.headers['content-length'] ?? NaN);
-  if (declared > limit)
+  if (declared > limit) {
+    request.resume();
     throw new BodyError(413, `request body of ${declared} bytes is over the ${limit}-byte limit`);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyError(413, `request body is over the ${limit}-byte limit`);
-    chunks.push(chunk as Buffer);
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
+  if (size > limit) throw new BodyError(413, `request body is over the ${limit}-byte limit`);
   const raw = Buffer.concat(chunks, size);
   if (encoding === 'identity') return { raw: size, body: raw };
   return { raw: size, body: await decompress(raw, encoding, limit) };

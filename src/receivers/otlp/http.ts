@@ -106,7 +106,6 @@ export class OtlpHttpServer {
       body = read.body;
     } catch (error) {
       if (!(error instanceof BodyError)) throw error;
-      if (error.httpStatus === 413) response.setHeader('Connection', 'close');
       return this.fail(
         response,
         type,
