@@ -20,7 +20,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { encodeHeader } from '../../src/exporters/helper/queue/record.js';
 import { ExportTraceServiceRequest, RpcStatus } from '../../src/receivers/otlp/proto.js';
 import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
-import { grpcExport } from '../helpers/otlp-client.js';
+import { grpcExport, metricSum } from '../helpers/otlp-client.js';
 import { jsonRequest, postJson, traceIdFor } from '../helpers/otlp-json.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -51,12 +51,6 @@ async function storedSpans(daemon: DaemonHandle, prefix: string): Promise<Stored
      FROM faultline.otel_traces WHERE startsWith(TraceId, '${prefix}')`,
   );
   return { rows: Number(row?.rows), distinct: Number(row?.distinct) };
-}
-
-async function metricValue(daemon: DaemonHandle, series: string): Promise<number> {
-  const text = await (await fetch(`${daemon.adminUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(series));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
 describe('kill -9 while a client streams spans', () => {
@@ -116,10 +110,10 @@ describe('a torn record at the tail of the queue', () => {
     const again = await start({ dataDir });
     expect(await storedSpans(again, prefix)).toEqual({ rows: 30, distinct: 30 });
     expect(
-      await metricValue(
-        again,
-        'faultline_queue_corrupt_records_total{exporter="clickhouse",table="otel_traces"}',
-      ),
+      await metricSum(again.adminUrl, 'faultline_queue_corrupt_records_total', {
+        exporter: 'clickhouse',
+        table: 'otel_traces',
+      }),
     ).toBe(1);
   });
 });
@@ -180,16 +174,19 @@ describe.runIf(chattrWorks)('the embedded engine failing while the queue fills',
       (spans) => new Promise<ExportResult>((resolve) => exporter.export(spans, resolve)),
     );
 
-    const refused =
-      'faultline_receiver_refused_spans_total{receiver="otlp",transport="http",reason="queue_full"}';
-    for (let attempt = 0; attempt < 200 && (await metricValue(daemon, refused)) === 0; attempt++) {
+    const refused = () =>
+      metricSum(daemon.adminUrl, 'faultline_receiver_refused_spans_total', {
+        transport: 'http',
+        reason: 'queue_full',
+      });
+    for (let attempt = 0; attempt < 200 && (await refused()) === 0; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(await metricValue(daemon, refused)).toBeGreaterThan(0);
-    const queued = await metricValue(
-      daemon,
-      'faultline_queue_bytes{exporter="clickhouse",table="otel_traces"}',
-    );
+    expect(await refused()).toBeGreaterThan(0);
+    const queued = await metricSum(daemon.adminUrl, 'faultline_queue_bytes', {
+      exporter: 'clickhouse',
+      table: 'otel_traces',
+    });
     expect(queued).toBeGreaterThan(100 * 1024);
 
     setImmutable(false);
@@ -221,10 +218,10 @@ describe('the memory limiter under memory pressure', () => {
     expect(response.headers.get('retry-after')).toBe('1');
     expect(await response.text()).toMatch(/memory use is over the limit/);
     expect(
-      await metricValue(
-        daemon,
-        'faultline_receiver_refused_spans_total{receiver="otlp",transport="http",reason="memory_limited"}',
-      ),
+      await metricSum(daemon.adminUrl, 'faultline_receiver_refused_spans_total', {
+        transport: 'http',
+        reason: 'memory_limited',
+      }),
     ).toBe(5);
     expect((await fetch(`${daemon.adminUrl}/healthz`)).status).toBe(200);
 

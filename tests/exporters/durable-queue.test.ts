@@ -11,6 +11,7 @@ import {
 } from '../../src/exporters/helper/queue/durable-queue.js';
 import { QueueMetrics } from '../../src/exporters/helper/queue/metrics.js';
 import { PermanentError, RetryableError } from '../../src/pipeline/errors.js';
+import { sampleSum } from '../helpers/otlp-client.js';
 import { silentLogger } from '../helpers/test-doubles.js';
 
 interface Sent {
@@ -55,10 +56,8 @@ const numbers = (rows: Buffer): number[] =>
     .split('\n')
     .map((line) => (JSON.parse(line) as { n: number }).n);
 
-async function metric(name: string, labels = ''): Promise<number> {
-  const text = await registry.metrics();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+  return sampleSum(await registry.metrics(), name, labels);
 }
 
 beforeEach(() => {
@@ -134,9 +133,9 @@ describe('DurableQueue', () => {
         row: { n: 13 },
       }),
     ]);
-    expect(await metric('faultline_dead_letter_rows_total', 'reason="rejected by storage"')).toBe(
-      1,
-    );
+    expect(
+      await metric('faultline_dead_letter_rows_total', { reason: 'rejected by storage' }),
+    ).toBe(1);
     await queue.shutdown(1000);
   });
 
@@ -180,7 +179,7 @@ describe('DurableQueue', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await queue.flush();
     expect(sent).toEqual([]);
-    expect(await metric('faultline_dead_letter_rows_total', 'reason="expired"')).toBe(2);
+    expect(await metric('faultline_dead_letter_rows_total', { reason: 'expired' })).toBe(2);
     await queue.shutdown(1000);
   });
 

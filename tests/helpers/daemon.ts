@@ -4,6 +4,7 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { metricSum } from './otlp-client.js';
 import { freePorts } from './ports.js';
 
 /** The built CLI; `npm test` builds before running tests. */
@@ -204,12 +205,7 @@ async function waitForReady(
 /** Polls /metrics until every `faultline_queue_rows` series is 0. */
 export async function waitUntilDrained(adminUrl: string): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt++) {
-    const text = await (await fetch(`${adminUrl}/metrics`)).text();
-    const queued = text
-      .split('\n')
-      .filter((line) => line.startsWith('faultline_queue_rows{'))
-      .map((line) => Number(line.slice(line.lastIndexOf(' ') + 1)));
-    if (queued.every((rows) => rows === 0)) return;
+    if ((await metricSum(adminUrl, 'faultline_queue_rows')) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`the daemon at ${adminUrl} did not drain its queue`);

@@ -23,6 +23,7 @@ import {
 } from '../../src/storage/errors.js';
 import { checkReadonlySql, ReadonlyViolation } from '../../src/storage/readonly-sql.js';
 import { ServerStore } from '../../src/storage/server.js';
+import { sampleSum } from '../helpers/otlp-client.js';
 import {
   clickHouseServerAvailable,
   startClickHouseServer,
@@ -384,10 +385,7 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
         logger: pino({ level: 'silent' }),
       });
       await queue.start();
-      const queuedRows = async () => {
-        const text = await registry.getSingleMetricAsString('faultline_queue_rows');
-        return Number(/faultline_queue_rows\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
-      };
+      const queuedRows = async () => sampleSum(await registry.metrics(), 'faultline_queue_rows');
       let acknowledged = 0;
       let peak = 0;
       const stream = async (requests: number) => {
