@@ -52,12 +52,16 @@ export async function demoCommand(options: { config?: string }): Promise<void> {
     const progress = new Progress('waiting for the traces to be assembled and classified', waitMs);
     const started = Date.now();
     for (;;) {
+      // Every scenario fails somewhere, and traces and failures are inserted from separate
+      // queues: wait until both tables hold every trace, or trace-level failures may be missed.
       const traces = Number(
         (
           await query(
             adminUrl,
             config,
-            `SELECT count() FROM faultline.agent_traces FINAL WHERE TraceId IN (${inList})`,
+            `SELECT least(
+               (SELECT count() FROM faultline.agent_traces FINAL WHERE TraceId IN (${inList})),
+               (SELECT uniqExact(TraceId) FROM faultline.failures WHERE TraceId IN (${inList})))`,
             'TSV',
           )
         ).trim(),
