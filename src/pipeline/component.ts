@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { TelemetryBatch } from '../model/index.js';
-import type { AlertingService } from '../service/alerting/service.js';
-import type { Store } from '../storage/store.js';
+import type { Host } from './host.js';
 
 /**
  * The lifecycle every receiver, processor and exporter shares, as in the Collector:
@@ -40,7 +39,6 @@ export interface ComponentSettings<Config> {
   config: Config;
   logger: Logger;
   metrics: Registry;
-  store: Store;
-  /** Alert state and incidents shared with the admin API (the daemon creates one). */
-  alerting?: AlertingService;
+  /** Where the component asks for the service's extensions (storage, alerting). */
+  host: Host;
 }

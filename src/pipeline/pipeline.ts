@@ -1,17 +1,14 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ComponentConfig, FaultlineConfig } from '../config/load.js';
-import type { AlertingService } from '../service/alerting/service.js';
-import type { Store } from '../storage/store.js';
 import type { Exporter, Processor, Receiver, TelemetryConsumer } from './component.js';
 import { FanoutConsumer } from './fanout.js';
-import type { Factories } from './factory.js';
+import type { ComponentConfig, Factories, PipelineComponents } from './factory.js';
+import type { Host } from './host.js';
 
 export interface PipelineEnvironment {
   logger: Logger;
   metrics: Registry;
-  store: Store;
-  alerting?: AlertingService;
+  host: Host;
 }
 
 /**
@@ -31,7 +28,7 @@ export class TracesPipeline {
   ) {}
 
   static build(
-    config: FaultlineConfig,
+    config: { components: PipelineComponents },
     factories: Factories,
     environment: PipelineEnvironment,
   ): TracesPipeline {

@@ -3,10 +3,13 @@ import type { Registry } from 'prom-client';
 import { AdminServer } from '../api/server.js';
 import { builtinFactories } from '../components.js';
 import type { FaultlineConfig } from '../config/load.js';
+import { Extensions } from '../pipeline/host.js';
 import { TracesPipeline } from '../pipeline/pipeline.js';
+import { STORAGE } from '../storage/extension.js';
 import { migrate, verifySchema } from '../storage/schema/migrate.js';
 import { createStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
+import { ALERTING } from './alerting/extension.js';
 import { AlertingService } from './alerting/service.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createRegistry } from '../telemetry/metrics.js';
@@ -44,8 +47,7 @@ export class Daemon {
       this.pipeline = TracesPipeline.build(this.config, builtinFactories, {
         logger: this.logger,
         metrics: this.metrics,
-        store: this.store,
-        alerting: this.alerting,
+        host: new Extensions().register(STORAGE, this.store).register(ALERTING, this.alerting),
       });
       await this.pipeline.start();
       const pipeline = this.pipeline;

@@ -2,6 +2,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { TelemetryBatch } from '../../src/model/index.js';
 import type { ComponentSettings, TelemetryConsumer } from '../../src/pipeline/component.js';
+import { Extensions } from '../../src/pipeline/host.js';
+import { STORAGE } from '../../src/storage/extension.js';
 import type { InsertOptions, QueryOptions, Store } from '../../src/storage/store.js';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -44,7 +46,8 @@ export function settingsFor<Config>(
   config: Config,
   store: Store = new RecordingStore(),
 ): ComponentSettings<Config> {
-  return { id, config, logger: silentLogger, metrics: new Registry(), store };
+  const host = new Extensions().register(STORAGE, store);
+  return { id, config, logger: silentLogger, metrics: new Registry(), host };
 }
 
 /** A next consumer that keeps every batch it is handed. */

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { TelemetryBatch } from '../../model/index.js';
 import type { ComponentSettings, Exporter } from '../../pipeline/component.js';
+import { requireExtension } from '../../pipeline/host.js';
+import { STORAGE } from '../../storage/extension.js';
 import { Batcher } from '../helper/batcher.js';
 import { ExporterMetrics } from '../helper/metrics.js';
 import { DeadLetterFile } from '../helper/queue/dead-letter.js';
@@ -25,7 +27,8 @@ export class ClickhouseExporter implements Exporter {
   private readonly shutdownTimeoutMs: number;
 
   constructor(settings: ComponentSettings<ClickhouseExporterConfig>) {
-    const { config, store } = settings;
+    const { config } = settings;
+    const store = requireExtension(settings.host, STORAGE);
     this.shutdownTimeoutMs = config.shutdown_timeout;
     const writer = new SpanRowWriter();
     const metrics = ExporterMetrics.for(settings.metrics);

@@ -3,7 +3,10 @@ import type { Alert, AlertTransition, TelemetryBatch } from '../../model/index.j
 import type { AlertNotifier } from '../../exporters/helper/notifier.js';
 import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipeline/component.js';
 import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
+import { requireExtension } from '../../pipeline/host.js';
+import { ALERTING } from '../../service/alerting/extension.js';
 import { AlertingService } from '../../service/alerting/service.js';
+import { STORAGE } from '../../storage/extension.js';
 import type { AlertConfig } from './config.js';
 import { AlertMetrics } from './metrics.js';
 import { createNotifiers } from './notifiers.js';
@@ -49,7 +52,8 @@ export class AlertProcessor implements Processor {
     this.clock = options.clock ?? Date.now;
     this.metrics = AlertMetrics.for(settings.metrics);
     this.alerting =
-      settings.alerting ?? new AlertingService(settings.store, settings.logger, this.clock);
+      settings.host.extension(ALERTING) ??
+      new AlertingService(requireExtension(settings.host, STORAGE), settings.logger, this.clock);
     this.rules = config.rules.map(
       (rule) =>
         new AlertRule(rule, {
