@@ -63,8 +63,8 @@ export class AdminServer {
     return this.http.start();
   }
 
-  shutdown(): Promise<void> {
-    return this.http.shutdown();
+  shutdown(deadline?: AbortSignal): Promise<void> {
+    return this.http.shutdown(deadline);
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {

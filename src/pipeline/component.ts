@@ -7,11 +7,13 @@ import type { Host } from './host.js';
  * The lifecycle every receiver, processor and exporter shares, as in the Collector:
  * - `start` returns once the component can work; long-running work runs in the background.
  * - `shutdown` is safe before `start` and safe to call twice; it stops accepting, finishes or
- *   cancels background work and hands what it holds to the next component.
+ *   cancels background work and hands what it holds to the next component. It returns soon
+ *   after `deadline` aborts (the service's one `shutdown_timeout`), leaving what it could not
+ *   finish where it is safe or reported; without a deadline it waits as long as the work takes.
  */
 export interface Component {
   start(): Promise<void>;
-  shutdown(): Promise<void>;
+  shutdown(deadline?: AbortSignal): Promise<void>;
 }
 
 /**

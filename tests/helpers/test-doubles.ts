@@ -10,13 +10,15 @@ export const silentLogger = pino({ level: 'silent' });
 
 /**
  * An in-memory Store for unit tests of components above storage; the integration tests use
- * chDB and a real clickhouse-server instead. `failWith` makes the next inserts throw.
+ * chDB and a real clickhouse-server instead. `failWith` makes the next inserts throw;
+ * `hang` makes every insert wait forever (a storage that stopped answering).
  */
 export class RecordingStore implements Store {
   readonly engine = 'embedded';
   readonly database = 'faultline';
   readonly inserts: { table: string; rows: string[]; options: InsertOptions }[] = [];
   failWith: Error[] = [];
+  hang = false;
 
   open(): Promise<void> {
     return Promise.resolve();
@@ -28,6 +30,7 @@ export class RecordingStore implements Store {
     return Promise.resolve('');
   }
   insert(table: string, jsonEachRow: Buffer, options: InsertOptions = {}): Promise<void> {
+    if (this.hang) return new Promise(() => {});
     const failure = this.failWith.shift();
     if (failure) return Promise.reject(failure);
     this.inserts.push({ table, rows: jsonEachRow.toString('utf8').split('\n'), options });

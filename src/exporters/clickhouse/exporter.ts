@@ -96,8 +96,11 @@ export class ClickhouseExporter implements Exporter {
     return this.all().every((q) => q.hasRoom());
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.all(this.all().map((q) => q.shutdown(this.shutdownTimeoutMs)));
+  /** Delivers until the service's deadline or this exporter's own `shutdown_timeout`, if sooner. */
+  async shutdown(deadline?: AbortSignal): Promise<void> {
+    const own = AbortSignal.timeout(this.shutdownTimeoutMs);
+    const until = deadline ? AbortSignal.any([deadline, own]) : own;
+    await Promise.all(this.all().map((q) => q.shutdown(until)));
   }
 
   private all(): RowQueue<unknown>[] {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { onDeadline, within } from '../../pipeline/deadline.js';
 import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
 import { backoffDelay, sleep, type BackoffConfig } from './backoff.js';
 import type { ExporterMetrics } from './metrics.js';
@@ -85,13 +86,21 @@ export class Batcher<T> implements RowQueue<T> {
     while (this.sending) await this.sending;
   }
 
-  /** Flushes, then refuses new items. Retries stop after `graceMs`. */
-  async shutdown(graceMs: number): Promise<void> {
+  /**
+   * Refuses new items and flushes. Retries stop once `deadline` aborts, and shutdown returns
+   * then even while an insert is still in flight (its callers are not acknowledged).
+   */
+  async shutdown(deadline?: AbortSignal): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const giveUp = setTimeout(() => this.stop.abort(), graceMs).unref();
-    await this.flush();
-    clearTimeout(giveUp);
+    const forget = onDeadline(deadline, () => this.stop.abort());
+    if (!(await within(this.flush(), deadline))) {
+      this.options.logger.warn(
+        { rows: this.pending, table: this.options.labels.table },
+        'shutdown deadline passed before these rows were stored',
+      );
+    }
+    forget();
   }
 
   private onTimeout(): void {

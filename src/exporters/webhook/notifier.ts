@@ -49,8 +49,8 @@ export class WebhookNotifier implements AlertNotifier {
     );
   }
 
-  shutdown(timeoutMs: number): Promise<void> {
-    return this.queue.close(timeoutMs);
+  shutdown(deadline?: AbortSignal): Promise<void> {
+    return this.queue.close(deadline);
   }
 
   private async sendWithRetry(body: string, signal: AbortSignal): Promise<void> {

@@ -50,8 +50,8 @@ export class OtlpHttpServer {
     return this.http.start();
   }
 
-  shutdown(): Promise<void> {
-    return this.http.shutdown();
+  shutdown(deadline?: AbortSignal): Promise<void> {
+    return this.http.shutdown(deadline);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { onDeadline, within } from '../../../pipeline/deadline.js';
 import { RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
 import { backoffDelay, sleep, type BackoffConfig } from '../backoff.js';
 import type { ExporterMetrics } from '../metrics.js';
@@ -103,16 +104,27 @@ export class DurableQueue<T> implements RowQueue<T> {
     return drained;
   }
 
-  /** Refuses new items, delivers for up to `graceMs`, and leaves the rest in the log. */
-  async shutdown(graceMs: number): Promise<void> {
+  /**
+   * Refuses new items, delivers until `deadline` aborts, and leaves the rest in the log. An
+   * insert still in flight at the deadline is not waited for: its records stay in the log
+   * (open, so its commit can land) and are sent again after the next start with their token.
+   */
+  async shutdown(deadline?: AbortSignal): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const giveUp = setTimeout(() => this.abort(), graceMs).unref();
+    const forget = onDeadline(deadline, () => this.abort());
     await this.flush();
-    clearTimeout(giveUp);
+    forget();
     this.abort();
-    await this.sending;
+    const idle = await within(this.sending ?? Promise.resolve(), deadline);
     this.unwatch?.();
+    if (!idle) {
+      this.options.logger.warn(
+        { rows: this.wal?.rows ?? 0, table: this.options.labels.table },
+        'shutdown deadline passed during an insert; the queue keeps its rows for the next start',
+      );
+      return;
+    }
     const left = this.wal?.rows ?? 0;
     if (left > 0) {
       this.options.logger.warn(
