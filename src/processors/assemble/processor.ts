@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import {
+  effectiveModel,
   serviceNameOf,
   type AgentTrace,
   type Span,
@@ -155,7 +156,7 @@ function traceStep(span: Span, step: StepInfo, failures: TraceStep['failures']):
     statusCode: span.statusCode,
     statusMessage: span.statusMessage,
     operation: step.operation,
-    model: step.responseModel || step.requestModel,
+    model: effectiveModel(step),
     toolName: step.toolName,
     toolArguments: step.toolArguments,
     usage: step.usage,
