@@ -3,6 +3,7 @@ import type { TelemetryBatch } from '../../model/index.js';
 import type { ComponentSettings, Exporter } from '../../pipeline/component.js';
 import { requireExtension } from '../../pipeline/host.js';
 import { STORAGE } from '../../storage/extension.js';
+import { AGENT_TRACES, FAILURES, OTEL_TRACES } from '../../storage/tables.js';
 import { Batcher } from '../helper/batcher.js';
 import { ExporterMetrics } from '../helper/metrics.js';
 import { DeadLetterFile } from '../helper/queue/dead-letter.js';
@@ -71,9 +72,9 @@ export class ClickhouseExporter implements Exporter {
         queueMetrics: QueueMetrics.for(settings.metrics),
       });
     };
-    this.spans = queue('otel_traces', (spans) => writer.toJsonEachRow(spans));
-    this.traces = queue('agent_traces', (traces) => lines(traces.map(traceRow)));
-    this.failures = queue('failures', (failures) => lines(failures.map(failureRow)));
+    this.spans = queue(OTEL_TRACES.name, (spans) => writer.toJsonEachRow(spans));
+    this.traces = queue(AGENT_TRACES.name, (traces) => lines(traces.map(traceRow)));
+    this.failures = queue(FAILURES.name, (failures) => lines(failures.map(failureRow)));
   }
 
   async start(): Promise<void> {
