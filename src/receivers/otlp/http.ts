@@ -106,13 +106,8 @@ export class OtlpHttpServer {
       body = read.body;
     } catch (error) {
       if (!(error instanceof BodyError)) throw error;
-      return this.fail(
-        response,
-        type,
-        error.httpStatus,
-        error.httpStatus === 413 ? 8 : 3,
-        error.message,
-      );
+      const refusal = refusalFor(error);
+      return this.fail(response, type, refusal.httpStatus, refusal.grpcCode, refusal.message);
     }
     try {
       const decoded =

@@ -1,6 +1,6 @@
 import { PermanentError, RetryableError, errorMessage } from '../../pipeline/errors.js';
 import { clickHouseCode } from '../errors.js';
-import { ReadonlyViolation } from '../readonly-sql.js';
+import { NOT_READ_ONLY, ReadonlyViolation } from '../readonly-sql.js';
 import type { Store } from '../store.js';
 
 /** Output formats a read-only query may ask for, by their ClickHouse names. */
@@ -18,8 +18,7 @@ export type QueryFormat = (typeof QUERY_FORMATS)[number];
 /** ClickHouse's READONLY error: the engine itself refused a write. */
 const READONLY_CODE = 164;
 
-/** Codes of the errors `runReadonlyQuery` raises, which the API uses as its error codes. */
-export const NOT_READ_ONLY = 'not_read_only';
+/** Codes of the errors `runReadonlyQuery` raises (and NOT_READ_ONLY), the API's error codes. */
 export const QUERY_FAILED = 'query_failed';
 export const STORAGE_UNAVAILABLE = 'storage_unavailable';
 
