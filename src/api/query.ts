@@ -1,21 +1,8 @@
 import { z } from 'zod';
-import { ReadonlyViolation } from '../storage/readonly-sql.js';
-import { PermanentError, errorMessage } from '../pipeline/errors.js';
+import { PipelineError } from '../pipeline/errors.js';
+import { QUERY_FORMATS, runReadonlyQuery, type QueryFormat } from '../storage/queries/readonly.js';
 import type { Store } from '../storage/store.js';
-import { clickHouseCode } from '../storage/errors.js';
 import { ApiError } from './respond.js';
-
-/** Output formats the query API offers, by their ClickHouse names. */
-export const QUERY_FORMATS = [
-  'JSON',
-  'JSONEachRow',
-  'PrettyCompact',
-  'CSV',
-  'CSVWithNames',
-  'TSV',
-  'TSVWithNames',
-] as const;
-export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
 export const queryRequestSchema = z
   .object({
@@ -34,22 +21,14 @@ export const FORMAT_CONTENT_TYPES: Record<QueryFormat, string> = {
   TSVWithNames: 'text/tab-separated-values; charset=utf-8',
 };
 
-/** ClickHouse's READONLY error: the engine itself refused a write. */
-const READONLY_CODE = 164;
-
-/** Runs read-only SQL; refusals and ClickHouse's own errors become 400s with its message. */
-export async function runReadonlyQuery(
-  store: Store,
-  sql: string,
-  format: QueryFormat,
-): Promise<string> {
+/** `POST /api/v1/query`: refusals and ClickHouse's own errors are 400s, storage down a 503. */
+export async function queryForApi(store: Store, sql: string, format: QueryFormat): Promise<string> {
   try {
-    return await store.query(sql, { format, readonly: true });
+    return await runReadonlyQuery(store, sql, format);
   } catch (error) {
-    if (error instanceof ReadonlyViolation || clickHouseCode(error) === READONLY_CODE) {
-      throw new ApiError(400, 'not_read_only', errorMessage(error));
+    if (error instanceof PipelineError) {
+      throw new ApiError(error.retryable ? 503 : 400, error.code, error.message);
     }
-    if (error instanceof PermanentError) throw new ApiError(400, 'query_failed', error.message);
-    throw new ApiError(503, 'storage_unavailable', errorMessage(error));
+    throw error;
   }
 }

@@ -10,7 +10,7 @@ import type { Store } from '../storage/store.js';
 import { routeAlerting } from './alerting-routes.js';
 import { exposeTo } from '../telemetry/exposition.js';
 import type { AdminConfig } from './config.js';
-import { FORMAT_CONTENT_TYPES, queryRequestSchema, runReadonlyQuery } from './query.js';
+import { FORMAT_CONTENT_TYPES, queryForApi, queryRequestSchema } from './query.js';
 import { ApiError, readJsonBody, sendError, sendJson } from './respond.js';
 import { getTrace } from './traces.js';
 
@@ -63,8 +63,8 @@ export class AdminServer {
     return this.http.start();
   }
 
-  shutdown(): Promise<void> {
-    return this.http.shutdown();
+  shutdown(deadline?: AbortSignal): Promise<void> {
+    return this.http.shutdown(deadline);
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -127,7 +127,7 @@ export class AdminServer {
       );
     }
     const { sql, format } = parsed.data;
-    const output = await runReadonlyQuery(this.deps.store, sql, format);
+    const output = await queryForApi(this.deps.store, sql, format);
     response.writeHead(200, { 'Content-Type': FORMAT_CONTENT_TYPES[format] }).end(output);
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentTraceDocument } from '../storage/queries/agent-traces.js';
 import type { Store } from '../storage/store.js';
 import { ApiError } from './respond.js';
 
@@ -7,23 +8,16 @@ const traceIdSchema = z
   .regex(/^[0-9a-fA-F]{32}$/, 'a trace id is 32 hexadecimal characters')
   .transform((id) => id.toLowerCase());
 
-/**
- * The assembled agent trace (the versioned document of docs/schema/agent-trace.v1.json).
- * FINAL picks the newest version when a late span updated the trace.
- */
+/** The assembled agent trace (the versioned document of docs/schema/agent-trace.v1.json). */
 export async function getTrace(store: Store, rawTraceId: string): Promise<unknown> {
   const parsed = traceIdSchema.safeParse(rawTraceId);
   if (!parsed.success) throw new ApiError(400, 'invalid_trace_id', parsed.error.issues[0]!.message);
-  const output = await store.query(
-    `SELECT Document FROM ${store.database}.agent_traces FINAL WHERE TraceId = '${parsed.data}' LIMIT 1`,
-    { format: 'JSONEachRow' },
-  );
-  const line = output.split('\n', 1)[0];
-  if (!line)
+  const document = await agentTraceDocument(store, parsed.data);
+  if (document === undefined)
     throw new ApiError(
       404,
       'trace_not_found',
       `no assembled trace ${parsed.data} (yet: traces are written once complete)`,
     );
-  return JSON.parse((JSON.parse(line) as { Document: string }).Document);
+  return JSON.parse(document);
 }

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { builtinFactories } from '../components.js';
-import { QUERY_FORMATS, runReadonlyQuery, type QueryFormat } from '../api/query.js';
-import { ApiError } from '../api/respond.js';
 import { loadConfigFile } from '../config/load.js';
 import { splitEndpoint } from '../config/units.js';
+import { PipelineError } from '../pipeline/errors.js';
 import { createStore } from '../storage/open.js';
+import { QUERY_FORMATS, runReadonlyQuery, type QueryFormat } from '../storage/queries/readonly.js';
 import { resolveConfigPath } from './config-path.js';
 import { UsageError } from './errors.js';
 
@@ -41,7 +41,7 @@ export async function queryCommand(sql: string, options: QueryOptions): Promise<
   try {
     process.stdout.write(await runReadonlyQuery(store, sql, format));
   } catch (error) {
-    throw error instanceof ApiError ? new UsageError(error.message) : error;
+    throw error instanceof PipelineError ? new UsageError(error.message) : error;
   } finally {
     await store.close();
   }

@@ -3,13 +3,23 @@ import { loadConfigFile } from '../config/load.js';
 import { Daemon } from '../service/daemon.js';
 import { resolveConfigPath } from './config-path.js';
 
-/** `faultline serve [--config FILE]`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
+/**
+ * `faultline serve [--config FILE]`: runs until SIGTERM/SIGINT, then shuts down gracefully,
+ * exiting within `service.shutdown_timeout` whatever is still running.
+ */
 export async function serve(options: { config?: string }): Promise<void> {
   const config = loadConfigFile(resolveConfigPath(options.config), builtinFactories);
   const daemon = new Daemon(config);
   await daemon.start();
   const onSignal = (signal: NodeJS.Signals) => {
     daemon.logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      daemon.logger.error(
+        { timeoutMs: daemon.shutdownTimeoutMs },
+        'shutdown did not finish within service.shutdown_timeout; exiting',
+      );
+      process.exit(1);
+    }, daemon.shutdownTimeoutMs).unref();
     daemon.stop().then(
       () => process.exit(0),
       (error: unknown) => {

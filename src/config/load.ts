@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import type { Factories } from '../pipeline/factory.js';
+import type { ComponentConfig, Factories, PipelineComponents } from '../pipeline/factory.js';
 import { componentType } from '../pipeline/factory.js';
 import { substituteEnv, type EnvProblem } from './env.js';
 import { rootSchema, type RootConfig } from './schema.js';
@@ -11,19 +11,9 @@ export interface ConfigProblem {
   message: string;
 }
 
-export interface ComponentConfig {
-  id: string;
-  type: string;
-  config: unknown;
-}
-
 /** A validated config: the root sections plus each used component's parsed config. */
 export interface FaultlineConfig extends RootConfig {
-  components: {
-    receivers: ComponentConfig[];
-    processors: ComponentConfig[];
-    exporters: ComponentConfig[];
-  };
+  components: PipelineComponents;
 }
 
 export class ConfigError extends Error {

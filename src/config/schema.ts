@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { adminSchema } from '../api/config.js';
+import { duration } from './units.js';
 import { storageSchema } from '../storage/config.js';
 
 const componentTable = z.record(z.string().min(1), z.unknown());
@@ -17,6 +18,11 @@ export const serviceSchema = z
           .strict(),
       })
       .strict(),
+    /**
+     * Bounds the whole stop on SIGTERM/SIGINT: every component gets this deadline, and the
+     * process exits by then; undelivered rows stay in the durable queue for the next start.
+     */
+    shutdown_timeout: duration().prefault('30s'),
     telemetry: z
       .object({
         logs: z

@@ -27,6 +27,15 @@ export const BUILTIN_FAILURE_CLASSES = [
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/**
+ * One severity order, higher meaning more severe: low 1 … critical 4. A severity Faultline does
+ * not know (an Alertmanager alert may carry any) ranks 0, below all.
+ */
+export function severityRank(severity: string): number {
+  const index = (SEVERITIES as readonly string[]).indexOf(severity);
+  return index < 0 ? 0 : SEVERITIES.length - index;
+}
+
 export const FAILURE_STATUSES = ['new', 'triaged', 'ready', 'exported', 'ignored'] as const;
 export type FailureStatus = (typeof FAILURE_STATUSES)[number];
 

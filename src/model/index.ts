@@ -13,9 +13,10 @@ export {
 export type { TelemetryBatch } from './batch.js';
 export { batchSize, spansBatch } from './batch.js';
 export type { Evaluation, StepInfo, StepType, TokenUsage } from './step.js';
-export { STEP_SCHEMA_VERSION, STEP_TYPES } from './step.js';
+export { STEP_SCHEMA_VERSION, STEP_TYPES, effectiveModel, emptyTokenUsage } from './step.js';
+export { PSEUDONYM_LENGTH, isPseudonym } from './pseudonym.js';
 export type { Failure, FailureStatus, Severity } from './failure.js';
-export { BUILTIN_FAILURE_CLASSES, FAILURE_STATUSES, SEVERITIES } from './failure.js';
+export { BUILTIN_FAILURE_CLASSES, FAILURE_STATUSES, SEVERITIES, severityRank } from './failure.js';
 export type { AgentTrace, TraceStatus, TraceStep } from './trace.js';
 export type { TraceSummary } from './trace-summary.js';
 export { summarizeTrace } from './trace-summary.js';

@@ -29,6 +29,20 @@ export interface TokenUsage {
   reasoning: number;
 }
 
+/** The usage of a step whose span said nothing about tokens. */
+export const emptyTokenUsage = (): TokenUsage => ({
+  input: 0,
+  output: 0,
+  total: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+  reasoning: 0,
+});
+
+/** The model a step is reported under: the one that answered, else the one asked for. */
+export const effectiveModel = (models: { requestModel: string; responseModel: string }): string =>
+  models.responseModel || models.requestModel;
+
 /** An evaluation or annotation the span carries (OpenInference, GenAI, Langfuse, plain). */
 export interface Evaluation {
   name: string;

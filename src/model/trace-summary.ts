@@ -1,4 +1,4 @@
-import type { StepType, TokenUsage } from './step.js';
+import { emptyTokenUsage, type StepType, type TokenUsage } from './step.js';
 import { StatusCode } from './span.js';
 import type { AgentTrace, TraceStatus, TraceStep } from './trace.js';
 
@@ -59,14 +59,7 @@ export function summarizeTrace(trace: AgentTrace): TraceSummary {
   const stepCounts: Partial<Record<StepType, number>> = {};
   const classes = new Set(trace.failures.map((f) => f.failureClass));
   const models = new Set<string>();
-  const usage: TokenUsage = {
-    input: 0,
-    output: 0,
-    total: 0,
-    cacheRead: 0,
-    cacheWrite: 0,
-    reasoning: 0,
-  };
+  const usage: TokenUsage = emptyTokenUsage();
   let costUsd = 0;
   let errorCount = 0;
   let rootCause: TraceStep | undefined;

@@ -70,9 +70,10 @@ export class HttpService {
     return listen(server, host, port);
   }
 
-  async shutdown(): Promise<void> {
+  /** Stops accepting; in-flight requests may finish until `deadline` aborts. */
+  async shutdown(deadline?: AbortSignal): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) await closeServer(server);
+    if (server) await closeServer(server, deadline);
   }
 }

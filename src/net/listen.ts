@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { onDeadline } from '../pipeline/deadline.js';
 
 /** Starts listening and resolves with the bound port (useful when the config asks for 0). */
 export function listen(server: Server, host: string, port: number): Promise<number> {
@@ -15,18 +16,18 @@ export function listen(server: Server, host: string, port: number): Promise<numb
 }
 
 /**
- * Stops accepting, lets in-flight requests finish for `graceMs`, then drops what is left.
- * Keep-alive connections are closed as soon as they go idle, so a drained server closes at once.
+ * Stops accepting, lets in-flight requests finish until `deadline` aborts, then drops what is
+ * left. Keep-alive connections are closed as soon as they go idle, so a drained server closes
+ * at once.
  */
-export function closeServer(server: Server, graceMs = 5_000): Promise<void> {
+export function closeServer(server: Server, deadline?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
-    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
     idleSweep.unref();
-    deadline.unref();
+    const forget = onDeadline(deadline, () => server.closeAllConnections());
     server.close(() => {
       clearInterval(idleSweep);
-      clearTimeout(deadline);
+      forget();
       resolve();
     });
     server.closeIdleConnections();

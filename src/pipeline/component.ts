@@ -1,18 +1,19 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { TelemetryBatch } from '../model/index.js';
-import type { AlertingService } from '../service/alerting/service.js';
-import type { Store } from '../storage/store.js';
+import type { Host } from './host.js';
 
 /**
  * The lifecycle every receiver, processor and exporter shares, as in the Collector:
  * - `start` returns once the component can work; long-running work runs in the background.
  * - `shutdown` is safe before `start` and safe to call twice; it stops accepting, finishes or
- *   cancels background work and hands what it holds to the next component.
+ *   cancels background work and hands what it holds to the next component. It returns soon
+ *   after `deadline` aborts (the service's one `shutdown_timeout`), leaving what it could not
+ *   finish where it is safe or reported; without a deadline it waits as long as the work takes.
  */
 export interface Component {
   start(): Promise<void>;
-  shutdown(): Promise<void>;
+  shutdown(deadline?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -40,7 +41,6 @@ export interface ComponentSettings<Config> {
   config: Config;
   logger: Logger;
   metrics: Registry;
-  store: Store;
-  /** Alert state and incidents shared with the admin API (the daemon creates one). */
-  alerting?: AlertingService;
+  /** Where the component asks for the service's extensions (storage, alerting). */
+  host: Host;
 }

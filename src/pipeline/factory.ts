@@ -28,6 +28,20 @@ export interface ExporterFactory<Config = unknown> extends Factory<Config> {
   create(settings: ComponentSettings<Config>): Exporter;
 }
 
+/** One configured component: its id (`type` or `type/name`) and its validated config. */
+export interface ComponentConfig {
+  id: string;
+  type: string;
+  config: unknown;
+}
+
+/** The components the traces pipeline names, each list in its configured order. */
+export interface PipelineComponents {
+  receivers: ComponentConfig[];
+  processors: ComponentConfig[];
+  exporters: ComponentConfig[];
+}
+
 export interface Factories {
   receivers: ReadonlyMap<string, ReceiverFactory>;
   processors: ReadonlyMap<string, ProcessorFactory>;

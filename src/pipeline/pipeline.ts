@@ -1,17 +1,15 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ComponentConfig, FaultlineConfig } from '../config/load.js';
-import type { AlertingService } from '../service/alerting/service.js';
-import type { Store } from '../storage/store.js';
-import type { Exporter, Processor, Receiver, TelemetryConsumer } from './component.js';
+import type { Component, Exporter, Processor, Receiver, TelemetryConsumer } from './component.js';
+import { within } from './deadline.js';
 import { FanoutConsumer } from './fanout.js';
-import type { Factories } from './factory.js';
+import type { ComponentConfig, Factories, PipelineComponents } from './factory.js';
+import type { Host } from './host.js';
 
 export interface PipelineEnvironment {
   logger: Logger;
   metrics: Registry;
-  store: Store;
-  alerting?: AlertingService;
+  host: Host;
 }
 
 /**
@@ -21,7 +19,7 @@ export interface PipelineEnvironment {
  * hands data to a component that is not running.
  */
 export class TracesPipeline {
-  private started: { shutdown(): Promise<void> }[] = [];
+  private started: Component[] = [];
 
   private constructor(
     private readonly receivers: Receiver[],
@@ -31,7 +29,7 @@ export class TracesPipeline {
   ) {}
 
   static build(
-    config: FaultlineConfig,
+    config: { components: PipelineComponents },
     factories: Factories,
     environment: PipelineEnvironment,
   ): TracesPipeline {
@@ -77,28 +75,33 @@ export class TracesPipeline {
   /**
    * Receivers stop accepting first; while they wait for their in-flight requests, the rest of
    * the line flushes, which is what lets those requests be acknowledged. Then processors and
-   * exporters stop in data-flow order, each flushing what it holds downstream.
+   * exporters stop in data-flow order, each flushing what it holds downstream. Every component
+   * gets the same `deadline`; once it passes, each stops waiting and returns.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(deadline?: AbortSignal): Promise<void> {
     const started = new Set(this.started);
     this.started = [];
-    const stop = async (component: { shutdown(): Promise<void> }) => {
+    const stop = async (component: Component) => {
       if (!started.has(component)) return;
       try {
-        await component.shutdown();
+        await component.shutdown(deadline);
       } catch (error) {
         this.logger.error({ err: error }, 'component failed to shut down cleanly');
       }
     };
     const receiversStopped = Promise.all(this.receivers.map(stop));
-    await this.flushDownstream();
+    await this.flushDownstream(deadline);
     await receiversStopped;
     for (const component of [...this.processors, ...this.exporters]) await stop(component);
   }
 
-  private async flushDownstream(): Promise<void> {
+  private async flushDownstream(deadline?: AbortSignal): Promise<void> {
     try {
-      await (this.processors[0] ?? new FanoutConsumer(this.exporters)).flush();
+      const flushed = await within(
+        (this.processors[0] ?? new FanoutConsumer(this.exporters)).flush(),
+        deadline,
+      );
+      if (!flushed) this.logger.warn('shutdown deadline passed while flushing the pipeline');
     } catch (error) {
       this.logger.error({ err: error }, 'flush during shutdown failed');
     }

@@ -3,16 +3,23 @@ import type { Registry } from 'prom-client';
 import { AdminServer } from '../api/server.js';
 import { builtinFactories } from '../components.js';
 import type { FaultlineConfig } from '../config/load.js';
+import { within } from '../pipeline/deadline.js';
+import { Extensions } from '../pipeline/host.js';
 import { TracesPipeline } from '../pipeline/pipeline.js';
+import { STORAGE } from '../storage/extension.js';
 import { migrate, verifySchema } from '../storage/schema/migrate.js';
 import { createStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
+import { ALERTING } from './alerting/extension.js';
 import { AlertingService } from './alerting/service.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createRegistry } from '../telemetry/metrics.js';
 
-/** Bound on a graceful shutdown; what is not flushed by then is reported. */
-const SHUTDOWN_TIMEOUT_MS = 30_000;
+/**
+ * Share of `service.shutdown_timeout` the components get; the rest is kept for closing storage
+ * before the process exits at the full timeout.
+ */
+const COMPONENT_SHARE = 0.9;
 
 /**
  * The running daemon: storage, the traces pipeline and the admin server, started in that
@@ -44,8 +51,7 @@ export class Daemon {
       this.pipeline = TracesPipeline.build(this.config, builtinFactories, {
         logger: this.logger,
         metrics: this.metrics,
-        store: this.store,
-        alerting: this.alerting,
+        host: new Extensions().register(STORAGE, this.store).register(ALERTING, this.alerting),
       });
       await this.pipeline.start();
       const pipeline = this.pipeline;
@@ -64,10 +70,18 @@ export class Daemon {
     }
   }
 
-  /** Stops accepting, flushes what was accepted, closes storage. Safe to call twice. */
+  /**
+   * Stops accepting, flushes what was accepted, closes storage. Safe to call twice. Everything
+   * is bounded by `service.shutdown_timeout`: components get one deadline shortly before it.
+   */
   stop(): Promise<void> {
     this.stopping ??= this.shutdownAll();
     return this.stopping;
+  }
+
+  /** How long `stop` may take in all; the process exits by then. */
+  get shutdownTimeoutMs(): number {
+    return this.config.service.shutdown_timeout;
   }
 
   private async openStorage(): Promise<void> {
@@ -86,14 +100,19 @@ export class Daemon {
   }
 
   private async shutdownAll(): Promise<void> {
-    const deadline = setTimeout(() => {
-      this.logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time');
-    }, SHUTDOWN_TIMEOUT_MS).unref();
-    await this.pipeline?.shutdown();
-    await this.admin?.shutdown();
-    await this.alerting.shutdown();
+    const deadline = AbortSignal.timeout(Math.floor(this.shutdownTimeoutMs * COMPONENT_SHARE));
+    await this.pipeline?.shutdown(deadline);
+    await this.admin?.shutdown(deadline);
+    if (!(await within(this.alerting.shutdown(), deadline))) {
+      this.logger.warn('shutdown deadline passed before alert rows were stored');
+    }
     await this.store.close();
-    clearTimeout(deadline);
+    if (deadline.aborted) {
+      this.logger.warn(
+        { timeoutMs: this.shutdownTimeoutMs },
+        'shutdown deadline passed; undelivered rows stay in the durable queue',
+      );
+    }
     this.logger.info('stopped');
   }
 }

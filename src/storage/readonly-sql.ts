@@ -1,3 +1,5 @@
+import { PermanentError } from '../pipeline/errors.js';
+
 /**
  * The parsing half of the read-only SQL guard (the other half is ClickHouse's own
  * `readonly = 1`, which every engine applies to these queries).
@@ -133,9 +135,14 @@ export function withReadonlySetting(sql: string): string {
   return `${sql}\nSETTINGS readonly = 1`;
 }
 
-/** Thrown when a query fails the guard; the API maps it to 400. */
-export class ReadonlyViolation extends Error {
-  override readonly name = 'ReadonlyViolation';
+/** Code of the errors raised for a statement that is not read-only. */
+export const NOT_READ_ONLY = 'not_read_only';
+
+/** Thrown when a query fails the guard: asking again cannot help (the API answers 400). */
+export class ReadonlyViolation extends PermanentError {
+  constructor(message: string) {
+    super(message, NOT_READ_ONLY);
+  }
 }
 
 /** The query to run: unchanged, or checked by the guard (throwing ReadonlyViolation) when read-only. */

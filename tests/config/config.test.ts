@@ -238,6 +238,7 @@ describe('the shipped config/faultline.yaml', () => {
     });
     expect(config.admin.endpoint).toBe('0.0.0.0:8888');
     expect(config.admin.bearer_token).toBe('');
+    expect(config.service.shutdown_timeout).toBe(30_000);
     expect(config.service.pipelines.traces).toEqual({
       receivers: ['otlp'],
       processors: ['memory_limiter', 'redact', 'assemble', 'classify', 'alert'],
@@ -270,6 +271,12 @@ describe('the shipped config/faultline.yaml', () => {
   });
 });
 
+describe('service.shutdown_timeout', () => {
+  it('is a duration bounding the whole stop', () => {
+    expect(parse(`${MINIMAL}  shutdown_timeout: 5s\n`).service.shutdown_timeout).toBe(5_000);
+  });
+});
+
 describe('defaults', () => {
   it('fill in everything an almost empty config leaves out', () => {
     const config = parse(MINIMAL);
@@ -296,6 +303,7 @@ describe('defaults', () => {
     });
     expect(config.service.pipelines.traces.processors).toEqual([]);
     expect(config.service.telemetry.logs.level).toBe('info');
+    expect(config.service.shutdown_timeout).toBe(30_000);
     expect(component(config, 'receivers', 'otlp')).toMatchObject({
       protocols: {
         grpc: { endpoint: '0.0.0.0:4317' },

@@ -195,7 +195,7 @@ describe('Batcher', () => {
     it('sends what is buffered, then refuses new items as shutting down', async () => {
       const batcher = makeBatcher(recordingSend);
       const pending = batcher.add([7, 8]);
-      await batcher.shutdown(1000);
+      await batcher.shutdown(AbortSignal.timeout(1000));
       await pending;
       expect(sent.map((s) => s.items)).toEqual([[7, 8]]);
       await expect(batcher.add([9])).rejects.toMatchObject({
@@ -213,7 +213,7 @@ describe('Batcher', () => {
       );
       const pending = batcher.add([1]);
       const outcome = expect(pending).rejects.toBeInstanceOf(RetryableError);
-      const stopped = batcher.shutdown(2000);
+      const stopped = batcher.shutdown(AbortSignal.timeout(2000));
       await vi.advanceTimersByTimeAsync(2500);
       await stopped;
       await outcome;

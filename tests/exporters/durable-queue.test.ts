@@ -87,7 +87,7 @@ describe('DurableQueue', () => {
       [4, 5],
     ]);
     expect(await metric('faultline_queue_rows')).toBe(0);
-    await queue.shutdown(1000);
+    await queue.shutdown(AbortSignal.timeout(1000));
   });
 
   it('retries a transient failure with the same deduplication token', async () => {
@@ -104,7 +104,7 @@ describe('DurableQueue', () => {
     expect(tokens).toHaveLength(3);
     expect(new Set(tokens).size).toBe(1);
     expect(await metric('faultline_exporter_retries_total')).toBe(2);
-    await queue.shutdown(1000);
+    await queue.shutdown(AbortSignal.timeout(1000));
   });
 
   it('isolates the row storage refuses for good in the dead-letter file and stores the others', async () => {
@@ -136,7 +136,7 @@ describe('DurableQueue', () => {
     expect(
       await metric('faultline_dead_letter_rows_total', { reason: 'rejected by storage' }),
     ).toBe(1);
-    await queue.shutdown(1000);
+    await queue.shutdown(AbortSignal.timeout(1000));
   });
 
   it('keeps what storage did not take at shutdown and delivers it after the next start, with the same token', async () => {
@@ -149,7 +149,7 @@ describe('DurableQueue', () => {
     await down.add([1, 2, 3, 4]);
     await down.add([5]);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await down.shutdown(20);
+    await down.shutdown(AbortSignal.timeout(20));
     expect(tokens.length).toBeGreaterThan(0);
 
     const sent: Sent[] = [];
@@ -162,7 +162,7 @@ describe('DurableQueue', () => {
     expect(sent.map((s) => s.rows)).toEqual([[1, 2, 3, 4], [5]]);
     expect(sent[0]!.token).toBe(tokens[0]);
     expect(await metric('faultline_queue_replayed_rows_total')).toBe(5);
-    await up.shutdown(1000);
+    await up.shutdown(AbortSignal.timeout(1000));
   });
 
   it('dead-letters rows older than max_age instead of sending them', async () => {
@@ -180,13 +180,13 @@ describe('DurableQueue', () => {
     await queue.flush();
     expect(sent).toEqual([]);
     expect(await metric('faultline_dead_letter_rows_total', { reason: 'expired' })).toBe(2);
-    await queue.shutdown(1000);
+    await queue.shutdown(AbortSignal.timeout(1000));
   });
 
   it('refuses items once shutting down', async () => {
     const queue = makeQueue(() => Promise.resolve());
     await queue.start();
-    await queue.shutdown(1000);
+    await queue.shutdown(AbortSignal.timeout(1000));
     await expect(queue.add([1])).rejects.toBeInstanceOf(RetryableError);
     expect(queue.hasRoom()).toBe(false);
   });

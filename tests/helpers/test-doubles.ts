@@ -2,19 +2,23 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { TelemetryBatch } from '../../src/model/index.js';
 import type { ComponentSettings, TelemetryConsumer } from '../../src/pipeline/component.js';
+import { Extensions } from '../../src/pipeline/host.js';
+import { STORAGE } from '../../src/storage/extension.js';
 import type { InsertOptions, QueryOptions, Store } from '../../src/storage/store.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
 /**
  * An in-memory Store for unit tests of components above storage; the integration tests use
- * chDB and a real clickhouse-server instead. `failWith` makes the next inserts throw.
+ * chDB and a real clickhouse-server instead. `failWith` makes the next inserts throw;
+ * `hang` makes every insert wait forever (a storage that stopped answering).
  */
 export class RecordingStore implements Store {
   readonly engine = 'embedded';
   readonly database = 'faultline';
   readonly inserts: { table: string; rows: string[]; options: InsertOptions }[] = [];
   failWith: Error[] = [];
+  hang = false;
 
   open(): Promise<void> {
     return Promise.resolve();
@@ -26,6 +30,7 @@ export class RecordingStore implements Store {
     return Promise.resolve('');
   }
   insert(table: string, jsonEachRow: Buffer, options: InsertOptions = {}): Promise<void> {
+    if (this.hang) return new Promise(() => {});
     const failure = this.failWith.shift();
     if (failure) return Promise.reject(failure);
     this.inserts.push({ table, rows: jsonEachRow.toString('utf8').split('\n'), options });
@@ -44,7 +49,8 @@ export function settingsFor<Config>(
   config: Config,
   store: Store = new RecordingStore(),
 ): ComponentSettings<Config> {
-  return { id, config, logger: silentLogger, metrics: new Registry(), store };
+  const host = new Extensions().register(STORAGE, store);
+  return { id, config, logger: silentLogger, metrics: new Registry(), host };
 }
 
 /** A next consumer that keeps every batch it is handed. */

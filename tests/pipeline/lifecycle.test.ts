@@ -11,8 +11,9 @@ import { sampleSpan } from '../helpers/spans.js';
 
 /**
  * The lifecycle contract every built-in component must keep, as in the Collector's shared
- * component tests: shutdown before start is safe, shutdown twice is safe, and
- * start → consume → shutdown works.
+ * component tests: shutdown before start is safe, shutdown twice is safe,
+ * start → consume → shutdown works, and shutdown returns once its deadline passes even while
+ * downstream (the next consumer, storage) never answers.
  */
 
 const queueDirectory = mkdtempSync(join(tmpdir(), 'faultline-lifecycle-'));
@@ -34,10 +35,20 @@ class NullConsumer implements TelemetryConsumer {
   }
 }
 
+/** A downstream that stopped answering: nothing handed to it ever settles. */
+class HangingConsumer implements TelemetryConsumer {
+  consume(): Promise<void> {
+    return new Promise(() => {});
+  }
+  flush(): Promise<void> {
+    return new Promise(() => {});
+  }
+}
+
 interface Case {
   kind: string;
   type: string;
-  create: () => Component & Partial<TelemetryConsumer>;
+  create: (next?: TelemetryConsumer) => Component & Partial<TelemetryConsumer>;
   store: RecordingStore;
 }
 
@@ -47,18 +58,27 @@ function cases(): Case[] {
   const each = <F extends { type: string; configSchema: { parse(input: unknown): unknown } }>(
     kind: string,
     factories: Iterable<F>,
-    create: (factory: F, store: RecordingStore) => Component & Partial<TelemetryConsumer>,
+    create: (
+      factory: F,
+      store: RecordingStore,
+      next: TelemetryConsumer,
+    ) => Component & Partial<TelemetryConsumer>,
   ): Case[] =>
     [...factories].map((factory) => {
       const store = new RecordingStore();
-      return { kind, type: factory.type, store, create: () => create(factory, store) };
+      return {
+        kind,
+        type: factory.type,
+        store,
+        create: (next = new NullConsumer()) => create(factory, store, next),
+      };
     });
   return [
-    ...each('receiver', builtinFactories.receivers.values(), (f, store) =>
-      f.create(settingsFor(f.type, configOf(f), store), new NullConsumer()),
+    ...each('receiver', builtinFactories.receivers.values(), (f, store, next) =>
+      f.create(settingsFor(f.type, configOf(f), store), next),
     ),
-    ...each('processor', builtinFactories.processors.values(), (f, store) =>
-      f.create(settingsFor(f.type, configOf(f), store), new NullConsumer()),
+    ...each('processor', builtinFactories.processors.values(), (f, store, next) =>
+      f.create(settingsFor(f.type, configOf(f), store), next),
     ),
     ...each('exporter', builtinFactories.exporters.values(), (f, store) =>
       f.create(settingsFor(f.type, configOf(f), store)),
@@ -92,4 +112,22 @@ describe.each(cases())('$kind $type', ({ create, kind, type, store }) => {
       );
     },
   );
+
+  it('returns from shutdown once its deadline passed, though downstream never answers', async () => {
+    store.hang = true;
+    const component = create(new HangingConsumer());
+    await component.start();
+    // Work the component holds when it is stopped: an exporter has taken the batch (its
+    // insert never returns); a processor has handed it to a downstream that never settles.
+    const handed = component.consume?.(spansBatch([sampleSpan()]));
+    if (kind === 'exporter') await handed;
+    else handed?.catch(() => {});
+    await expect(component.shutdown(AbortSignal.timeout(50))).resolves.toBeUndefined();
+  });
+
+  it('returns from shutdown at once when the deadline has already passed', async () => {
+    const component = create();
+    await component.start();
+    await expect(component.shutdown(AbortSignal.abort())).resolves.toBeUndefined();
+  });
 });

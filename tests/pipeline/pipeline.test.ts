@@ -11,7 +11,9 @@ import {
   type ProcessorFactory,
   type ReceiverFactory,
 } from '../../src/pipeline/factory.js';
+import { Extensions } from '../../src/pipeline/host.js';
 import { TracesPipeline } from '../../src/pipeline/pipeline.js';
+import { STORAGE } from '../../src/storage/extension.js';
 import { sampleSpan } from '../helpers/spans.js';
 import { RecordingStore, silentLogger } from '../helpers/test-doubles.js';
 
@@ -86,7 +88,7 @@ function build(yaml: string) {
   const pipeline = TracesPipeline.build(parseConfig(yaml, 'test.yaml', factories), factories, {
     logger: silentLogger,
     metrics: new Registry(),
-    store,
+    host: new Extensions().register(STORAGE, store),
   });
   return { pipeline, log, store, receiver: () => receivers[0]! };
 }

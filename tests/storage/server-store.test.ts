@@ -264,7 +264,7 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
       const error = await failureOf(batcher.add(['{"a":"nope","s":"x"}\n']));
       expect(error).toBeInstanceOf(PermanentError);
       expect(attempts).toBe(1);
-      await batcher.shutdown(1_000);
+      await batcher.shutdown(AbortSignal.timeout(1_000));
     });
   });
 
@@ -354,7 +354,7 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
       } finally {
         await check.close();
       }
-      await batcher.shutdown(1_000);
+      await batcher.shutdown(AbortSignal.timeout(1_000));
     });
 
     it('streams through a durable queue while the server stops and starts: the queue grows, drains, and stores every row once', async () => {
@@ -414,7 +414,7 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
         );
         expect(row).toEqual({ rows: String(acknowledged), distinct: String(acknowledged) });
       } finally {
-        await queue.shutdown(1_000);
+        await queue.shutdown(AbortSignal.timeout(1_000));
         rmSync(directory, { recursive: true, force: true });
       }
     });

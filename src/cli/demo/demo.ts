@@ -2,6 +2,7 @@ import { builtinFactories } from '../../components.js';
 import { loadConfigFile, type FaultlineConfig } from '../../config/load.js';
 import { splitEndpoint } from '../../config/units.js';
 import { Daemon } from '../../service/daemon.js';
+import { AGENT_TRACES, FAILURES } from '../../storage/tables.js';
 import { resolveConfigPath } from '../config-path.js';
 import { UsageError } from '../errors.js';
 import { Progress } from '../progress.js';
@@ -60,8 +61,8 @@ export async function demoCommand(options: { config?: string }): Promise<void> {
             adminUrl,
             config,
             `SELECT least(
-               (SELECT count() FROM faultline.agent_traces FINAL WHERE TraceId IN (${inList})),
-               (SELECT uniqExact(TraceId) FROM faultline.failures WHERE TraceId IN (${inList})))`,
+               (SELECT count() FROM ${AGENT_TRACES.in(config.storage.database)} FINAL WHERE TraceId IN (${inList})),
+               (SELECT uniqExact(TraceId) FROM ${FAILURES.in(config.storage.database)} WHERE TraceId IN (${inList})))`,
             'TSV',
           )
         ).trim(),
@@ -77,13 +78,13 @@ export async function demoCommand(options: { config?: string }): Promise<void> {
         config,
         `SELECT ServiceName AS service, Class AS class, Severity AS severity, substring(Signature, 1, 12) AS signature,
                 StepType AS step, Message AS message
-         FROM faultline.failures FINAL WHERE TraceId IN (${inList})
+         FROM ${FAILURES.in(config.storage.database)} FINAL WHERE TraceId IN (${inList})
          ORDER BY service, Timestamp, class`,
         process.stdout.isTTY ? 'PrettyCompact' : 'TSVWithNames',
       ),
     );
     process.stdout.write(
-      `\nReview them: GET ${adminUrl}/api/v1/traces/<trace id>, or faultline query "SELECT … FROM faultline.failures FINAL"\n`,
+      `\nReview them: GET ${adminUrl}/api/v1/traces/<trace id>, or faultline query "SELECT … FROM ${FAILURES.in(config.storage.database)} FINAL"\n`,
     );
   } finally {
     await daemon?.stop();

@@ -56,8 +56,8 @@ export class AlertmanagerNotifier implements AlertNotifier {
     this.queue.push(due);
   }
 
-  shutdown(timeoutMs: number): Promise<void> {
-    return this.queue.close(timeoutMs);
+  shutdown(deadline?: AbortSignal): Promise<void> {
+    return this.queue.close(deadline);
   }
 
   private needsSending(alert: Alert, now: number): boolean {

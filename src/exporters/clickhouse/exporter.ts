@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import type { TelemetryBatch } from '../../model/index.js';
 import type { ComponentSettings, Exporter } from '../../pipeline/component.js';
+import { requireExtension } from '../../pipeline/host.js';
+import { STORAGE } from '../../storage/extension.js';
+import { AGENT_TRACES, FAILURES, OTEL_TRACES } from '../../storage/tables.js';
 import { Batcher } from '../helper/batcher.js';
 import { ExporterMetrics } from '../helper/metrics.js';
 import { DeadLetterFile } from '../helper/queue/dead-letter.js';
@@ -25,7 +28,8 @@ export class ClickhouseExporter implements Exporter {
   private readonly shutdownTimeoutMs: number;
 
   constructor(settings: ComponentSettings<ClickhouseExporterConfig>) {
-    const { config, store } = settings;
+    const { config } = settings;
+    const store = requireExtension(settings.host, STORAGE);
     this.shutdownTimeoutMs = config.shutdown_timeout;
     const writer = new SpanRowWriter();
     const metrics = ExporterMetrics.for(settings.metrics);
@@ -68,9 +72,9 @@ export class ClickhouseExporter implements Exporter {
         queueMetrics: QueueMetrics.for(settings.metrics),
       });
     };
-    this.spans = queue('otel_traces', (spans) => writer.toJsonEachRow(spans));
-    this.traces = queue('agent_traces', (traces) => lines(traces.map(traceRow)));
-    this.failures = queue('failures', (failures) => lines(failures.map(failureRow)));
+    this.spans = queue(OTEL_TRACES.name, (spans) => writer.toJsonEachRow(spans));
+    this.traces = queue(AGENT_TRACES.name, (traces) => lines(traces.map(traceRow)));
+    this.failures = queue(FAILURES.name, (failures) => lines(failures.map(failureRow)));
   }
 
   async start(): Promise<void> {
@@ -93,8 +97,11 @@ export class ClickhouseExporter implements Exporter {
     return this.all().every((q) => q.hasRoom());
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.all(this.all().map((q) => q.shutdown(this.shutdownTimeoutMs)));
+  /** Delivers until the service's deadline or this exporter's own `shutdown_timeout`, if sooner. */
+  async shutdown(deadline?: AbortSignal): Promise<void> {
+    const own = AbortSignal.timeout(this.shutdownTimeoutMs);
+    const until = deadline ? AbortSignal.any([deadline, own]) : own;
+    await Promise.all(this.all().map((q) => q.shutdown(until)));
   }
 
   private all(): RowQueue<unknown>[] {

@@ -1,7 +1,4 @@
-import type { Span } from '../../model/index.js';
-
-/** The most severe class of a span's failures, for the `FailureClass` column. */
-const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+import { effectiveModel, severityRank, type Span } from '../../model/index.js';
 
 /**
  * Faultline's own `otel_traces` columns, from what the assemble and classify processors
@@ -11,7 +8,8 @@ export function stepColumns(span: Span): Record<string, unknown> {
   const step = span.step;
   const failures = span.failures ?? [];
   const worst = failures.reduce<(typeof failures)[number] | undefined>(
-    (found, f) => (!found || SEVERITY_RANK[f.severity] < SEVERITY_RANK[found.severity] ? f : found),
+    // The most severe class, for the `FailureClass` column; the first of equals.
+    (found, f) => (!found || severityRank(f.severity) > severityRank(found.severity) ? f : found),
     undefined,
   );
   const columns: Record<string, unknown> = {
@@ -22,7 +20,7 @@ export function stepColumns(span: Span): Record<string, unknown> {
   columns.StepType = step.type;
   columns.Operation = step.operation;
   columns.AgentName = step.agentName;
-  columns.Model = step.responseModel || step.requestModel;
+  columns.Model = effectiveModel(step);
   columns.RequestModel = step.requestModel;
   columns.Provider = step.provider;
   columns.InputTokens = step.usage.input;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { onDeadline, within } from '../../pipeline/deadline.js';
 import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
-import { backoffDelay, sleep, type BackoffConfig } from './backoff.js';
+import { retry, type BackoffConfig } from './retry.js';
 import type { ExporterMetrics } from './metrics.js';
 import type { RowQueue } from './row-queue.js';
 
@@ -11,7 +12,7 @@ export interface BatcherOptions<T> {
   maxItems: number;
   timeoutMs: number;
   maxPending: number;
-  retry: BackoffConfig;
+  retry: Required<BackoffConfig>;
   /** Sends one batch; the dedup token stays the same across retries of that batch. */
   send(items: T[], dedupToken: string): Promise<void>;
   metrics: ExporterMetrics;
@@ -85,13 +86,21 @@ export class Batcher<T> implements RowQueue<T> {
     while (this.sending) await this.sending;
   }
 
-  /** Flushes, then refuses new items. Retries stop after `graceMs`. */
-  async shutdown(graceMs: number): Promise<void> {
+  /**
+   * Refuses new items and flushes. Retries stop once `deadline` aborts, and shutdown returns
+   * then even while an insert is still in flight (its callers are not acknowledged).
+   */
+  async shutdown(deadline?: AbortSignal): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const giveUp = setTimeout(() => this.stop.abort(), graceMs).unref();
-    await this.flush();
-    clearTimeout(giveUp);
+    const forget = onDeadline(deadline, () => this.stop.abort());
+    if (!(await within(this.flush(), deadline))) {
+      this.options.logger.warn(
+        { rows: this.pending, table: this.options.labels.table },
+        'shutdown deadline passed before these rows were stored',
+      );
+    }
+    forget();
   }
 
   private onTimeout(): void {
@@ -138,34 +147,35 @@ export class Batcher<T> implements RowQueue<T> {
   }
 
   private async sendWithRetry(items: T[]): Promise<void> {
-    const { labels, retry, metrics, logger } = this.options;
+    const { labels, metrics, logger } = this.options;
     const token = randomUUID();
-    const started = performance.now();
-    for (let attempt = 0; ; attempt++) {
-      const sendStarted = performance.now();
-      try {
-        await this.options.send(items, token);
-        metrics.sendDuration.observe(labels, (performance.now() - sendStarted) / 1000);
-        metrics.batches.inc({ ...labels, outcome: 'success' });
-        metrics.items.inc(labels, items.length);
-        return;
-      } catch (error) {
-        const retryable = error instanceof RetryableError;
-        const elapsed = performance.now() - started;
-        const delay = backoffDelay(retry, attempt);
-        if (!retryable || this.stop.signal.aborted || elapsed + delay > retry.max_elapsed_time) {
-          metrics.batches.inc({ ...labels, outcome: retryable ? 'gave_up' : 'rejected' });
-          logger.error(
-            { err: error, items: items.length, attempts: attempt + 1 },
-            'batch not delivered',
-          );
-          throw error;
-        }
-        metrics.retries.inc(labels);
-        if (attempt === 0)
-          logger.warn({ err: error, items: items.length }, 'batch delivery failed; retrying');
-        await sleep(delay, this.stop.signal);
-      }
+    let attempts = 0;
+    try {
+      await retry(
+        async () => {
+          attempts++;
+          const started = performance.now();
+          await this.options.send(items, token);
+          metrics.sendDuration.observe(labels, (performance.now() - started) / 1000);
+        },
+        {
+          backoff: this.options.retry,
+          retryable: (error) => error instanceof RetryableError,
+          signal: this.stop.signal,
+          onRetry: (error, attempt) => {
+            metrics.retries.inc(labels);
+            if (attempt === 0)
+              logger.warn({ err: error, items: items.length }, 'batch delivery failed; retrying');
+          },
+        },
+      );
+    } catch (error) {
+      const outcome = error instanceof RetryableError ? 'gave_up' : 'rejected';
+      metrics.batches.inc({ ...labels, outcome });
+      logger.error({ err: error, items: items.length, attempts }, 'batch not delivered');
+      throw error;
     }
+    metrics.batches.inc({ ...labels, outcome: 'success' });
+    metrics.items.inc(labels, items.length);
   }
 }

@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { AlertUpdate } from '../../model/index.js';
+import { onDeadline } from '../../pipeline/deadline.js';
 import { perRegistry } from '../../telemetry/per-registry.js';
 
 /**
@@ -10,8 +11,8 @@ import { perRegistry } from '../../telemetry/per-registry.js';
 export interface AlertNotifier {
   readonly id: string;
   notify(update: AlertUpdate): void;
-  /** Sends what is queued, for at most `timeoutMs`, then stops. */
-  shutdown(timeoutMs: number): Promise<void>;
+  /** Sends what is queued until `deadline` aborts, then stops. */
+  shutdown(deadline?: AbortSignal): Promise<void>;
 }
 
 /** Send results of every notifier, declared once. */
@@ -87,11 +88,11 @@ export class NotificationQueue<T> {
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
-  /** Waits for the queue to empty, at most `timeoutMs`, then aborts what is in flight. */
-  async close(timeoutMs: number): Promise<void> {
-    const timer = setTimeout(() => this.stop.abort(), timeoutMs).unref();
+  /** Waits for the queue to empty until `deadline` aborts, then aborts what is in flight. */
+  async close(deadline?: AbortSignal): Promise<void> {
+    const forget = onDeadline(deadline, () => this.stop.abort());
     while (this.draining) await this.draining;
-    clearTimeout(timer);
+    forget();
     this.stop.abort();
   }
 

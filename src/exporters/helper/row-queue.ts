@@ -10,6 +10,6 @@ export interface RowQueue<T> {
   hasRoom(): boolean;
   /** Sends what is buffered now and waits until it is stored. */
   flush(): Promise<void>;
-  /** Refuses new items and delivers what it holds for up to `graceMs`. */
-  shutdown(graceMs: number): Promise<void>;
+  /** Refuses new items and delivers what it holds until `deadline` aborts. */
+  shutdown(deadline?: AbortSignal): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Alert, AlertUpdate } from '../../model/index.js';
-import { backoffDelay, sleep } from '../helper/backoff.js';
+import { retry } from '../helper/retry.js';
 import type { NotifierMetrics } from '../helper/notifier.js';
 import {
   HttpStatusError,
@@ -49,8 +49,8 @@ export class WebhookNotifier implements AlertNotifier {
     );
   }
 
-  shutdown(timeoutMs: number): Promise<void> {
-    return this.queue.close(timeoutMs);
+  shutdown(deadline?: AbortSignal): Promise<void> {
+    return this.queue.close(deadline);
   }
 
   private async sendWithRetry(body: string, signal: AbortSignal): Promise<void> {
@@ -58,29 +58,22 @@ export class WebhookNotifier implements AlertNotifier {
     if (this.config.signing_key) {
       headers[this.config.signature_header] = signBody(this.config.signing_key, body);
     }
-    const started = Date.now();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await postJson(this.config.url, body, headers, this.config.timeout, signal);
-        this.metrics.requests.inc({ notifier: this.id, outcome: 'success' });
-        return;
-      } catch (error) {
-        const permanent =
-          error instanceof HttpStatusError &&
-          error.status < 500 &&
-          !RETRYABLE_4XX.has(error.status);
-        const delay = backoffDelay(this.config.retry, attempt);
-        if (
-          permanent ||
-          signal.aborted ||
-          Date.now() - started + delay > this.config.retry.max_elapsed_time
-        ) {
-          this.metrics.requests.inc({ notifier: this.id, outcome: 'error' });
-          throw error;
-        }
-        this.metrics.requests.inc({ notifier: this.id, outcome: 'retry' });
-        await sleep(delay, signal);
-      }
+    try {
+      await retry(() => postJson(this.config.url, body, headers, this.config.timeout, signal), {
+        backoff: this.config.retry,
+        retryable: (error) =>
+          !(
+            error instanceof HttpStatusError &&
+            error.status < 500 &&
+            !RETRYABLE_4XX.has(error.status)
+          ),
+        signal,
+        onRetry: () => this.metrics.requests.inc({ notifier: this.id, outcome: 'retry' }),
+      });
+    } catch (error) {
+      this.metrics.requests.inc({ notifier: this.id, outcome: 'error' });
+      throw error;
     }
+    this.metrics.requests.inc({ notifier: this.id, outcome: 'success' });
   }
 }

@@ -1,4 +1,10 @@
-import { StatusCode, serviceNameOf, type Failure, type Span } from '../../model/index.js';
+import {
+  StatusCode,
+  effectiveModel,
+  serviceNameOf,
+  type Failure,
+  type Span,
+} from '../../model/index.js';
 
 /** What a rule can filter on and group by; each names a property of a span or a failure. */
 export const LABEL_KEYS = [
@@ -22,7 +28,7 @@ const NO_CLASSES: readonly string[] = [];
 const SPAN_LABELS: Record<LabelKey, Read<Span>> = {
   service: serviceNameOf,
   step_type: (span) => span.step?.type ?? 'span',
-  model: (span) => span.step?.responseModel || span.step?.requestModel || '',
+  model: (span) => (span.step ? effectiveModel(span.step) : ''),
   provider: (span) => span.step?.provider ?? '',
   agent: (span) => span.step?.agentName ?? '',
   span_name: (span) => span.name,

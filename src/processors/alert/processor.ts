@@ -3,14 +3,15 @@ import type { Alert, AlertTransition, TelemetryBatch } from '../../model/index.j
 import type { AlertNotifier } from '../../exporters/helper/notifier.js';
 import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipeline/component.js';
 import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
+import { within } from '../../pipeline/deadline.js';
+import { requireExtension } from '../../pipeline/host.js';
+import { ALERTING } from '../../service/alerting/extension.js';
 import { AlertingService } from '../../service/alerting/service.js';
+import { STORAGE } from '../../storage/extension.js';
 import type { AlertConfig } from './config.js';
 import { AlertMetrics } from './metrics.js';
 import { createNotifiers } from './notifiers.js';
 import { AlertRule } from './rule.js';
-
-/** Time given to notifiers to send what they hold at shutdown. */
-const NOTIFIER_SHUTDOWN_MS = 5000;
 
 export interface AlertProcessorOptions {
   /** Unix ms now; tests pass a fake clock. */
@@ -49,7 +50,8 @@ export class AlertProcessor implements Processor {
     this.clock = options.clock ?? Date.now;
     this.metrics = AlertMetrics.for(settings.metrics);
     this.alerting =
-      settings.alerting ?? new AlertingService(settings.store, settings.logger, this.clock);
+      settings.host.extension(ALERTING) ??
+      new AlertingService(requireExtension(settings.host, STORAGE), settings.logger, this.clock);
     this.rules = config.rules.map(
       (rule) =>
         new AlertRule(rule, {
@@ -98,13 +100,13 @@ export class AlertProcessor implements Processor {
     return this.next.flush();
   }
 
-  async shutdown(): Promise<void> {
+  async shutdown(deadline?: AbortSignal): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
     for (const remove of this.removeSources) remove();
-    await Promise.all(this.notifiers.map((n) => n.shutdown(NOTIFIER_SHUTDOWN_MS)));
-    await this.alerting.flush();
+    await Promise.all(this.notifiers.map((n) => n.shutdown(deadline)));
+    await within(this.alerting.flush(), deadline);
   }
 
   /** One evaluation round of every rule; returns the transitions it made. */

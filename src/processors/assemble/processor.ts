@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import {
+  effectiveModel,
   serviceNameOf,
   type AgentTrace,
   type Span,
@@ -9,6 +10,7 @@ import {
 } from '../../model/index.js';
 import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipeline/component.js';
 import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
+import { within } from '../../pipeline/deadline.js';
 import { TraceAssembler, type Emission } from './assembler.js';
 import type { AssembleConfig } from './config.js';
 import { createStepConverter } from './convert/index.js';
@@ -91,12 +93,15 @@ export class AssembleProcessor implements Processor {
     await this.next.flush();
   }
 
-  async shutdown(): Promise<void> {
+  /** Hands on every held trace; waits for downstream until `deadline` aborts. */
+  async shutdown(deadline?: AbortSignal): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.flush();
+    if (!(await within(this.flush(), deadline))) {
+      this.logger.warn('shutdown deadline passed before held traces were handed on');
+    }
   }
 
   private tick(): void {
@@ -151,7 +156,7 @@ function traceStep(span: Span, step: StepInfo, failures: TraceStep['failures']):
     statusCode: span.statusCode,
     statusMessage: span.statusMessage,
     operation: step.operation,
-    model: step.responseModel || step.requestModel,
+    model: effectiveModel(step),
     toolName: step.toolName,
     toolArguments: step.toolArguments,
     usage: step.usage,

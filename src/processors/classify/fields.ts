@@ -1,4 +1,4 @@
-import type { TraceStep } from '../../model/index.js';
+import { effectiveModel, type TraceStep } from '../../model/index.js';
 import type { SpanView } from './span-view.js';
 import type { TraceView } from './trace-view.js';
 import type { Value } from './values.js';
@@ -46,7 +46,7 @@ export const SPAN_FIELDS: Readonly<Record<string, SpanAccessor>> = {
   'step.convention': (v) => v.step?.convention,
   'step.operation': (v) => v.step?.operation,
   'step.agent_name': (v) => v.step?.agentName,
-  'step.model': (v) => v.step && (v.step.responseModel || v.step.requestModel),
+  'step.model': (v) => v.step && effectiveModel(v.step),
   'step.request_model': (v) => v.step?.requestModel,
   'step.response_model': (v) => v.step?.responseModel,
   'step.provider': (v) => v.step?.provider,

@@ -1,18 +1,24 @@
 import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip, inflate, inflateRaw } from 'node:zlib';
+import { PermanentError } from '../../pipeline/errors.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 const inflateRawAsync = promisify(inflateRaw);
 
-export class BodyError extends Error {
-  override readonly name = 'BodyError';
+/** Codes of the bodies refused before decoding; status.ts gives each its HTTP and gRPC status. */
+export const BODY_TOO_LARGE = 'body_too_large';
+export const UNSUPPORTED_ENCODING = 'unsupported_encoding';
+export const UNDECOMPRESSABLE = 'undecompressable';
+
+/** A body refused as it is read: sending it again cannot help. */
+export class BodyError extends PermanentError {
   constructor(
-    readonly httpStatus: 400 | 413 | 415,
+    code: typeof BODY_TOO_LARGE | typeof UNSUPPORTED_ENCODING | typeof UNDECOMPRESSABLE,
     message: string,
   ) {
-    super(message);
+    super(message, code);
   }
 }
 
@@ -28,7 +34,7 @@ export async function readBody(
   const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (!['identity', 'gzip', 'x-gzip', 'deflate'].includes(encoding)) {
     throw new BodyError(
-      415,
+      UNSUPPORTED_ENCODING,
       `unsupported Content-Encoding "${encoding}": use gzip, deflate or none`,
     );
   }
@@ -38,7 +44,10 @@ export async function readBody(
   const declared = Number(request.headers['content-length'] ?? NaN);
   if (declared > limit) {
     request.resume();
-    throw new BodyError(413, `request body of ${declared} bytes is over the ${limit}-byte limit`);
+    throw new BodyError(
+      BODY_TOO_LARGE,
+      `request body of ${declared} bytes is over the ${limit}-byte limit`,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -46,7 +55,8 @@ export async function readBody(
     size += (chunk as Buffer).length;
     if (size <= limit) chunks.push(chunk as Buffer);
   }
-  if (size > limit) throw new BodyError(413, `request body is over the ${limit}-byte limit`);
+  if (size > limit)
+    throw new BodyError(BODY_TOO_LARGE, `request body is over the ${limit}-byte limit`);
   const raw = Buffer.concat(chunks, size);
   if (encoding === 'identity') return { raw: size, body: raw };
   return { raw: size, body: await decompress(raw, encoding, limit) };
@@ -65,8 +75,11 @@ async function decompress(raw: Buffer, encoding: string, limit: number): Promise
     }
   } catch (error) {
     if (isTooLarge(error))
-      throw new BodyError(413, `request body decompresses to more than ${limit} bytes`);
-    throw new BodyError(400, `cannot decompress the ${encoding} body: ${(error as Error).message}`);
+      throw new BodyError(BODY_TOO_LARGE, `request body decompresses to more than ${limit} bytes`);
+    throw new BodyError(
+      UNDECOMPRESSABLE,
+      `cannot decompress the ${encoding} body: ${(error as Error).message}`,
+    );
   }
 }
 

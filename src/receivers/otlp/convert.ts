@@ -13,6 +13,7 @@ import {
   type SpanLink,
   type StatusCode,
 } from '../../model/index.js';
+import { PermanentError } from '../../pipeline/errors.js';
 import type { OtlpLimits } from './config.js';
 import type { WireEncoding } from './wire.js';
 
@@ -38,9 +39,14 @@ export interface Conversion {
   stats: LimitStats;
 }
 
+/** Code of a request that is not OTLP; answered 400 / INVALID_ARGUMENT. */
+export const MALFORMED = 'malformed';
+
 /** The request's structure is not OTLP (wrong types where arrays or objects belong). */
-export class MalformedRequest extends Error {
-  override readonly name = 'MalformedRequest';
+export class MalformedRequest extends PermanentError {
+  constructor(message: string) {
+    super(message, MALFORMED);
+  }
 }
 
 type Raw = Record<string, unknown>;

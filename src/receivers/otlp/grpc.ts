@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { splitEndpoint } from '../../config/units.js';
 import { authRefusalMessage, type Authenticate } from '../../net/auth.js';
 import { loadTls } from '../../net/tls.js';
+import { onDeadline } from '../../pipeline/deadline.js';
 import type { GrpcConfig } from './config.js';
 import { MalformedRequest } from './convert.js';
 import { decodeProtobufRequest } from './decode.js';
@@ -127,18 +128,18 @@ export class OtlpGrpcServer {
       });
   }
 
-  async shutdown(): Promise<void> {
+  /** Stops accepting; in-flight calls may finish until `deadline` aborts, then are cancelled. */
+  async shutdown(deadline?: AbortSignal): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      const forget = onDeadline(deadline, () => {
         server.forceShutdown();
         resolve();
-      }, 5_000);
-      timer.unref();
+      });
       server.tryShutdown(() => {
-        clearTimeout(timer);
+        forget();
         resolve();
       });
     });

@@ -50,8 +50,8 @@ export class OtlpHttpServer {
     return this.http.start();
   }
 
-  shutdown(): Promise<void> {
-    return this.http.shutdown();
+  shutdown(deadline?: AbortSignal): Promise<void> {
+    return this.http.shutdown(deadline);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -106,13 +106,8 @@ export class OtlpHttpServer {
       body = read.body;
     } catch (error) {
       if (!(error instanceof BodyError)) throw error;
-      return this.fail(
-        response,
-        type,
-        error.httpStatus,
-        error.httpStatus === 413 ? 8 : 3,
-        error.message,
-      );
+      const refusal = refusalFor(error);
+      return this.fail(response, type, refusal.httpStatus, refusal.grpcCode, refusal.message);
     }
     try {
       const decoded =

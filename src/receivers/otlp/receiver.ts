@@ -51,7 +51,7 @@ export class OtlpReceiver implements Receiver {
     }
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.all([this.grpc?.shutdown(), this.http?.shutdown()]);
+  async shutdown(deadline?: AbortSignal): Promise<void> {
+    await Promise.all([this.grpc?.shutdown(deadline), this.http?.shutdown(deadline)]);
   }
 }

@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { PipelineError, QUEUE_FULL, RetryableError, errorMessage } from '../../pipeline/errors.js';
-import { MalformedRequest } from './convert.js';
+import { BODY_TOO_LARGE, UNSUPPORTED_ENCODING } from './body.js';
 
 /** How a refused request is answered on each transport; the one place errors become codes. */
 export interface Refusal {
@@ -12,46 +12,53 @@ export interface Refusal {
   retryAfterSeconds?: number;
 }
 
+interface Status {
+  http: number;
+  grpc: GrpcStatus;
+}
+
+/**
+ * The one table from an error to its HTTP status and gRPC code, as OTLP specifies them: a full
+ * buffer is backpressure, any other retryable error an outage, a permanent one bad data.
+ */
+const STATUS = {
+  badData: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT },
+  tooLarge: { http: 413, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+  unsupportedMedia: { http: 415, grpc: GrpcStatus.INVALID_ARGUMENT },
+  backpressure: { http: 429, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+  unavailable: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
+} satisfies Record<string, Status>;
+
+/** Permanent errors whose code needs a status other than 400 / INVALID_ARGUMENT. */
+const PERMANENT_BY_CODE: Record<string, Status> = {
+  [BODY_TOO_LARGE]: STATUS.tooLarge,
+  [UNSUPPORTED_ENCODING]: STATUS.unsupportedMedia,
+};
+
 export function refusalFor(error: unknown): Refusal {
-  if (error instanceof MalformedRequest) {
+  if (error instanceof RetryableError) {
+    const status = error.code === QUEUE_FULL ? STATUS.backpressure : STATUS.unavailable;
     return {
-      httpStatus: 400,
-      grpcCode: GrpcStatus.INVALID_ARGUMENT,
+      httpStatus: status.http,
+      grpcCode: status.grpc,
       message: error.message,
-      reason: 'malformed',
+      reason: error.code,
+      retryAfterSeconds: Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000)),
     };
   }
-  if (error instanceof RetryableError) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000));
-    // A full buffer is backpressure (429 / RESOURCE_EXHAUSTED); anything else is an outage.
-    return error.code === QUEUE_FULL
-      ? {
-          httpStatus: 429,
-          grpcCode: GrpcStatus.RESOURCE_EXHAUSTED,
-          message: error.message,
-          reason: error.code,
-          retryAfterSeconds,
-        }
-      : {
-          httpStatus: 503,
-          grpcCode: GrpcStatus.UNAVAILABLE,
-          message: error.message,
-          reason: error.code,
-          retryAfterSeconds,
-        };
-  }
   if (error instanceof PipelineError) {
+    const status = PERMANENT_BY_CODE[error.code] ?? STATUS.badData;
     return {
-      httpStatus: 400,
-      grpcCode: GrpcStatus.INVALID_ARGUMENT,
+      httpStatus: status.http,
+      grpcCode: status.grpc,
       message: error.message,
       reason: error.code,
     };
   }
   // Unknown failures must not lose data: answer retryably so the client keeps it.
   return {
-    httpStatus: 503,
-    grpcCode: GrpcStatus.UNAVAILABLE,
+    httpStatus: STATUS.unavailable.http,
+    grpcCode: STATUS.unavailable.grpc,
     message: `internal error: ${errorMessage(error)}`,
     reason: 'internal',
     retryAfterSeconds: 1,

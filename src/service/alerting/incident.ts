@@ -1,4 +1,4 @@
-import type { AlertLabels } from '../../model/index.js';
+import { severityRank, type AlertLabels } from '../../model/index.js';
 
 /** One alert as an incident remembers it. */
 export interface IncidentAlert {
@@ -31,8 +31,6 @@ export interface Incident {
   alerts: IncidentAlert[];
 }
 
-const SEVERITY_RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, low: 1 };
-
 /** The label values of an incident's alerts under `key`, distinct and sorted. */
 export function labelValues(incident: Incident, key: string): string[] {
   const values = new Set<string>();
@@ -46,8 +44,7 @@ export function summarise(incident: Incident): void {
   let severity = cause.severity;
   for (const alert of incident.alerts) {
     if ((alert.firedAt || alert.activeAt) < (cause.firedAt || cause.activeAt)) cause = alert;
-    if ((SEVERITY_RANK[alert.severity] ?? 0) > (SEVERITY_RANK[severity] ?? 0))
-      severity = alert.severity;
+    if (severityRank(alert.severity) > severityRank(severity)) severity = alert.severity;
   }
   incident.probableCause = cause.name;
   incident.probableCauseFingerprint = cause.fingerprint;

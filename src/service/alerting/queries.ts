@@ -1,5 +1,6 @@
 import type { Alert } from '../../model/index.js';
 import type { Store } from '../../storage/store.js';
+import { AGENT_TRACES, ALERTS, FAILURES, INCIDENTS } from '../../storage/tables.js';
 import type { Incident, IncidentAlert } from './incident.js';
 import { asLabels, sqlString } from './rows.js';
 
@@ -29,7 +30,7 @@ export async function latestActiveAlerts(store: Store, maxAgeMs: number): Promis
     ${latest('AlertName')} AS Name, ${latest('State')} AS LastState, ${latest('Severity')} AS Sev,
     ${latest('Labels')} AS L, ${latest('Annotations')} AS A, ${latest('Value')} AS V,
     ${latest(ms('ActiveAt'))} AS Active, ${latest(ms('FiredAt'))} AS Fired, ${latest('IncidentId')} AS Incident
-FROM ${store.database}.alerts
+FROM ${ALERTS.in(store.database)}
 WHERE Source = 'faultline' AND Timestamp >= now64(3) - toIntervalSecond(${Math.ceil(maxAgeMs / 1000)})
 GROUP BY Fingerprint
 HAVING LastState IN ('pending', 'firing')`,
@@ -74,7 +75,7 @@ function toIncident(row: Record<string, unknown>): Incident {
 export async function openIncidents(store: Store, maxAgeMs: number): Promise<Incident[]> {
   const found = await rows(
     store,
-    `SELECT ${INCIDENT_COLUMNS} FROM ${store.database}.incidents FINAL
+    `SELECT ${INCIDENT_COLUMNS} FROM ${INCIDENTS.in(store.database)} FINAL
 WHERE Status = 'open' AND UpdatedAt >= now64(3) - toIntervalSecond(${Math.ceil(maxAgeMs / 1000)})`,
   );
   return found.map(toIncident);
@@ -92,7 +93,7 @@ export async function listIncidents(store: Store, filter: IncidentFilter): Promi
   if (filter.service) where.push(`has(Services, ${sqlString(filter.service)})`);
   const found = await rows(
     store,
-    `SELECT ${INCIDENT_COLUMNS} FROM ${store.database}.incidents FINAL
+    `SELECT ${INCIDENT_COLUMNS} FROM ${INCIDENTS.in(store.database)} FINAL
 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
 ORDER BY OpenedAt DESC LIMIT ${filter.limit}`,
   );
@@ -102,7 +103,7 @@ ORDER BY OpenedAt DESC LIMIT ${filter.limit}`,
 export async function incidentById(store: Store, id: string): Promise<Incident | undefined> {
   const [row] = await rows(
     store,
-    `SELECT ${INCIDENT_COLUMNS} FROM ${store.database}.incidents FINAL WHERE IncidentId = ${sqlString(id)} LIMIT 1`,
+    `SELECT ${INCIDENT_COLUMNS} FROM ${INCIDENTS.in(store.database)} FINAL WHERE IncidentId = ${sqlString(id)} LIMIT 1`,
   );
   return row ? toIncident(row) : undefined;
 }
@@ -127,7 +128,7 @@ export async function incidentTimeline(
   const found = await rows(
     store,
     `SELECT ${ms('Timestamp')} AS T, AlertName, Fingerprint, State, Value, Labels, Source
-FROM ${store.database}.alerts
+FROM ${ALERTS.in(store.database)}
 WHERE IncidentId = ${sqlString(incident.id)}
    OR (Fingerprint IN (${fingerprints}) AND Timestamp >= fromUnixTimestamp64Milli(${Math.floor(fromMs)}))
 ORDER BY Timestamp, ${STATE_RANK}
@@ -169,7 +170,7 @@ export async function topSignatures(store: Store, scope: EvidenceScope, limit = 
     `SELECT Signature, any(Class) AS Class, any(Severity) AS Severity, any(Message) AS Message,
     any(ServiceName) AS Service, toUInt64(count()) AS Count, ${ms('min(Timestamp)')} AS First,
     ${ms('max(Timestamp)')} AS Last, any(TraceId) AS ExampleTraceId
-FROM ${store.database}.failures FINAL
+FROM ${FAILURES.in(store.database)} FINAL
 WHERE ${scopeWhere(scope, 'Timestamp')}
 GROUP BY Signature ORDER BY Count DESC, Last DESC LIMIT ${limit}`,
   );
@@ -191,7 +192,7 @@ export async function failingTraces(store: Store, scope: EvidenceScope, limit = 
     store,
     `SELECT TraceId, ServiceName, RootName, AgentName, ${ms('Start')} AS StartMs, DurationNs,
     FailureClasses, RootCauseSpanId
-FROM ${store.database}.agent_traces FINAL
+FROM ${AGENT_TRACES.in(store.database)} FINAL
 WHERE Status = 'failed' AND ${scopeWhere(scope, 'Start')}
 ORDER BY Start DESC LIMIT ${limit}`,
   );

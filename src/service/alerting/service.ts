@@ -6,6 +6,7 @@ import {
   type AlertTransition,
 } from '../../model/index.js';
 import type { Store } from '../../storage/store.js';
+import { ALERTS, INCIDENTS } from '../../storage/tables.js';
 import { IncidentCorrelator, type CorrelationOptions } from './correlator.js';
 import type { Incident } from './incident.js';
 import { latestActiveAlerts, openIncidents } from './queries.js';
@@ -111,9 +112,9 @@ export class AlertingService {
         assigned.set(alert.fingerprint, incident.id);
       }
     }
-    this.recorder.add('alerts', transitions.map(alertRow));
+    this.recorder.add(ALERTS.name, transitions.map(alertRow));
     this.recorder.add(
-      'incidents',
+      INCIDENTS.name,
       [...changed.values()].map((incident) => incidentRow(incident, this.nextVersion())),
     );
     return assigned;

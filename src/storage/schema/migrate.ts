@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store.js';
+import { OTEL_TRACES, SCHEMA_MIGRATIONS } from '../tables.js';
 import { MIGRATIONS, type Migration, type SchemaOptions } from './migrations.js';
 
 /**
@@ -15,7 +16,7 @@ export async function migrate(
   const { database } = options;
   await store.command(`CREATE DATABASE IF NOT EXISTS ${database}`);
   await store.command(
-    `CREATE TABLE IF NOT EXISTS ${database}.schema_migrations
+    `CREATE TABLE IF NOT EXISTS ${SCHEMA_MIGRATIONS.in(database)}
 (
     Version UInt32,
     Description String,
@@ -34,7 +35,7 @@ ORDER BY Version`,
     );
     for (const statement of migration.statements(options)) await store.command(statement);
     const row = JSON.stringify({ Version: migration.version, Description: migration.description });
-    await store.insert('schema_migrations', Buffer.from(row));
+    await store.insert(SCHEMA_MIGRATIONS.name, Buffer.from(row));
     ran.push(migration.version);
   }
   return ran;
@@ -43,18 +44,18 @@ ORDER BY Version`,
 /** With `create_schema: false`: check the tables exist and say clearly what is missing. */
 export async function verifySchema(store: Store, database: string): Promise<void> {
   const out = await store.query(
-    `SELECT name FROM system.tables WHERE database = '${database}' AND name = 'otel_traces'`,
+    `SELECT name FROM system.tables WHERE database = '${database}' AND name = '${OTEL_TRACES.name}'`,
     { format: 'TSV' },
   );
-  if (out.trim() !== 'otel_traces') {
+  if (out.trim() !== OTEL_TRACES.name) {
     throw new Error(
-      `table ${database}.otel_traces does not exist; create it (storage.create_schema: true) or point storage.database at a database that has it`,
+      `table ${OTEL_TRACES.in(database)} does not exist; create it (storage.create_schema: true) or point storage.database at a database that has it`,
     );
   }
 }
 
 async function appliedVersions(store: Store, database: string): Promise<Set<number>> {
-  const out = await store.query(`SELECT DISTINCT Version FROM ${database}.schema_migrations`, {
+  const out = await store.query(`SELECT DISTINCT Version FROM ${SCHEMA_MIGRATIONS.in(database)}`, {
     format: 'TSV',
   });
   return new Set(out.split('\n').filter(Boolean).map(Number));

@@ -1,3 +1,16 @@
+import {
+  AGENT_TRACES,
+  ALERTS,
+  FAILURES,
+  FAILURE_STATUS_CHANGES,
+  INCIDENTS,
+  OTEL_TRACES,
+  OTEL_TRACES_1M,
+  OTEL_TRACES_1M_MV,
+  OTEL_TRACES_TRACE_ID_TS,
+  OTEL_TRACES_TRACE_ID_TS_MV,
+} from '../tables.js';
+
 /**
  * The versioned schema. Each migration is a list of idempotent statements (IF NOT EXISTS),
  * so running one twice is harmless; the applied versions are recorded in
@@ -25,7 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     description: 'otel_traces, column-compatible with the OpenTelemetry Collector exporter',
     statements: ({ database, ttlSeconds }) => [
-      `CREATE TABLE IF NOT EXISTS ${database}.otel_traces
+      `CREATE TABLE IF NOT EXISTS ${OTEL_TRACES.in(database)}
 (
     Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
     TraceId String CODEC(ZSTD(1)),
@@ -72,7 +85,7 @@ PARTITION BY toDate(Timestamp)
 ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
 ${ttlClause('Timestamp', ttlSeconds)}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`,
-      `CREATE TABLE IF NOT EXISTS ${database}.otel_traces_trace_id_ts
+      `CREATE TABLE IF NOT EXISTS ${OTEL_TRACES_TRACE_ID_TS.in(database)}
 (
     TraceId String CODEC(ZSTD(1)),
     Start DateTime CODEC(Delta, ZSTD(1)),
@@ -84,13 +97,13 @@ PARTITION BY toDate(Start)
 ORDER BY (TraceId, Start)
 ${ttlClause('Start', ttlSeconds)}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.otel_traces_trace_id_ts_mv
-TO ${database}.otel_traces_trace_id_ts
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${OTEL_TRACES_TRACE_ID_TS_MV.in(database)}
+TO ${OTEL_TRACES_TRACE_ID_TS.in(database)}
 AS SELECT
     TraceId,
     min(Timestamp) AS Start,
     max(Timestamp) AS End
-FROM ${database}.otel_traces
+FROM ${OTEL_TRACES.in(database)}
 WHERE TraceId != ''
 GROUP BY TraceId`,
     ],
@@ -99,7 +112,7 @@ GROUP BY TraceId`,
     version: 2,
     description: 'agent steps on otel_traces; agent_traces, failures, audit trail, minute roll-ups',
     statements: ({ database, ttlSeconds }) => [
-      `ALTER TABLE ${database}.otel_traces
+      `ALTER TABLE ${OTEL_TRACES.in(database)}
     ADD COLUMN IF NOT EXISTS StepType LowCardinality(String) CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS Operation LowCardinality(String) CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS AgentName LowCardinality(String) CODEC(ZSTD(1)),
@@ -125,7 +138,7 @@ GROUP BY TraceId`,
     ADD COLUMN IF NOT EXISTS FailureClasses Array(LowCardinality(String)) CODEC(ZSTD(1))`,
       // One row per trace; a late span re-inserts the trace with a higher Version. The sort key
       // is the identity alone, so replacement always finds the older row. Query with FINAL.
-      `CREATE TABLE IF NOT EXISTS ${database}.agent_traces
+      `CREATE TABLE IF NOT EXISTS ${AGENT_TRACES.in(database)}
 (
     TraceId String CODEC(ZSTD(1)),
     Start DateTime64(9) CODEC(Delta, ZSTD(1)),
@@ -161,7 +174,7 @@ ORDER BY TraceId
 ${ttlClause('Start', ttlSeconds)}
 SETTINGS index_granularity = 8192`,
       // Failure captures; a status change re-inserts the row with a higher Version.
-      `CREATE TABLE IF NOT EXISTS ${database}.failures
+      `CREATE TABLE IF NOT EXISTS ${FAILURES.in(database)}
 (
     FailureId String CODEC(ZSTD(1)),
     Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
@@ -188,7 +201,7 @@ ORDER BY (Class, FailureId)
 ${ttlClause('Timestamp', ttlSeconds)}
 SETTINGS index_granularity = 8192`,
       // Who changed a failure's review status, when, from what to what, and why.
-      `CREATE TABLE IF NOT EXISTS ${database}.failure_status_changes
+      `CREATE TABLE IF NOT EXISTS ${FAILURE_STATUS_CHANGES.in(database)}
 (
     FailureId String CODEC(ZSTD(1)),
     Timestamp DateTime64(3) CODEC(Delta, ZSTD(1)),
@@ -199,7 +212,7 @@ SETTINGS index_granularity = 8192`,
 )
 ENGINE = MergeTree
 ORDER BY (FailureId, Timestamp)`,
-      `CREATE TABLE IF NOT EXISTS ${database}.otel_traces_1m
+      `CREATE TABLE IF NOT EXISTS ${OTEL_TRACES_1M.in(database)}
 (
     Minute DateTime CODEC(Delta, ZSTD(1)),
     ServiceName LowCardinality(String),
@@ -217,8 +230,8 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toDate(Minute)
 ORDER BY (ServiceName, StepType, Model, Minute)
 ${ttlClause('Minute', ttlSeconds)}`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.otel_traces_1m_mv
-TO ${database}.otel_traces_1m
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${OTEL_TRACES_1M_MV.in(database)}
+TO ${OTEL_TRACES_1M.in(database)}
 AS SELECT
     toStartOfMinute(Timestamp) AS Minute,
     ServiceName,
@@ -231,7 +244,7 @@ AS SELECT
     sum(OutputTokens) AS OutputTokens,
     sum(CostUsd) AS CostUsd,
     quantilesTDigestState(0.5, 0.9, 0.95, 0.99)(Duration) AS DurationNs
-FROM ${database}.otel_traces
+FROM ${OTEL_TRACES.in(database)}
 GROUP BY Minute, ServiceName, StepType, Model`,
     ],
   },
@@ -241,9 +254,9 @@ GROUP BY Minute, ServiceName, StepType, Model`,
     // A batch resent with the same token is dropped by otel_traces; without a window of
     // their own, the views' tables would still count it a second time.
     statements: ({ database }) =>
-      ['otel_traces_trace_id_ts', 'otel_traces_1m', 'agent_traces', 'failures'].map(
+      [OTEL_TRACES_TRACE_ID_TS, OTEL_TRACES_1M, AGENT_TRACES, FAILURES].map(
         (table) =>
-          `ALTER TABLE ${database}.${table} MODIFY SETTING non_replicated_deduplication_window = 10000`,
+          `ALTER TABLE ${table.in(database)} MODIFY SETTING non_replicated_deduplication_window = 10000`,
       ),
   },
   {
@@ -252,7 +265,7 @@ GROUP BY Minute, ServiceName, StepType, Model`,
     statements: ({ database, ttlSeconds }) => [
       // One row per alert state change; the newest row of a Fingerprint is the alert's state,
       // which a restarted daemon restores (so `for` is not reset).
-      `CREATE TABLE IF NOT EXISTS ${database}.alerts
+      `CREATE TABLE IF NOT EXISTS ${ALERTS.in(database)}
 (
     Timestamp DateTime64(3) CODEC(Delta, ZSTD(1)),
     AlertName LowCardinality(String) CODEC(ZSTD(1)),
@@ -275,7 +288,7 @@ PARTITION BY toDate(Timestamp)
 ORDER BY (AlertName, Fingerprint, Timestamp)
 ${ttlClause('Timestamp', ttlSeconds)}`,
       // One row per incident change; the highest Version is the current state (query FINAL).
-      `CREATE TABLE IF NOT EXISTS ${database}.incidents
+      `CREATE TABLE IF NOT EXISTS ${INCIDENTS.in(database)}
 (
     IncidentId String CODEC(ZSTD(1)),
     OpenedAt DateTime64(3) CODEC(Delta, ZSTD(1)),

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mask, rewriteFor, tokenFor } from '../../../src/processors/redact/modes.js';
-import { Pseudonymizer, isPseudonym } from '../../../src/processors/redact/pseudonym.js';
+import { isPseudonym } from '../../../src/model/index.js';
+import { Pseudonymizer } from '../../../src/processors/redact/pseudonym.js';
 
 const KEY = 'a-test-key-of-32-characters-long';
 

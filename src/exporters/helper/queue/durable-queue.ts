@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import { onDeadline, within } from '../../../pipeline/deadline.js';
 import { RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
-import { backoffDelay, sleep, type BackoffConfig } from '../backoff.js';
+import { retry, sleep, type BackoffConfig } from '../retry.js';
 import type { ExporterMetrics } from '../metrics.js';
 import type { RowQueue } from '../row-queue.js';
 import type { DeadLetterFile } from './dead-letter.js';
@@ -103,16 +104,27 @@ export class DurableQueue<T> implements RowQueue<T> {
     return drained;
   }
 
-  /** Refuses new items, delivers for up to `graceMs`, and leaves the rest in the log. */
-  async shutdown(graceMs: number): Promise<void> {
+  /**
+   * Refuses new items, delivers until `deadline` aborts, and leaves the rest in the log. An
+   * insert still in flight at the deadline is not waited for: its records stay in the log
+   * (open, so its commit can land) and are sent again after the next start with their token.
+   */
+  async shutdown(deadline?: AbortSignal): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const giveUp = setTimeout(() => this.abort(), graceMs).unref();
+    const forget = onDeadline(deadline, () => this.abort());
     await this.flush();
-    clearTimeout(giveUp);
+    forget();
     this.abort();
-    await this.sending;
+    const idle = await within(this.sending ?? Promise.resolve(), deadline);
     this.unwatch?.();
+    if (!idle) {
+      this.options.logger.warn(
+        { rows: this.wal?.rows ?? 0, table: this.options.labels.table },
+        'shutdown deadline passed during an insert; the queue keeps its rows for the next start',
+      );
+      return;
+    }
     const left = this.wal?.rows ?? 0;
     if (left > 0) {
       this.options.logger.warn(
@@ -245,38 +257,49 @@ export class DurableQueue<T> implements RowQueue<T> {
     }
   }
 
-  /** Retries transient failures until they pass or shutdown; returns a permanent refusal. */
+  /**
+   * Retries transient failures until they pass or shutdown (no time bound: the rows are safe
+   * in the log); returns a permanent refusal.
+   */
   private async sendWithRetry(
     rows: Buffer,
     count: number,
     token: string,
   ): Promise<Error | undefined> {
-    const { labels, retry, metrics, logger } = this.options;
-    for (let attempt = 0; ; attempt++) {
-      if (this.stop.signal.aborted) throw new Stopped();
-      const started = performance.now();
-      try {
-        await this.options.send(rows, token);
-        metrics.sendDuration.observe(labels, (performance.now() - started) / 1000);
-        metrics.batches.inc({ ...labels, outcome: 'success' });
-        metrics.items.inc(labels, count);
-        return undefined;
-      } catch (error) {
-        if (!(error instanceof RetryableError)) {
-          metrics.batches.inc({ ...labels, outcome: 'rejected' });
-          logger.error({ err: error, rows: count }, 'storage refused a batch');
-          return error instanceof Error ? error : new Error(String(error));
-        }
-        metrics.retries.inc(labels);
-        if (attempt === 0) {
-          logger.warn(
-            { err: error, rows: count },
-            'batch delivery failed; retrying from the queue',
-          );
-        }
-        await sleep(backoffDelay(retry, attempt), this.stop.signal);
-      }
+    const { labels, metrics, logger } = this.options;
+    if (this.stop.signal.aborted) throw new Stopped();
+    try {
+      await retry(
+        async () => {
+          const started = performance.now();
+          await this.options.send(rows, token);
+          metrics.sendDuration.observe(labels, (performance.now() - started) / 1000);
+        },
+        {
+          backoff: { ...this.options.retry, max_elapsed_time: undefined },
+          retryable: (error) => error instanceof RetryableError,
+          signal: this.stop.signal,
+          onRetry: (error, attempt) => {
+            metrics.retries.inc(labels);
+            if (attempt === 0) {
+              logger.warn(
+                { err: error, rows: count },
+                'batch delivery failed; retrying from the queue',
+              );
+            }
+          },
+        },
+      );
+    } catch (error) {
+      // A transient failure is final only because shutdown stopped the retries.
+      if (error instanceof RetryableError) throw new Stopped();
+      metrics.batches.inc({ ...labels, outcome: 'rejected' });
+      logger.error({ err: error, rows: count }, 'storage refused a batch');
+      return error instanceof Error ? error : new Error(String(error));
     }
+    metrics.batches.inc({ ...labels, outcome: 'success' });
+    metrics.items.inc(labels, count);
+    return undefined;
   }
 
   private async deadLetter(rows: Buffer[], reason: string): Promise<void> {

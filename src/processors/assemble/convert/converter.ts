@@ -1,5 +1,11 @@
 import type { Span } from '../../../model/span.js';
-import type { StepInfo, StepType, TokenUsage } from '../../../model/step.js';
+import {
+  effectiveModel,
+  emptyTokenUsage,
+  type StepInfo,
+  type StepType,
+  type TokenUsage,
+} from '../../../model/step.js';
 import type { PriceTable } from './config.js';
 import { OBSERVATION_TYPE } from './conventions/langfuse.js';
 import { clientCostOf } from './fields/cost.js';
@@ -86,7 +92,7 @@ export function createStepConverter(options: ConvertOptions): StepConverter {
       requestModel: models.requestModel,
       responseModel: models.responseModel,
       provider: models.provider,
-      usage: usage ?? noUsage(),
+      usage: usage ?? emptyTokenUsage(),
       costUsd: cost ?? 0,
       toolName,
       toolArguments,
@@ -137,15 +143,6 @@ function billed(type: StepType, usage: TokenUsage): TokenUsage {
     : usage;
 }
 
-const noUsage = (): TokenUsage => ({
-  input: 0,
-  output: 0,
-  total: 0,
-  cacheRead: 0,
-  cacheWrite: 0,
-  reasoning: 0,
-});
-
 interface Found {
   models: Models;
   usage: TokenUsage | undefined;
@@ -157,7 +154,7 @@ interface Found {
 
 function gapsOf(type: StepType, found: Found): GapKind[] {
   const gaps: GapKind[] = [];
-  const model = found.models.responseModel || found.models.requestModel;
+  const model = effectiveModel(found.models);
   switch (type) {
     case 'llm_call':
       if (!model) gaps.push('model');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Attributes } from '../../../../model/attributes.js';
+import { isPseudonym } from '../../../../model/pseudonym.js';
 import type { StepType } from '../../../../model/step.js';
 import { firstId, firstText } from '../values.js';
 
@@ -40,9 +41,6 @@ export function agentNameOf(attributes: Attributes, type: StepType, spanName: st
   return spanName.startsWith('ai.') ? '' : spanName;
 }
 
-/** The pseudonym format of the redact processor's `hash_keys`: 32 lowercase hex characters. */
-const PSEUDONYM = /^[0-9a-f]{32}$/;
-
 /** Users repeat across the spans of a trace; the memory is bounded because ids come from clients. */
 const REMEMBERED_USERS = 4096;
 
@@ -56,7 +54,7 @@ export class UserHasher {
 
   hashOf(attributes: Attributes): string {
     const id = firstId(attributes, USER);
-    if (id === '' || PSEUDONYM.test(id)) return id;
+    if (id === '' || isPseudonym(id)) return id;
     let hash = this.remembered.get(id);
     if (hash === undefined) {
       hash = createHash('sha256').update(id).digest('hex').slice(0, 32);

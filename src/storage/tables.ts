@@ -1,0 +1,33 @@
+/**
+ * Every table and view Faultline stores into, declared once: migrations create them, row
+ * writers insert into them and queries read them by these names, so no table name is spelled
+ * anywhere else. `in(database)` is the qualified name SQL uses; inserts take the bare `name`
+ * (the store adds its database).
+ */
+export interface Table {
+  readonly name: string;
+  in(database: string): string;
+}
+
+const table = (name: string): Table => ({ name, in: (database) => `${database}.${name}` });
+
+/** One row per span, column-compatible with the Collector's ClickHouse exporter. */
+export const OTEL_TRACES = table('otel_traces');
+/** Trace id → first and last timestamp, for trace-id lookups (as the Collector's). */
+export const OTEL_TRACES_TRACE_ID_TS = table('otel_traces_trace_id_ts');
+export const OTEL_TRACES_TRACE_ID_TS_MV = table('otel_traces_trace_id_ts_mv');
+/** Per-minute roll-ups by service, step type and model. */
+export const OTEL_TRACES_1M = table('otel_traces_1m');
+export const OTEL_TRACES_1M_MV = table('otel_traces_1m_mv');
+/** One row per assembled agent trace (ReplacingMergeTree by `Version`: read with FINAL). */
+export const AGENT_TRACES = table('agent_traces');
+/** One row per failure capture (ReplacingMergeTree by `Version`: read with FINAL). */
+export const FAILURES = table('failures');
+/** The audit trail of failure review status changes. */
+export const FAILURE_STATUS_CHANGES = table('failure_status_changes');
+/** Alert state transitions, Faultline's own and Alertmanager's. */
+export const ALERTS = table('alerts');
+/** Incidents correlated from alerts (ReplacingMergeTree: read with FINAL). */
+export const INCIDENTS = table('incidents');
+/** The applied schema migrations. */
+export const SCHEMA_MIGRATIONS = table('schema_migrations');
