@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AlertingService } from '../service/alerting/service.js';
+import type { AlertingService } from '../alerting/service.js';
 import { getAlerts } from './alerts.js';
 import { alertmanagerWebhookSchema, externalAlerts } from './alertmanager-webhook.js';
 import { getIncidentReport, getIncidents } from './incidents.js';

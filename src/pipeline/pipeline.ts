@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ComponentConfig, FaultlineConfig } from '../config/load.js';
-import type { AlertingService } from '../service/alerting/service.js';
+import type { AlertingService } from '../alerting/service.js';
 import type { Store } from '../storage/store.js';
 import type { Exporter, Processor, Receiver, TelemetryConsumer } from './component.js';
 import { FanoutConsumer } from './fanout.js';

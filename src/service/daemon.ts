@@ -7,7 +7,7 @@ import { TracesPipeline } from '../pipeline/pipeline.js';
 import { migrate, verifySchema } from '../storage/schema/migrate.js';
 import { createStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
-import { AlertingService } from './alerting/service.js';
+import { AlertingService } from '../alerting/service.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createRegistry } from '../telemetry/metrics.js';
 

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
-import type { Alert, AlertTransition, TelemetryBatch } from '../../model/index.js';
-import type { AlertNotifier } from '../../exporters/helper/notifier.js';
+import type { TelemetryBatch } from '../../model/index.js';
+import type { Alert, AlertTransition } from '../../alerting/alert.js';
+import type { AlertNotifier } from '../../alerting/notify/queue.js';
 import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipeline/component.js';
 import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
-import { AlertingService } from '../../service/alerting/service.js';
+import { AlertingService } from '../../alerting/service.js';
 import type { AlertConfig } from './config.js';
-import { AlertMetrics } from './metrics.js';
-import { createNotifiers } from './notifiers.js';
-import { AlertRule } from './rule.js';
+import { AlertMetrics } from '../../alerting/metrics.js';
+import { createNotifiers } from '../../alerting/notify/create.js';
+import { AlertRule } from '../../alerting/rules/rule.js';
 
 /** Time given to notifiers to send what they hold at shutdown. */
 const NOTIFIER_SHUTDOWN_MS = 5000;

@@ -1,4 +1,4 @@
-import type { AlertLabels } from '../../model/index.js';
+import type { AlertLabels } from '../alert.js';
 
 /** One alert as an incident remembers it. */
 export interface IncidentAlert {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AlertRecorder } from '../../../src/service/alerting/recorder.js';
-import { RecordingStore, silentLogger } from '../../helpers/test-doubles.js';
+import { AlertRecorder } from '../../src/alerting/store/journal.js';
+import { RecordingStore, silentLogger } from '../helpers/test-doubles.js';
 
 describe('AlertRecorder', () => {
   it('holds rows while storage fails and stores them, in order, once it answers', async () => {
