@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
-import { alertFingerprint, type Alert, type AlertLabels, type AlertTransition } from './alert.js';
+import type { Registry } from 'prom-client';
+import { RetryableError, QUEUE_FULL, errorMessage } from '../pipeline/errors.js';
 import type { Store } from '../storage/store.js';
+import { alertFingerprint, type Alert, type AlertLabels, type AlertTransition } from './alert.js';
+import type { AlertingConfig } from './config.js';
 import { IncidentCorrelator, type CorrelationOptions } from './incidents/correlator.js';
 import type { Incident } from './incidents/incident.js';
+import { AlertJournal, type AlertRows } from './store/journal.js';
 import { latestActiveAlerts, openIncidents } from './store/queries.js';
-import { AlertRecorder } from './store/journal.js';
 import { alertRow, incidentAlert, incidentRow } from './store/rows.js';
 
 export const DEFAULT_CORRELATION: CorrelationOptions = {
@@ -25,48 +28,67 @@ export interface ExternalAlert {
 /** Open incidents older than this are not picked up again at start. */
 const INCIDENT_RESTORE_AGE_MS = 7 * 86_400_000;
 
+/** What the daemon configures beyond the store; without `config` rows are not queued on disk. */
+export interface AlertingServiceOptions {
+  config?: AlertingConfig;
+  metrics?: Registry;
+}
+
+/** How long a refused Alertmanager webhook is asked to wait before sending again. */
+const RETRY_AFTER_MS = 1000;
+
 /**
  * The alerting state the alert processor and the admin API share, created once by the daemon:
- * the incident correlator, the store of alert transitions and incidents, and the list of
- * current alerts. Transitions from the processor's rules and alerts received from an
- * Alertmanager webhook go through the same correlator, so they land in the same incidents.
+ * the incident correlator, the journal that carries alert transitions and incidents to storage
+ * (a durable queue per table), and the list of current alerts. Transitions from the processor's
+ * rules and alerts received from an Alertmanager webhook go through the same correlator, so
+ * they land in the same incidents.
  */
 export class AlertingService {
   readonly correlator = new IncidentCorrelator(DEFAULT_CORRELATION);
-  private readonly recorder: AlertRecorder;
+  private readonly journal: AlertJournal;
   private readonly sources = new Set<() => Iterable<Alert>>();
+  /** Appends not settled yet; `flush` waits for them. */
+  private readonly appending = new Set<Promise<void>>();
+  /** Alertmanager webhooks are taken one at a time, so a rollback undoes only its own. */
+  private receiving: Promise<unknown> = Promise.resolve();
   private lastVersion = 0;
   private started: Promise<void> | undefined;
+  private readonly shutdownTimeoutMs: number;
 
   constructor(
     readonly store: Store,
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
+    options: AlertingServiceOptions = {},
   ) {
-    this.recorder = new AlertRecorder(store, logger);
+    this.journal = new AlertJournal(store, logger, options.config?.queue, options.metrics);
+    this.shutdownTimeoutMs = options.config?.shutdown_timeout ?? 5000;
   }
 
   configure(options: Partial<CorrelationOptions>): void {
     this.correlator.configure({ ...DEFAULT_CORRELATION, ...options });
   }
 
-  /** Picks open incidents up from storage; safe to call more than once. */
+  /** Opens the journal (replaying what a previous run left) and picks open incidents up. */
   start(): Promise<void> {
-    this.started ??= openIncidents(this.store, INCIDENT_RESTORE_AGE_MS).then(
-      (incidents) => this.correlator.restore(incidents),
-      (error: unknown) => this.logger.warn({ err: error }, 'could not restore open incidents'),
+    this.started ??= this.journal.start().then(() =>
+      openIncidents(this.store, INCIDENT_RESTORE_AGE_MS).then(
+        (incidents) => this.correlator.restore(incidents),
+        (error: unknown) => this.logger.warn({ err: error }, 'could not restore open incidents'),
+      ),
     );
     return this.started;
   }
 
   async shutdown(): Promise<void> {
-    await this.recorder.flush();
-    this.recorder.close();
+    await this.flush();
+    await this.journal.shutdown(this.shutdownTimeoutMs);
   }
 
-  /** Waits until every row handed in so far is stored (or a write failed). */
-  flush(): Promise<void> {
-    return this.recorder.flush();
+  /** Waits until every row handed in so far is safe in the journal (or could not be). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.appending]);
   }
 
   /** Pending and firing alerts of Faultline's rules stored within `maxAgeMs`. */
@@ -87,39 +109,67 @@ export class AlertingService {
   /**
    * Stores transitions and puts firing alerts into incidents. Sets `incidentId` on each
    * transition's alert, and returns fingerprint → incident id for the caller's own copies.
+   * The rows go to the journal in the background; rows it refuses (queue full) are logged.
    */
   record(transitions: readonly AlertTransition[]): Map<string, string> {
-    const assigned = new Map<string, string>();
-    const changed = new Map<string, Incident>();
-    for (const transition of transitions) {
-      const { alert } = transition;
-      let updated: Incident | undefined;
-      if (transition.state === 'firing') {
-        updated = this.correlator.firing(incidentAlert(alert), transition.timeMs);
-      } else if (transition.state === 'resolved') {
-        updated = this.correlator.resolved(alert.fingerprint, alert.resolvedAt, transition.timeMs);
-      }
-      if (updated) changed.set(updated.id, updated);
-      const incident = updated ?? this.correlator.incidentOf(alert.fingerprint);
-      if (incident && transition.state !== 'pending' && transition.state !== 'inactive') {
-        alert.incidentId = incident.id;
-        assigned.set(alert.fingerprint, incident.id);
-      }
-    }
-    this.recorder.add('alerts', transitions.map(alertRow));
-    this.recorder.add(
-      'incidents',
-      [...changed.values()].map((incident) => incidentRow(incident, this.nextVersion())),
-    );
+    const { assigned, rows } = this.apply(transitions);
+    const appended = this.journal.append(rows).catch((error: unknown) => {
+      this.logger.error(
+        { err: errorMessage(error), alerts: rows.alerts.length, incidents: rows.incidents.length },
+        'alert rows could not be queued for storage; they are lost',
+      );
+    });
+    this.appending.add(appended);
+    void appended.finally(() => this.appending.delete(appended));
     return assigned;
   }
 
   /**
    * Alerts received from an Alertmanager webhook. An alert Faultline itself raised (same
-   * labels, so the same fingerprint) is already in its incident and is not recorded twice;
-   * others are stored as transitions and correlated like Faultline's own.
+   * labels, so the same fingerprint) is already in its incident and is not recorded twice, nor
+   * is an alert received before in the same state; others are stored as transitions and
+   * correlated like Faultline's own. Resolves once their rows are in the journal; rejects with
+   * a `RetryableError` when the journal cannot take them, leaving incidents as they were.
    */
-  receiveExternal(alerts: readonly ExternalAlert[]): { recorded: number } {
+  receiveExternal(alerts: readonly ExternalAlert[]): Promise<{ recorded: number }> {
+    const received = this.receiving.then(() => this.receiveNow(alerts));
+    this.receiving = received.catch(() => undefined);
+    return received;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  private async receiveNow(alerts: readonly ExternalAlert[]): Promise<{ recorded: number }> {
+    const transitions = this.externalTransitions(alerts);
+    if (transitions.length === 0) return { recorded: 0 };
+    if (!this.journal.hasRoom()) {
+      throw new RetryableError(
+        'the alerting queue is full or closing; retry later',
+        QUEUE_FULL,
+        RETRY_AFTER_MS,
+      );
+    }
+    const checkpoint = this.correlator.checkpoint();
+    const { rows } = this.apply(transitions);
+    try {
+      await this.journal.append(rows);
+    } catch (error) {
+      this.correlator.rollback(checkpoint);
+      throw error instanceof RetryableError
+        ? error
+        : new RetryableError(
+            `received alerts could not be queued: ${errorMessage(error)}`,
+            'queue_failed',
+            RETRY_AFTER_MS,
+            { cause: error },
+          );
+    }
+    return { recorded: transitions.length };
+  }
+
+  private externalTransitions(alerts: readonly ExternalAlert[]): AlertTransition[] {
     const now = this.clock();
     const transitions: AlertTransition[] = [];
     for (const external of alerts) {
@@ -149,12 +199,36 @@ export class AlertingService {
       };
       transitions.push({ timeMs: now, state: firing ? 'firing' : 'resolved', alert });
     }
-    this.record(transitions);
-    return { recorded: transitions.length };
+    return transitions;
   }
 
-  now(): number {
-    return this.clock();
+  /** Correlates transitions into incidents; returns the assignments and the rows to store. */
+  private apply(transitions: readonly AlertTransition[]): {
+    assigned: Map<string, string>;
+    rows: AlertRows;
+  } {
+    const assigned = new Map<string, string>();
+    const changed = new Map<string, Incident>();
+    for (const transition of transitions) {
+      const { alert } = transition;
+      let updated: Incident | undefined;
+      if (transition.state === 'firing') {
+        updated = this.correlator.firing(incidentAlert(alert), transition.timeMs);
+      } else if (transition.state === 'resolved') {
+        updated = this.correlator.resolved(alert.fingerprint, alert.resolvedAt, transition.timeMs);
+      }
+      if (updated) changed.set(updated.id, updated);
+      const incident = updated ?? this.correlator.incidentOf(alert.fingerprint);
+      if (incident && transition.state !== 'pending' && transition.state !== 'inactive') {
+        alert.incidentId = incident.id;
+        assigned.set(alert.fingerprint, incident.id);
+      }
+    }
+    const rows = {
+      alerts: transitions.map(alertRow),
+      incidents: [...changed.values()].map((incident) => incidentRow(incident, this.nextVersion())),
+    };
+    return { assigned, rows };
   }
 
   private nextVersion(): number {

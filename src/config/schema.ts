@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertingSchema } from '../alerting/config.js';
 import { adminSchema } from '../api/config.js';
 import { storageSchema } from '../storage/config.js';
 
@@ -41,6 +42,7 @@ export const rootSchema = z
     exporters: componentTable.default({}),
     storage: storageSchema.prefault({}),
     admin: adminSchema.prefault({}),
+    alerting: alertingSchema.prefault({}),
     service: serviceSchema,
   })
   .strict();

@@ -34,7 +34,12 @@ export class Daemon {
     this.logger = createLogger(options.logLevel ?? config.service.telemetry.logs.level);
     this.metrics = createRegistry();
     this.store = createStore(config.storage);
-    this.alerting = new AlertingService(this.store, this.logger.child({ component: 'alerting' }));
+    this.alerting = new AlertingService(
+      this.store,
+      this.logger.child({ component: 'alerting' }),
+      Date.now,
+      { config: config.alerting, metrics: this.metrics },
+    );
   }
 
   async start(): Promise<void> {

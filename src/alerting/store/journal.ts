@@ -1,82 +1,111 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { Batcher } from '../../exporters/helper/batcher.js';
+import { ExporterMetrics } from '../../exporters/helper/metrics.js';
+import { DeadLetterFile } from '../../exporters/helper/queue/dead-letter.js';
+import { DurableQueue } from '../../exporters/helper/queue/durable-queue.js';
+import { QueueMetrics } from '../../exporters/helper/queue/metrics.js';
+import type { RowQueue } from '../../exporters/helper/row-queue.js';
 import type { Store } from '../../storage/store.js';
+import type { AlertingConfig } from '../config.js';
 
-/** Rows held while storage is down, per table; beyond it the oldest are dropped (and logged). */
-const MAX_HELD_ROWS = 50_000;
-const RETRY_MS = 2000;
+/** The rows one change of alerting state writes, JSONEachRow lines per table. */
+export interface AlertRows {
+  alerts: string[];
+  incidents: string[];
+}
+
+const TABLES = ['alerts', 'incidents'] as const;
+/** Alert rows are few (a handful per evaluation): small batches, sent soon. */
+const BATCH_ROWS = 1000;
+const BATCH_TIMEOUT_MS = 100;
+const RETRY = { initial_interval: 100, max_interval: 5000, max_elapsed_time: 30_000 };
+/** Without a queue directory (a processor used on its own): rows held for storage, at most. */
+const MAX_PENDING_ROWS = 10_000;
+
+const lines = (rows: string[]): Buffer => Buffer.from(rows.join('\n'), 'utf8');
 
 /**
- * Writes alert transitions and incident changes. They are few (a handful per evaluation), so
- * rows are inserted as soon as they come, one insert per table at a time; while storage is
- * down they are held (bounded) and retried, never blocking the evaluation that produced them.
+ * Where alert transitions and incident changes go on their way to storage: one durable queue
+ * (write-ahead log) per table, like spans, so a row is safe once `append` resolved and an
+ * outage holds rows on disk (bounded by `queue.max_bytes`) instead of in memory. Without queue
+ * settings, rows are batched in memory and `append` resolves once they are inserted.
  */
-export class AlertRecorder {
-  private readonly held = new Map<string, string[]>();
-  private writing: Promise<void> | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private dropped = 0;
-  /** Set while writes fail, so an outage is logged once, not every retry. */
-  private failing = false;
+export class AlertJournal {
+  private readonly queues: Record<(typeof TABLES)[number], RowQueue<string>>;
 
   constructor(
-    private readonly store: Store,
-    private readonly logger: Logger,
-  ) {}
-
-  add(table: string, rows: readonly string[]): void {
-    if (rows.length === 0) return;
-    const held = this.held.get(table) ?? [];
-    held.push(...rows);
-    if (held.length > MAX_HELD_ROWS) {
-      const over = held.length - MAX_HELD_ROWS;
-      held.splice(0, over);
-      this.dropped += over;
-      this.logger.warn(
-        { table, dropped: this.dropped },
-        'storage unreachable: oldest alert rows dropped',
-      );
-    }
-    this.held.set(table, held);
-    this.kick();
-  }
-
-  /** Resolves when everything added so far was written, or a write failed. */
-  async flush(): Promise<void> {
-    this.kick();
-    while (this.writing) await this.writing;
-  }
-
-  close(): void {
-    clearTimeout(this.retry);
-  }
-
-  private kick(): void {
-    this.writing ??= this.writeAll().finally(() => (this.writing = undefined));
-  }
-
-  private async writeAll(): Promise<void> {
-    for (;;) {
-      const next = [...this.held].find(([, rows]) => rows.length > 0);
-      if (!next) return;
-      const [table, rows] = next;
-      const batch = rows.splice(0, rows.length);
-      try {
-        await this.store.insert(table, Buffer.from(batch.join('\n')));
-        if (this.failing) this.logger.info('alert rows are being stored again');
-        this.failing = false;
-      } catch (error) {
-        rows.unshift(...batch);
-        if (!this.failing) {
-          this.failing = true;
-          this.logger.warn(
-            { table, err: error instanceof Error ? error.message : String(error) },
-            'alert rows not stored yet; retrying until storage answers',
-          );
-        }
-        clearTimeout(this.retry);
-        this.retry = setTimeout(() => this.kick(), RETRY_MS).unref();
-        return;
+    store: Store,
+    logger: Logger,
+    config: AlertingConfig['queue'] | undefined,
+    registry: Registry = new Registry(),
+  ) {
+    const metrics = ExporterMetrics.for(registry);
+    const deadLetter =
+      config && new DeadLetterFile(join(config.directory, 'dead-letter.jsonl'), 'alerting');
+    const queue = (table: string): RowQueue<string> => {
+      const common = {
+        labels: { exporter: 'alerting', table },
+        timeoutMs: BATCH_TIMEOUT_MS,
+        retry: RETRY,
+        metrics,
+        logger,
+      };
+      if (!config || !deadLetter) {
+        return new Batcher<string>({
+          ...common,
+          maxItems: BATCH_ROWS,
+          maxPending: MAX_PENDING_ROWS,
+          send: (rows, dedupToken) => store.insert(table, lines(rows), { dedupToken }),
+        });
       }
-    }
+      return new DurableQueue<string>({
+        ...common,
+        maxRows: BATCH_ROWS,
+        maxAgeMs: 0,
+        wal: {
+          directory: join(config.directory, table),
+          fsync: config.fsync,
+          fsyncIntervalMs: config.fsync_interval,
+          segmentBytes: config.segment_size,
+          maxBytes: config.max_bytes,
+          memoryBytes: config.memory_size,
+        },
+        serialize: lines,
+        send: (rows, dedupToken) => store.insert(table, rows, { dedupToken }),
+        deadLetter,
+        queueMetrics: QueueMetrics.for(registry),
+      });
+    };
+    this.queues = { alerts: queue('alerts'), incidents: queue('incidents') };
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.start()));
+  }
+
+  /** False while a table's queue is full or closing. */
+  hasRoom(): boolean {
+    return Object.values(this.queues).every((q) => q.hasRoom());
+  }
+
+  /** Resolves once the rows are safe (logged, or stored without a queue); rejects otherwise. */
+  async append(rows: AlertRows): Promise<void> {
+    await Promise.all(
+      TABLES.filter((table) => rows[table].length > 0).map((table) =>
+        this.queues[table].add(rows[table]),
+      ),
+    );
+  }
+
+  /** Sends what is queued now and waits until it is stored (or shutdown gave up). */
+  async flush(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.flush()));
+  }
+
+  /** Refuses new rows, delivers for up to `graceMs`, leaves the rest in the log. */
+  async shutdown(graceMs: number): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.shutdown(graceMs)));
   }
 }

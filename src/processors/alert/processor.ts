@@ -32,6 +32,7 @@ export class AlertProcessor implements Processor {
   private readonly spanRules: AlertRule[];
   private readonly failureRules: AlertRule[];
   private readonly alerting: AlertingService;
+  private readonly ownAlerting: AlertingService | undefined;
   private readonly metrics: AlertMetrics;
   private readonly logger: Logger;
   private readonly clock: () => number;
@@ -49,8 +50,12 @@ export class AlertProcessor implements Processor {
     this.logger = settings.logger;
     this.clock = options.clock ?? Date.now;
     this.metrics = AlertMetrics.for(settings.metrics);
+    // On its own (no daemon sharing one), the processor runs a service of its own and stops it.
     this.alerting =
-      settings.alerting ?? new AlertingService(settings.store, settings.logger, this.clock);
+      settings.alerting ??
+      (this.ownAlerting = new AlertingService(settings.store, settings.logger, this.clock, {
+        metrics: settings.metrics,
+      }));
     this.rules = config.rules.map(
       (rule) =>
         new AlertRule(rule, {
@@ -106,6 +111,7 @@ export class AlertProcessor implements Processor {
     for (const remove of this.removeSources) remove();
     await Promise.all(this.notifiers.map((n) => n.shutdown(NOTIFIER_SHUTDOWN_MS)));
     await this.alerting.flush();
+    await this.ownAlerting?.shutdown();
   }
 
   /** One evaluation round of every rule; returns the transitions it made. */
