@@ -1,4 +1,9 @@
-import { alertFingerprint, sortedLabelPairs, type AlertLabels, type AlertTransition } from '../alert.js';
+import {
+  alertFingerprint,
+  sortedLabelPairs,
+  type AlertLabels,
+  type AlertTransition,
+} from '../alert.js';
 import { countsFailures, type Aggregate } from './aggregate.js';
 import { createBaseline, judge, type AnomalyOptions, type Baseline } from './baseline.js';
 import type { AlertRuleConfig, Comparison } from '../../processors/alert/config.js';

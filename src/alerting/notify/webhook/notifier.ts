@@ -2,12 +2,7 @@ import type { Logger } from 'pino';
 import type { Alert, AlertUpdate } from '../../alert.js';
 import { backoffDelay, sleep } from '../../../exporters/helper/backoff.js';
 import type { NotifierMetrics } from '../queue.js';
-import {
-  HttpStatusError,
-  NotificationQueue,
-  postJson,
-  type AlertNotifier,
-} from '../queue.js';
+import { HttpStatusError, NotificationQueue, postJson, type AlertNotifier } from '../queue.js';
 import type { WebhookNotifierConfig } from './config.js';
 import { webhookBody } from './payload.js';
 import { signBody } from './signature.js';
