@@ -144,18 +144,22 @@ export class AlertingService {
   private async receiveNow(alerts: readonly ExternalAlert[]): Promise<{ recorded: number }> {
     const transitions = this.externalTransitions(alerts);
     if (transitions.length === 0) return { recorded: 0 };
-    if (!this.journal.hasRoom()) {
+    const checkpoint = this.correlator.checkpoint();
+    const { rows } = this.apply(transitions);
+    // Checked before appending (in the same tick), so no table takes rows another refuses.
+    if (!this.journal.hasRoomFor(rows)) {
+      this.correlator.rollback(checkpoint);
       throw new RetryableError(
         'the alerting queue is full or closing; retry later',
         QUEUE_FULL,
         RETRY_AFTER_MS,
       );
     }
-    const checkpoint = this.correlator.checkpoint();
-    const { rows } = this.apply(transitions);
     try {
       await this.journal.append(rows);
     } catch (error) {
+      // A failed write (the disk, not room) may have queued one table's rows; the resend then
+      // repeats that transition row, while incidents keep each alert once.
       this.correlator.rollback(checkpoint);
       throw error instanceof RetryableError
         ? error

@@ -25,6 +25,9 @@ const RETRY = { initial_interval: 100, max_interval: 5000, max_elapsed_time: 30_
 const MAX_PENDING_ROWS = 10_000;
 
 const lines = (rows: string[]): Buffer => Buffer.from(rows.join('\n'), 'utf8');
+/** The size of `lines(rows)`, without building it. */
+const payloadBytes = (rows: string[]): number =>
+  rows.reduce((sum, row) => sum + Buffer.byteLength(row, 'utf8') + 1, -1);
 
 /**
  * Where alert transitions and incident changes go on their way to storage: one durable queue
@@ -85,9 +88,11 @@ export class AlertJournal {
     await Promise.all(Object.values(this.queues).map((q) => q.start()));
   }
 
-  /** False while a table's queue is full or closing. */
-  hasRoom(): boolean {
-    return Object.values(this.queues).every((q) => q.hasRoom());
+  /** Whether every table's queue would take its part of `rows` now (false while closing). */
+  hasRoomFor(rows: AlertRows): boolean {
+    return TABLES.every(
+      (table) => rows[table].length === 0 || this.queues[table].hasRoom(payloadBytes(rows[table])),
+    );
   }
 
   /** Resolves once the rows are safe (logged, or stored without a queue); rejects otherwise. */
