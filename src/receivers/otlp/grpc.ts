@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino';
 import { splitEndpoint } from '../../config/units.js';
 import { authRefusalMessage, type Authenticate } from '../../net/auth.js';
+import type { AdmissionGate } from '../../pipeline/admission.js';
 import { loadTls } from '../../net/tls.js';
 import type { GrpcConfig } from './config.js';
 import { MalformedRequest } from './convert.js';
@@ -50,7 +51,7 @@ export class OtlpGrpcServer {
     private readonly ingest: Ingest,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
-    private readonly options: { authenticate: Authenticate | undefined },
+    private readonly options: { authenticate: Authenticate | undefined; admission: AdmissionGate },
   ) {}
 
   get secure(): boolean {
@@ -146,7 +147,10 @@ export class OtlpGrpcServer {
 
   private async export(body: Buffer, callback: sendUnaryData<Buffer>): Promise<void> {
     this.metrics.requestBytes.observe({ receiver: this.receiver, transport: 'grpc' }, body.length);
+    let release: (() => void) | undefined;
     try {
+      // gRPC has read the message by now; admission still comes before it is decoded.
+      release = this.options.admission.admit(body.length, 'grpc');
       const result = await this.ingest.export(
         'grpc',
         'protobuf',
@@ -164,6 +168,8 @@ export class OtlpGrpcServer {
         );
       }
       callback({ code: refusal.grpcCode, details: refusal.message, metadata });
+    } finally {
+      release?.();
     }
   }
 }
