@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { RetryableError, QUEUE_FULL, errorMessage } from '../pipeline/errors.js';
 import type { Store } from '../storage/store.js';
+import { perRegistry } from '../telemetry/per-registry.js';
 import { alertFingerprint, type Alert, type AlertLabels, type AlertTransition } from './alert.js';
 import type { AlertingConfig } from './config.js';
 import { IncidentCorrelator, type CorrelationOptions } from './incidents/correlator.js';
@@ -34,6 +35,16 @@ export interface AlertingServiceOptions {
   metrics?: Registry;
 }
 
+const droppedRows = perRegistry(
+  (registry) =>
+    new Counter({
+      name: 'faultline_alerting_dropped_rows_total',
+      help: "Rows of Faultline's own alert transitions and incidents the alerting queue refused (full or closing).",
+      labelNames: ['table'],
+      registers: [registry],
+    }),
+);
+
 /** How long a refused Alertmanager webhook is asked to wait before sending again. */
 const RETRY_AFTER_MS = 1000;
 
@@ -55,6 +66,7 @@ export class AlertingService {
   private lastVersion = 0;
   private started: Promise<void> | undefined;
   private readonly shutdownTimeoutMs: number;
+  private readonly dropped: Counter<'table'>;
 
   constructor(
     readonly store: Store,
@@ -62,7 +74,9 @@ export class AlertingService {
     private readonly clock: () => number = Date.now,
     options: AlertingServiceOptions = {},
   ) {
-    this.journal = new AlertJournal(store, logger, options.config?.queue, options.metrics);
+    const registry = options.metrics ?? new Registry();
+    this.journal = new AlertJournal(store, logger, options.config?.queue, registry);
+    this.dropped = droppedRows(registry);
     this.shutdownTimeoutMs = options.config?.shutdown_timeout ?? 5000;
   }
 
@@ -109,11 +123,14 @@ export class AlertingService {
   /**
    * Stores transitions and puts firing alerts into incidents. Sets `incidentId` on each
    * transition's alert, and returns fingerprint → incident id for the caller's own copies.
-   * The rows go to the journal in the background; rows it refuses (queue full) are logged.
+   * The rows go to the journal in the background; rows it refuses (queue full) are counted in
+   * `faultline_alerting_dropped_rows_total` and logged.
    */
   record(transitions: readonly AlertTransition[]): Map<string, string> {
     const { assigned, rows } = this.apply(transitions);
     const appended = this.journal.append(rows).catch((error: unknown) => {
+      this.dropped.inc({ table: 'alerts' }, rows.alerts.length);
+      this.dropped.inc({ table: 'incidents' }, rows.incidents.length);
       this.logger.error(
         { err: errorMessage(error), alerts: rows.alerts.length, incidents: rows.incidents.length },
         'alert rows could not be queued for storage; they are lost',

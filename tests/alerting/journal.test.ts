@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { alertFingerprint } from '../../src/alerting/alert.js';
 import type { AlertingConfig } from '../../src/alerting/config.js';
 import { AlertingService, type ExternalAlert } from '../../src/alerting/service.js';
 import { AlertJournal } from '../../src/alerting/store/journal.js';
@@ -119,5 +121,45 @@ describe('Alertmanager alerts through the journal', () => {
         insert.rows.map((row) => (JSON.parse(row) as { AlertName: string }).AlertName),
       );
     expect(alertRows).toEqual(['First', 'Second']);
+  });
+
+  it('counts rows of its own rules that a full queue refuses', async () => {
+    const store = new OutageStore();
+    const metrics = new Registry();
+    const now = 1_700_000_001_000;
+    const service = new AlertingService(store, silentLogger, () => now, {
+      config: alertingConfig(1),
+      metrics,
+    });
+    await service.start();
+    await service.receiveExternal([firing('First')]);
+    const labels = { alertname: 'Own', service: 'checkout' };
+    service.record([
+      {
+        timeMs: now,
+        state: 'firing',
+        alert: {
+          name: 'Own',
+          fingerprint: alertFingerprint(labels),
+          labels,
+          annotations: {},
+          severity: 'high',
+          state: 'firing',
+          value: 1,
+          activeAt: now,
+          firedAt: now,
+          resolvedAt: 0,
+          keepFiringSince: 0,
+          incidentId: '',
+          source: 'faultline',
+        },
+      },
+    ]);
+    await service.flush();
+    const dropped = await metrics.getSingleMetricAsString('faultline_alerting_dropped_rows_total');
+    expect(dropped).toContain('faultline_alerting_dropped_rows_total{table="alerts"} 1');
+    expect(dropped).toContain('faultline_alerting_dropped_rows_total{table="incidents"} 1');
+    store.down = false;
+    await service.shutdown();
   });
 });
