@@ -3,13 +3,17 @@
  * this process, behind the memory limiter that sets the bound.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TelemetryBatch } from '../../src/model/index.js';
 import { memoryLimiterConfigSchema } from '../../src/processors/memory_limiter/config.js';
 import { MemoryLimiterProcessor } from '../../src/processors/memory_limiter/processor.js';
+import { ExportTraceServiceRequest } from '../../src/receivers/otlp/proto.js';
 import { otlpReceiverSchema } from '../../src/receivers/otlp/config.js';
 import { OtlpReceiver } from '../../src/receivers/otlp/receiver.js';
 import { jsonRequest, traceIdFor } from '../helpers/otlp-json.js';
-import { freePort } from '../helpers/ports.js';
+import { grpcExport } from '../helpers/otlp-client.js';
+import { freePorts } from '../helpers/ports.js';
 import { RecordingConsumer, settingsFor } from '../helpers/test-doubles.js';
 
 const stops: (() => Promise<void>)[] = [];
@@ -17,9 +21,26 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-async function receiverBehindLimiter(maxInflight: string) {
-  const port = await freePort();
-  const next = new RecordingConsumer();
+/** Holds every batch until `release` is called, so its request stays in flight. */
+class HoldingConsumer extends RecordingConsumer {
+  private held: (() => void)[] = [];
+  override async consume(batch: TelemetryBatch): Promise<void> {
+    await new Promise<void>((resolve) => this.held.push(resolve));
+    return super.consume(batch);
+  }
+  release(): void {
+    for (const resolve of this.held.splice(0)) resolve();
+  }
+  get holding(): number {
+    return this.held.length;
+  }
+}
+
+async function receiverBehindLimiter(
+  maxInflight: string,
+  next: RecordingConsumer = new RecordingConsumer(),
+) {
+  const [port, grpcPort] = (await freePorts(2)) as [number, number];
   const limiterSettings = settingsFor(
     'memory_limiter',
     memoryLimiterConfigSchema.parse({ max_inflight_bytes: maxInflight }),
@@ -29,7 +50,12 @@ async function receiverBehindLimiter(maxInflight: string) {
     {
       ...settingsFor(
         'otlp',
-        otlpReceiverSchema.parse({ protocols: { http: { endpoint: `127.0.0.1:${port}` } } }),
+        otlpReceiverSchema.parse({
+          protocols: {
+            http: { endpoint: `127.0.0.1:${port}` },
+            grpc: { endpoint: `127.0.0.1:${grpcPort}` },
+          },
+        }),
       ),
       // One registry: the daemon's receivers and processors share it, and with it the gate.
       metrics: limiterSettings.metrics,
@@ -42,7 +68,12 @@ async function receiverBehindLimiter(maxInflight: string) {
     () => limiter.shutdown(),
     () => receiver.shutdown(),
   );
-  return { url: `http://127.0.0.1:${port}/v1/traces`, next, metrics: limiterSettings.metrics };
+  return {
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    grpcTarget: `127.0.0.1:${grpcPort}`,
+    next,
+    metrics: limiterSettings.metrics,
+  };
 }
 
 /** Starts a POST that declares `body.length` bytes but sends only the first half for now. */
@@ -102,5 +133,44 @@ describe('admission by request bytes in flight', () => {
     const body = Buffer.from(jsonRequest(traceIdFor('ad03', 1), 20, 'admission', 200));
     expect(body.length).toBeGreaterThan(1024);
     expect((await post(url, body)).status).toBe(200);
+  });
+
+  it('refuses a gRPC message before decoding it while another is in flight', async () => {
+    const held = new HoldingConsumer();
+    const { grpcTarget, next } = await receiverBehindLimiter('1KiB', held);
+    const message = (n: number) =>
+      Buffer.from(
+        ExportTraceServiceRequest.encode(
+          ExportTraceServiceRequest.fromObject({
+            resourceSpans: [
+              {
+                scopeSpans: [
+                  {
+                    spans: [
+                      {
+                        traceId: Buffer.alloc(16, n),
+                        spanId: Buffer.alloc(8, 1),
+                        name: 'x'.repeat(800),
+                        startTimeUnixNano: 1,
+                        endTimeUnixNano: 2,
+                      },
+                    ],
+                  },
+                ],
+              },
+            ],
+          }),
+        ).finish(),
+      );
+    const first = grpcExport(grpcTarget, message(1));
+    for (let i = 0; i < 200 && held.holding === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const { error } = await grpcExport(grpcTarget, message(2));
+    expect(error?.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(error?.details).toMatch(/bytes of requests are in flight/);
+    held.release();
+    expect((await first).error).toBeFalsy();
+    expect(next.batches).toHaveLength(1);
   });
 });
