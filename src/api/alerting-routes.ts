@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AlertingService } from '../service/alerting/service.js';
+import type { AlertingService } from '../alerting/service.js';
+import { RetryableError } from '../pipeline/errors.js';
 import { getAlerts } from './alerts.js';
 import { alertmanagerWebhookSchema, externalAlerts } from './alertmanager-webhook.js';
 import { getIncidentReport, getIncidents } from './incidents.js';
@@ -47,11 +48,16 @@ export async function routeAlerting(
     const id = decodeURIComponent(incident[1]!);
     sendJson(response, 200, await getIncidentReport(alerting, id, EVIDENCE_LOOKBACK_MS));
   } else {
+    // 200 only once the alerts are in the durable queue; 503 + Retry-After when it is full or
+    // failing, so Alertmanager sends them again and nothing is acknowledged that could be lost.
     only(method, 'POST', path);
     const body = await readJsonBody(request, maxBodySize);
     const payload = validate(alertmanagerWebhookSchema, body, 'body');
-    const { recorded } = alerting.receiveExternal(externalAlerts(payload));
-    await alerting.flush();
+    const { recorded } = await alerting.receiveExternal(externalAlerts(payload)).catch((error) => {
+      if (!(error instanceof RetryableError)) throw error;
+      response.setHeader('Retry-After', String(Math.ceil((error.retryAfterMs ?? 1000) / 1000)));
+      throw new ApiError(503, 'unavailable', error.message);
+    });
     sendJson(response, 200, { status: 'ok', received: payload.alerts.length, recorded });
   }
   return true;

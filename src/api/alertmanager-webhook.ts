@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExternalAlert } from '../service/alerting/service.js';
+import type { ExternalAlert } from '../alerting/service.js';
 
 const labelSet = z.record(z.string(), z.string());
 const time = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'not an RFC 3339 time');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { alertJson } from '../model/index.js';
-import type { AlertingService } from '../service/alerting/service.js';
+import { alertJson } from '../alerting/alert.js';
+import type { AlertingService } from '../alerting/service.js';
 import { validate } from './validate.js';
 
 export const alertListQuery = z.strictObject({

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { isoTime as iso } from '../model/index.js';
-import type { AlertingService } from '../service/alerting/service.js';
-import { labelValues, type Incident } from '../service/alerting/incident.js';
+import { isoTime as iso } from '../alerting/alert.js';
+import type { AlertingService } from '../alerting/service.js';
+import { labelValues, type Incident } from '../alerting/incidents/incident.js';
 import {
   failingTraces,
   incidentById,
   incidentTimeline,
   listIncidents,
   topSignatures,
-} from '../service/alerting/queries.js';
-import { remediationFor } from '../service/alerting/remediation.js';
+} from '../alerting/store/queries.js';
+import { remediationFor } from '../alerting/incidents/remediation.js';
 import { ApiError } from './respond.js';
 import { validate } from './validate.js';
 

@@ -5,7 +5,7 @@ import { authRefusalMessage, authenticator, type Authenticate } from '../net/aut
 import { HttpService } from '../net/http-service.js';
 import { RateLimiter } from '../net/rate-limit.js';
 import { loadTls } from '../net/tls.js';
-import type { AlertingService } from '../service/alerting/service.js';
+import type { AlertingService } from '../alerting/service.js';
 import type { Store } from '../storage/store.js';
 import { routeAlerting } from './alerting-routes.js';
 import { exposeTo } from '../telemetry/exposition.js';

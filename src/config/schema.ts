@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertingSchema } from '../alerting/config.js';
 import { adminSchema } from '../api/config.js';
 import { duration } from './units.js';
 import { storageSchema } from '../storage/config.js';
@@ -47,6 +48,7 @@ export const rootSchema = z
     exporters: componentTable.default({}),
     storage: storageSchema.prefault({}),
     admin: adminSchema.prefault({}),
+    alerting: alertingSchema.prefault({}),
     service: serviceSchema,
   })
   .strict();

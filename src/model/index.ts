@@ -22,12 +22,3 @@ export type { TraceSummary } from './trace-summary.js';
 export { summarizeTrace } from './trace-summary.js';
 export type { StepDocument, TraceDocument } from './trace-document.js';
 export { traceDocument, traceDocumentSchema } from './trace-document.js';
-export type {
-  Alert,
-  AlertLabels,
-  AlertState,
-  AlertTransition,
-  AlertTransitionState,
-  AlertUpdate,
-} from './alert.js';
-export { ALERT_STATES, alertFingerprint, alertJson, isoTime, sortedLabelPairs } from './alert.js';

@@ -10,8 +10,8 @@ import { STORAGE } from '../storage/extension.js';
 import { migrate, verifySchema } from '../storage/schema/migrate.js';
 import { createStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
-import { ALERTING } from './alerting/extension.js';
-import { AlertingService } from './alerting/service.js';
+import { ALERTING } from '../alerting/extension.js';
+import { AlertingService } from '../alerting/service.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createRegistry } from '../telemetry/metrics.js';
 
@@ -41,7 +41,12 @@ export class Daemon {
     this.logger = createLogger(options.logLevel ?? config.service.telemetry.logs.level);
     this.metrics = createRegistry();
     this.store = createStore(config.storage);
-    this.alerting = new AlertingService(this.store, this.logger.child({ component: 'alerting' }));
+    this.alerting = new AlertingService(
+      this.store,
+      this.logger.child({ component: 'alerting' }),
+      Date.now,
+      { config: config.alerting, metrics: this.metrics },
+    );
   }
 
   async start(): Promise<void> {
@@ -103,7 +108,7 @@ export class Daemon {
     const deadline = AbortSignal.timeout(Math.floor(this.shutdownTimeoutMs * COMPONENT_SHARE));
     await this.pipeline?.shutdown(deadline);
     await this.admin?.shutdown(deadline);
-    if (!(await within(this.alerting.shutdown(), deadline))) {
+    if (!(await within(this.alerting.shutdown(deadline), deadline))) {
       this.logger.warn('shutdown deadline passed before alert rows were stored');
     }
     await this.store.close();

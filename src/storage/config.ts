@@ -18,6 +18,12 @@ export const storageSchema = z
     /** Retention of stored spans; 0 keeps them forever. */
     ttl: duration().prefault(0),
     request_timeout: duration().prefault('30s'),
+    /**
+     * Embedded engine: the share of the memory available (the cgroup's limit, else the
+     * machine's) chDB may use in all (`max_server_memory_usage`); one query gets half of it
+     * (`max_memory_usage`). Beyond it a query or insert fails and is retried, not the process.
+     */
+    embedded_memory_percentage: z.number().min(1).max(90).default(30),
     /** Send insert deduplication tokens (needs ClickHouse 22.2 or newer on the server engine). */
     dedup_tokens: z.boolean().default(true),
   })

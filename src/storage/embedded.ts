@@ -14,16 +14,24 @@ export class EmbeddedStore implements Store {
   readonly engine = 'embedded';
   private session: Session | undefined;
 
+  /** `memoryBytes` bounds the engine's memory in all; one query gets half of it. */
   constructor(
     private readonly path: string,
     readonly database: string,
+    private readonly memoryBytes: number,
   ) {}
 
   open(): Promise<void> {
     if (this.session) return Promise.resolve();
     try {
       mkdirSync(this.path, { recursive: true });
-      this.session = new Session(this.path);
+      // Server settings can only be given when the engine starts, as command-line arguments.
+      this.session = new Session(this.path, {
+        connectionArgs: [
+          `--max_server_memory_usage=${this.memoryBytes}`,
+          `--max_memory_usage=${Math.floor(this.memoryBytes / 2)}`,
+        ],
+      });
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(classifyStorageError(error, `opening the data directory ${this.path}`));

@@ -291,6 +291,17 @@ describe('defaults', () => {
       ttl: 0,
       request_timeout: 30_000,
       dedup_tokens: true,
+      embedded_memory_percentage: 30,
+    });
+    expect(config.alerting).toEqual({
+      queue: {
+        directory: './data/queue/alerting',
+        fsync: 'always',
+        fsync_interval: 1000,
+        max_bytes: 64 * 1024 * 1024,
+        segment_size: 8 * 1024 * 1024,
+        memory_size: 4 * 1024 * 1024,
+      },
     });
     expect(config.admin).toEqual({
       endpoint: '0.0.0.0:8888',
@@ -371,6 +382,31 @@ describe('validation errors name their paths', () => {
         MINIMAL.replace('  otlp:\n', '  otlp:\n    protocols:\n      grpc:\n        colour: red\n'),
       ),
     ).toEqual({ path: 'receivers.otlp.protocols.grpc', message: 'unknown key "colour"' });
+  });
+
+  it('the alerting queue and the memory bounds', () => {
+    expect(onlyProblem(`${MINIMAL}alerting:\n  queue:\n    fsync: sometimes\n`).path).toBe(
+      'alerting.queue.fsync',
+    );
+    expect(onlyProblem(`${MINIMAL}alerting:\n  queue:\n    max_bytes: plenty\n`).path).toBe(
+      'alerting.queue.max_bytes',
+    );
+    expect(onlyProblem(`${MINIMAL}storage:\n  embedded_memory_percentage: 0\n`).path).toBe(
+      'storage.embedded_memory_percentage',
+    );
+    const limiter = (body: string) =>
+      onlyProblem(
+        `${MINIMAL}processors:\n  memory_limiter:\n${body}\n`.replace(
+          'exporters: [clickhouse]',
+          'processors: [memory_limiter]\n      exporters: [clickhouse]',
+        ),
+      ).path;
+    expect(limiter('    max_inflight_bytes: 12 parsecs')).toBe(
+      'processors.memory_limiter.max_inflight_bytes',
+    );
+    expect(limiter('    rss_limit_percentage: 120')).toBe(
+      'processors.memory_limiter.rss_limit_percentage',
+    );
   });
 
   it('a bad endpoint', () => {

@@ -202,6 +202,86 @@ describe.runIf(chattrWorks)('the embedded engine failing while the queue fills',
   });
 });
 
+interface WebhookIncident {
+  status: string;
+  alerts: { alertname: string; source: string }[];
+}
+
+function alertmanagerWebhook(names: string[]): string {
+  return JSON.stringify({
+    version: '4',
+    groupKey: '{}:{service="webhook-outage"}',
+    status: 'firing',
+    receiver: 'faultline',
+    alerts: names.map((alertname) => ({
+      status: 'firing',
+      labels: { alertname, service: 'webhook-outage', severity: 'high' },
+      annotations: {},
+      startsAt: '2026-01-01T00:00:00Z',
+    })),
+  });
+}
+
+describe.runIf(chattrWorks)('Alertmanager webhooks while the embedded engine fails', () => {
+  it('answers 503 with Retry-After once the alert queue is full; a resend after recovery is stored once', async () => {
+    const dataDir = tempDir('webhookfail');
+    const daemon = await start({
+      dataDir,
+      alertingQueue: { max_bytes: '2KiB' },
+      exporterYaml: '    retry:\n      initial_interval: 50ms\n      max_interval: 200ms',
+    });
+    const setImmutable = (on: boolean) => {
+      const store = join(dataDir, 'store');
+      execFileSync('find', [store, '-type', 'd', '-exec', 'chattr', on ? '+i' : '-i', '{}', '+']);
+    };
+    setImmutable(true);
+    cleanups.push(() => setImmutable(false));
+    const post = (names: string[]) =>
+      fetch(`${daemon.adminUrl}/api/v1/alertmanager/webhook`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: alertmanagerWebhook(names),
+      });
+
+    // Each webhook brings a new alert (new rows); the queue takes them until it is full.
+    const taken: string[] = [];
+    let refused: Response | undefined;
+    for (let n = 0; n < 50 && !refused; n++) {
+      const response = await post([`Outage${n}`]);
+      if (response.status === 200) taken.push(`Outage${n}`);
+      else refused = response;
+    }
+    expect(taken.length).toBeGreaterThan(0);
+    expect(refused?.status).toBe(503);
+    expect(refused?.headers.get('retry-after')).toBe('1');
+    expect(await refused?.text()).toMatch(/queue.*retry later/);
+    const late = `Outage${taken.length}`;
+
+    // Storage is back: Alertmanager resends the refused group until it is taken, then sends
+    // the whole group again on its repeat interval.
+    setImmutable(false);
+    let status = 0;
+    for (let attempt = 0; attempt < 200 && status !== 200; attempt++) {
+      status = (await post([late])).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
+    const again = await post([...taken, late]);
+    expect(await again.json()).toMatchObject({ received: taken.length + 1, recorded: 0 });
+
+    await daemon.drained();
+    const response = await fetch(`${daemon.adminUrl}/api/v1/incidents`);
+    const { incidents } = (await response.json()) as { incidents: WebhookIncident[] };
+    expect(incidents).toHaveLength(1);
+    const names = incidents[0]!.alerts.map((a) => a.alertname).sort();
+    expect(names).toEqual([...taken, late].sort());
+    const [row] = await daemon.query<{ rows: string }>(
+      `SELECT toString(count()) AS rows FROM faultline.alerts WHERE AlertName = '${late}'`,
+    );
+    expect(row).toEqual({ rows: '1' });
+  });
+});
+
 describe('the memory limiter under memory pressure', () => {
   it('refuses with 503 and Retry-After, counts the refusal, and stays healthy', async () => {
     // A resident-set limit of 1 MiB is always exceeded: the daemon is always "under pressure".

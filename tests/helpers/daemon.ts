@@ -17,6 +17,8 @@ export interface DaemonOptions {
   exporterYaml?: string;
   /** Settings of exporters.clickhouse.queue; the directory defaults to one in the data dir. */
   queue?: Record<string, unknown>;
+  /** Settings of alerting.queue; the directory defaults to one in the data dir. */
+  alertingQueue?: Record<string, unknown>;
   /** Replace the storage section (YAML, indented by two spaces under `storage:`). */
   storageYaml?: string;
   /** The body of the `processors:` section (YAML, entries indented by two spaces). */
@@ -114,6 +116,8 @@ ${options.exporterYaml ?? '    batch:\n      timeout: 50ms'}
     queue: ${JSON.stringify({ directory: join(dataDir, 'queue'), ...options.queue })}
 ${options.exportersYaml ?? ''}storage:
 ${options.storageYaml ?? `  engine: embedded\n  path: ${join(dataDir, 'store')}`}
+alerting:
+  queue: ${JSON.stringify({ directory: join(dataDir, 'queue', 'alerting'), ...options.alertingQueue })}
 admin:
   endpoint: 127.0.0.1:${adminPort}
 ${options.adminYaml ?? ''}service:

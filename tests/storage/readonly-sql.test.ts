@@ -181,7 +181,7 @@ describe('the embedded engine enforces readonly as well as the parser', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'faultline-readonly-'));
-    store = new EmbeddedStore(join(dir, 'store'), 'ro_test');
+    store = new EmbeddedStore(join(dir, 'store'), 'ro_test', 512 * 1024 * 1024);
     await store.open();
     await store.command('CREATE DATABASE IF NOT EXISTS ro_test');
     await store.command(

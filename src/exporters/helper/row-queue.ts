@@ -6,8 +6,11 @@ export interface RowQueue<T> {
   start(): Promise<void>;
   /** Resolves once `items` are safe; rejects with a retryable error when there is no room. */
   add(items: T[]): Promise<void>;
-  /** False while the queue is full or closing (used by /readyz). */
-  hasRoom(): boolean;
+  /**
+   * False while the queue is full or closing (used by /readyz); with `payloadBytes`, whether
+   * a serialized payload of that size would be taken (a queue bounded by rows ignores it).
+   */
+  hasRoom(payloadBytes?: number): boolean;
   /** Sends what is buffered now and waits until it is stored. */
   flush(): Promise<void>;
   /** Refuses new items and delivers what it holds until `deadline` aborts. */

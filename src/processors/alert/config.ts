@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { duration } from '../../config/units.js';
 import { SEVERITIES } from '../../model/index.js';
-import { alertmanagerNotifierSchema } from '../../exporters/alertmanager/config.js';
-import { webhookNotifierSchema } from '../../exporters/webhook/config.js';
-import { AGGREGATE_HELP, parseAggregate, type Aggregate } from './aggregate.js';
-import { LABEL_KEYS } from './labels.js';
-import { TemplateError, compileTemplate } from './template.js';
+import { alertmanagerNotifierSchema } from '../../alerting/notify/alertmanager/config.js';
+import { webhookNotifierSchema } from '../../alerting/notify/webhook/config.js';
+import { AGGREGATE_HELP, parseAggregate, type Aggregate } from '../../alerting/rules/aggregate.js';
+import { LABEL_KEYS } from '../../alerting/rules/labels.js';
+import { TemplateError, compileTemplate } from '../../alerting/rules/template.js';
 
 export const COMPARISONS = ['>', '>=', '<', '<=', '==', '!='] as const;
 export type Comparison = (typeof COMPARISONS)[number];

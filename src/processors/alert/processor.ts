@@ -1,17 +1,18 @@
 import type { Logger } from 'pino';
-import type { Alert, AlertTransition, TelemetryBatch } from '../../model/index.js';
-import type { AlertNotifier } from '../../exporters/helper/notifier.js';
+import type { TelemetryBatch } from '../../model/index.js';
+import type { Alert, AlertTransition } from '../../alerting/alert.js';
+import type { AlertNotifier } from '../../alerting/notify/queue.js';
 import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipeline/component.js';
 import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
 import { within } from '../../pipeline/deadline.js';
 import { requireExtension } from '../../pipeline/host.js';
-import { ALERTING } from '../../service/alerting/extension.js';
-import { AlertingService } from '../../service/alerting/service.js';
+import { ALERTING } from '../../alerting/extension.js';
+import { AlertingService } from '../../alerting/service.js';
 import { STORAGE } from '../../storage/extension.js';
 import type { AlertConfig } from './config.js';
-import { AlertMetrics } from './metrics.js';
-import { createNotifiers } from './notifiers.js';
-import { AlertRule } from './rule.js';
+import { AlertMetrics } from '../../alerting/metrics.js';
+import { createNotifiers } from '../../alerting/notify/create.js';
+import { AlertRule } from '../../alerting/rules/rule.js';
 
 export interface AlertProcessorOptions {
   /** Unix ms now; tests pass a fake clock. */
@@ -32,6 +33,7 @@ export class AlertProcessor implements Processor {
   private readonly spanRules: AlertRule[];
   private readonly failureRules: AlertRule[];
   private readonly alerting: AlertingService;
+  private readonly ownAlerting: AlertingService | undefined;
   private readonly metrics: AlertMetrics;
   private readonly logger: Logger;
   private readonly clock: () => number;
@@ -49,9 +51,15 @@ export class AlertProcessor implements Processor {
     this.logger = settings.logger;
     this.clock = options.clock ?? Date.now;
     this.metrics = AlertMetrics.for(settings.metrics);
+    // On its own (no daemon sharing one), the processor runs a service of its own and stops it.
     this.alerting =
       settings.host.extension(ALERTING) ??
-      new AlertingService(requireExtension(settings.host, STORAGE), settings.logger, this.clock);
+      (this.ownAlerting = new AlertingService(
+        requireExtension(settings.host, STORAGE),
+        settings.logger,
+        this.clock,
+        { metrics: settings.metrics },
+      ));
     this.rules = config.rules.map(
       (rule) =>
         new AlertRule(rule, {
@@ -107,6 +115,7 @@ export class AlertProcessor implements Processor {
     for (const remove of this.removeSources) remove();
     await Promise.all(this.notifiers.map((n) => n.shutdown(deadline)));
     await within(this.alerting.flush(), deadline);
+    await this.ownAlerting?.shutdown(deadline);
   }
 
   /** One evaluation round of every rule; returns the transitions it made. */

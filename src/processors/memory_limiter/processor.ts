@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import type { TelemetryBatch } from '../../model/index.js';
 import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipeline/component.js';
+import { admissionGate } from '../../pipeline/admission.js';
 import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
+import { availableMemory } from '../../telemetry/available-memory.js';
 import { perRegistry } from '../../telemetry/per-registry.js';
 import type { MemoryLimiterConfig } from './config.js';
 
@@ -39,6 +41,8 @@ const limiterMetrics = perRegistry(
  * Refuses data with a retryable error while memory use is over its limit, so that under load
  * clients back off and retry instead of the process growing until it dies of OOM. Memory is
  * read on a timer, so the per-batch cost is one boolean check. It goes first in the pipeline.
+ * It also sets the receivers' admission bound on request bytes in flight, which refuses a
+ * burst before its bodies are read and decoded.
  */
 export class MemoryLimiterProcessor implements Processor {
   private refusing = false;
@@ -46,17 +50,29 @@ export class MemoryLimiterProcessor implements Processor {
   private timer: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
   private readonly gauge: Gauge<'processor'>;
+  /** The resident-set limit in bytes; 0 when off. */
+  readonly rssLimit: number;
 
   constructor(
     private readonly settings: ComponentSettings<MemoryLimiterConfig>,
     private readonly next: TelemetryConsumer,
     private readonly read: () => MemoryReading = readMemory,
+    available: () => number = availableMemory,
   ) {
+    const { config } = settings;
     this.logger = settings.logger;
     this.gauge = limiterMetrics(settings.metrics);
+    this.rssLimit =
+      config.rss_limit || Math.floor((available() * config.rss_limit_percentage) / 100);
   }
 
   start(): Promise<void> {
+    const { max_inflight_bytes } = this.settings.config;
+    admissionGate(this.settings.metrics).setLimit(max_inflight_bytes || Infinity);
+    this.logger.info(
+      { rssLimit: this.rssLimit, maxInflightBytes: max_inflight_bytes },
+      'memory limiter bounds the resident set and the request bytes in flight',
+    );
     this.check();
     this.timer ??= setInterval(() => this.check(), this.settings.config.check_interval).unref();
     return Promise.resolve();
@@ -80,6 +96,7 @@ export class MemoryLimiterProcessor implements Processor {
 
   shutdown(): Promise<void> {
     this.stopped = true;
+    admissionGate(this.settings.metrics).setLimit(Infinity);
     clearInterval(this.timer);
     this.timer = undefined;
     return Promise.resolve();
@@ -87,10 +104,10 @@ export class MemoryLimiterProcessor implements Processor {
 
   /** Reads memory use and switches between accepting and refusing, with hysteresis. */
   check(): void {
-    const { heap_limit_percentage, rss_limit, recovery_percentage } = this.settings.config;
+    const { heap_limit_percentage, recovery_percentage } = this.settings.config;
     const memory = this.read();
     const heapPercent = (100 * memory.heapUsed) / memory.heapLimit;
-    const rssPercent = rss_limit > 0 ? (100 * memory.rss) / rss_limit : 0;
+    const rssPercent = this.rssLimit > 0 ? (100 * memory.rss) / this.rssLimit : 0;
     const over = heapPercent > heap_limit_percentage || rssPercent > 100;
     const recovered =
       heapPercent <= heap_limit_percentage - recovery_percentage &&
@@ -98,7 +115,12 @@ export class MemoryLimiterProcessor implements Processor {
     if (!this.refusing && over) {
       this.refusing = true;
       this.logger.warn(
-        { heapUsed: memory.heapUsed, heapLimit: memory.heapLimit, rss: memory.rss },
+        {
+          heapUsed: memory.heapUsed,
+          heapLimit: memory.heapLimit,
+          rss: memory.rss,
+          rssLimit: this.rssLimit,
+        },
         'memory use is over the limit; refusing data until it falls',
       );
     } else if (this.refusing && recovered) {

@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino';
 import { splitEndpoint } from '../../config/units.js';
 import { authRefusalMessage, type Authenticate } from '../../net/auth.js';
+import type { AdmissionGate } from '../../pipeline/admission.js';
 import { loadTls } from '../../net/tls.js';
 import { onDeadline } from '../../pipeline/deadline.js';
 import type { GrpcConfig } from './config.js';
@@ -51,7 +52,7 @@ export class OtlpGrpcServer {
     private readonly ingest: Ingest,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
-    private readonly options: { authenticate: Authenticate | undefined },
+    private readonly options: { authenticate: Authenticate | undefined; admission: AdmissionGate },
   ) {}
 
   get secure(): boolean {
@@ -147,7 +148,10 @@ export class OtlpGrpcServer {
 
   private async export(body: Buffer, callback: sendUnaryData<Buffer>): Promise<void> {
     this.metrics.requestBytes.observe({ receiver: this.receiver, transport: 'grpc' }, body.length);
+    let release: (() => void) | undefined;
     try {
+      // gRPC has read the message by now; admission still comes before it is decoded.
+      release = this.options.admission.admit(body.length, 'grpc');
       const result = await this.ingest.export(
         'grpc',
         'protobuf',
@@ -165,6 +169,8 @@ export class OtlpGrpcServer {
         );
       }
       callback({ code: refusal.grpcCode, details: refusal.message, metadata });
+    } finally {
+      release?.();
     }
   }
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { authRefusalMessage, type Authenticate } from '../../net/auth.js';
 import { HttpService } from '../../net/http-service.js';
+import type { AdmissionGate } from '../../pipeline/admission.js';
 import { loadTls } from '../../net/tls.js';
 import type { HttpConfig } from './config.js';
 import { BodyError, readBody } from './body.js';
@@ -18,6 +19,17 @@ const TRACES_PATH = '/v1/traces';
 
 type BodyType = 'protobuf' | 'json';
 
+/**
+ * The bytes a request is admitted for: its declared length, or the body limit when it does not
+ * declare one (chunked), since that is what reading it may hold.
+ */
+function admittedBytes(request: IncomingMessage, config: HttpConfig): number {
+  const declared = Number(request.headers['content-length']);
+  return Number.isFinite(declared) && declared >= 0
+    ? Math.min(declared, config.max_request_body_size)
+    : config.max_request_body_size;
+}
+
 /** OTLP/HTTP: POST /v1/traces with protobuf or JSON bodies, answered in the same encoding. */
 export class OtlpHttpServer {
   private readonly http: HttpService;
@@ -28,7 +40,7 @@ export class OtlpHttpServer {
     private readonly ingest: Ingest,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
-    private readonly options: { authenticate: Authenticate | undefined },
+    private readonly options: { authenticate: Authenticate | undefined; admission: AdmissionGate },
   ) {
     this.http = new HttpService({
       endpoint: config.endpoint,
@@ -99,6 +111,27 @@ export class OtlpHttpServer {
         `unsupported Content-Type "${contentType}": use ${PROTOBUF} or ${JSON_TYPE}`,
       );
     }
+    // Admission before the body is read: a refused request's body is never held or decoded
+    // (the connection is closed instead of draining it).
+    let release: () => void;
+    try {
+      release = this.options.admission.admit(admittedBytes(request, this.config), 'http');
+    } catch (error) {
+      response.setHeader('Connection', 'close');
+      return this.refuse(response, type, error);
+    }
+    try {
+      await this.receive(request, response, type);
+    } finally {
+      release();
+    }
+  }
+
+  private async receive(
+    request: IncomingMessage,
+    response: ServerResponse,
+    type: BodyType,
+  ): Promise<void> {
     let body: Buffer;
     try {
       const read = await readBody(request, this.config.max_request_body_size);
@@ -122,11 +155,15 @@ export class OtlpHttpServer {
       }
     } catch (error) {
       if (error instanceof MalformedRequest) this.ingest.decodeFailed('http', type);
-      const refusal = refusalFor(error);
-      if (refusal.retryAfterSeconds)
-        response.setHeader('Retry-After', String(refusal.retryAfterSeconds));
-      this.fail(response, type, refusal.httpStatus, refusal.grpcCode, refusal.message);
+      this.refuse(response, type, error);
     }
+  }
+
+  private refuse(response: ServerResponse, type: BodyType, error: unknown): void {
+    const refusal = refusalFor(error);
+    if (refusal.retryAfterSeconds)
+      response.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+    this.fail(response, type, refusal.httpStatus, refusal.grpcCode, refusal.message);
   }
 
   /** Errors carry a google.rpc.Status in the request's encoding, as OTLP/HTTP asks. */

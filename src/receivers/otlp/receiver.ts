@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { authenticator } from '../../net/auth.js';
+import { admissionGate } from '../../pipeline/admission.js';
 import type { ComponentSettings, Receiver, TelemetryConsumer } from '../../pipeline/component.js';
 import type { OtlpReceiverConfig } from './config.js';
 import { OtlpGrpcServer } from './grpc.js';
@@ -20,15 +21,18 @@ export class OtlpReceiver implements Receiver {
     const ingest = new Ingest(id, config.limits, next, metrics, logger);
     const { grpc, http } = config.protocols;
     const tokens = config.auth.tokens;
+    const admission = admissionGate(settings.metrics);
     this.grpc =
       grpc &&
       new OtlpGrpcServer(id, grpc, ingest, metrics, logger.child({ transport: 'grpc' }), {
         authenticate: authenticator(tokens, settings.metrics, `${id}/grpc`),
+        admission,
       });
     this.http =
       http &&
       new OtlpHttpServer(id, http, ingest, metrics, logger.child({ transport: 'http' }), {
         authenticate: authenticator(tokens, settings.metrics, `${id}/http`),
+        admission,
       });
     this.logger = logger;
     this.authEnabled = tokens.length > 0;

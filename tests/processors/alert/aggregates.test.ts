@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogSketch } from '../../../src/processors/alert/sketch.js';
+import { LogSketch } from '../../../src/alerting/rules/sketch.js';
 import { alertProcessor, errorSpan, failure, span, times } from './helpers.js';
 
 /** A rule that always holds, so the alert's value is the aggregate's value. */

@@ -3,7 +3,7 @@ import {
   createBaseline,
   judge,
   type AnomalyOptions,
-} from '../../../src/processors/alert/baseline.js';
+} from '../../../src/alerting/rules/baseline.js';
 import { alertProcessor, span, times } from './helpers.js';
 
 const options = (overrides: Partial<AnomalyOptions> = {}): AnomalyOptions => ({

@@ -80,7 +80,7 @@ describe('AlertProcessor', () => {
     const restartAt = Date.UTC(2026, 0, 1, 12, 0, 0);
     const activeAt = restartAt - 20_000;
     const labels = { alertname: 'HighErrorRate', service: 'checkout', severity: 'high' };
-    const { alertFingerprint } = await import('../../../src/model/index.js');
+    const { alertFingerprint } = await import('../../../src/alerting/alert.js');
     const store = new StoreWithHistory([
       {
         Fingerprint: alertFingerprint(labels),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AlertStates, type Holding } from '../../../src/processors/alert/state.js';
-import type { Alert } from '../../../src/model/index.js';
+import { AlertStates, type Holding } from '../../../src/alerting/rules/state.js';
+import type { Alert } from '../../../src/alerting/alert.js';
 
 const T0 = 1_000_000;
 const holding = (value = 1): Map<string, Holding> =>

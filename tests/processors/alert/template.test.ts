@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TemplateError, compileTemplate } from '../../../src/processors/alert/template.js';
+import { TemplateError, compileTemplate } from '../../../src/alerting/rules/template.js';
 
 const data = {
   labels: { service: 'checkout', model: 'gpt-4o' },

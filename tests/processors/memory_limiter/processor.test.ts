@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { spansBatch } from '../../../src/model/index.js';
 import { RetryableError } from '../../../src/pipeline/errors.js';
@@ -7,16 +8,22 @@ import {
   MemoryLimiterProcessor,
   type MemoryReading,
 } from '../../../src/processors/memory_limiter/processor.js';
+import { availableMemory } from '../../../src/telemetry/available-memory.js';
 import { sampleSpan } from '../../helpers/spans.js';
 import { RecordingConsumer, settingsFor } from '../../helpers/test-doubles.js';
 
 const MiB = 1024 * 1024;
 
-function limiter(config: Record<string, unknown>) {
+function limiter(config: Record<string, unknown>, available = 1024 * MiB) {
   let reading: MemoryReading = { heapUsed: 10 * MiB, heapLimit: 100 * MiB, rss: 50 * MiB };
   const next = new RecordingConsumer();
   const settings = settingsFor('memory_limiter', memoryLimiterConfigSchema.parse(config));
-  const processor = new MemoryLimiterProcessor(settings, next, () => reading);
+  const processor = new MemoryLimiterProcessor(
+    settings,
+    next,
+    () => reading,
+    () => available,
+  );
   return {
     processor,
     next,
@@ -86,5 +93,56 @@ describe('MemoryLimiterProcessor', () => {
     const parsed = memoryLimiterConfigSchema.safeParse({ heap_limit_percentage: 150 });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['heap_limit_percentage']);
+  });
+
+  it('bounds the resident set by default at 80% of the memory available', async () => {
+    const { processor, use } = limiter({}, 1000 * MiB);
+    expect(processor.rssLimit).toBe(800 * MiB);
+    await processor.start();
+    use({ rss: 790 * MiB });
+    await processor.consume(spansBatch([sampleSpan()]));
+    use({ rss: 801 * MiB });
+    expect(await refusal(processor.consume(spansBatch([sampleSpan()])))).toBeInstanceOf(
+      RetryableError,
+    );
+    await processor.shutdown();
+  });
+
+  it('takes rss_limit over the share, and turns the RSS bound off with both at 0', () => {
+    expect(limiter({ rss_limit: '100MiB' }).processor.rssLimit).toBe(100 * MiB);
+    expect(limiter({ rss_limit_percentage: 0 }).processor.rssLimit).toBe(0);
+  });
+
+  it('reads the new keys with units and defaults, and names a bad one', () => {
+    expect(memoryLimiterConfigSchema.parse({})).toMatchObject({
+      rss_limit_percentage: 80,
+      rss_limit: 0,
+      max_inflight_bytes: 64 * MiB,
+    });
+    expect(memoryLimiterConfigSchema.parse({ max_inflight_bytes: '8MiB' }).max_inflight_bytes).toBe(
+      8 * MiB,
+    );
+    for (const [key, value] of [
+      ['rss_limit_percentage', 101],
+      ['rss_limit_percentage', -1],
+      ['max_inflight_bytes', 'lots'],
+      ['max_inflight_bytes', -5],
+    ] as const) {
+      const parsed = memoryLimiterConfigSchema.safeParse({ [key]: value });
+      expect(parsed.success, `${key}: ${value}`).toBe(false);
+      expect(parsed.error?.issues[0]?.path).toEqual([key]);
+    }
+  });
+});
+
+describe('availableMemory', () => {
+  it("is the cgroup's limit when set, else the machine's memory", () => {
+    expect(availableMemory(() => `${256 * MiB}\n`)).toBe(Math.min(256 * MiB, totalmem()));
+    expect(availableMemory(() => 'max\n')).toBe(totalmem());
+    expect(
+      availableMemory(() => {
+        throw new Error('ENOENT: no cgroup v2 here');
+      }),
+    ).toBe(totalmem());
   });
 });

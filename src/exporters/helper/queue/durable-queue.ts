@@ -92,8 +92,8 @@ export class DurableQueue<T> implements RowQueue<T> {
     }
   }
 
-  hasRoom(): boolean {
-    return !this.closing && (this.wal?.hasRoom() ?? false);
+  hasRoom(payloadBytes = 0): boolean {
+    return !this.closing && (this.wal?.hasRoom(payloadBytes) ?? false);
   }
 
   /** Sends everything queued now and resolves once the queue is empty (or shutdown gave up). */

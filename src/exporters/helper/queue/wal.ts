@@ -133,8 +133,14 @@ export class WriteAheadLog {
     return this.options.maxBytes;
   }
 
-  hasRoom(): boolean {
-    return !this.closed && this.undeliveredBytes < this.options.maxBytes;
+  /** Room for more (`payloadBytes` 0), or for one payload of that size (always when empty). */
+  hasRoom(payloadBytes = 0): boolean {
+    if (this.closed) return false;
+    if (payloadBytes === 0) return this.undeliveredBytes < this.options.maxBytes;
+    return (
+      this.undeliveredBytes === 0 ||
+      this.undeliveredBytes + HEADER_BYTES + payloadBytes <= this.options.maxBytes
+    );
   }
 
   /**
@@ -146,7 +152,7 @@ export class WriteAheadLog {
       return Promise.reject(new RetryableError('the queue is shutting down', SHUTTING_DOWN));
     }
     const size = HEADER_BYTES + payload.length;
-    if (this.undeliveredBytes > 0 && this.undeliveredBytes + size > this.options.maxBytes) {
+    if (!this.hasRoom(payload.length)) {
       return Promise.reject(
         new RetryableError(
           `the durable queue holds ${this.undeliveredBytes} bytes (limit ${this.options.maxBytes}); retry later`,

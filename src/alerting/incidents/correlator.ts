@@ -9,6 +9,11 @@ export interface CorrelationOptions {
   maxOpen: number;
 }
 
+export interface CorrelatorCheckpoint {
+  open: Map<string, Incident>;
+  byFingerprint: Map<string, string>;
+}
+
 const newIncidentId = (now: number): string =>
   `inc-${now.toString(36)}-${randomBytes(4).toString('hex')}`;
 
@@ -19,8 +24,8 @@ const newIncidentId = (now: number): string =>
  * Pure and in memory; the alerting service stores what changes.
  */
 export class IncidentCorrelator {
-  private readonly open = new Map<string, Incident>();
-  private readonly byFingerprint = new Map<string, string>();
+  private open = new Map<string, Incident>();
+  private byFingerprint = new Map<string, string>();
 
   constructor(
     private options: CorrelationOptions,
@@ -76,6 +81,16 @@ export class IncidentCorrelator {
       this.open.set(incident.id, incident);
       for (const alert of incident.alerts) this.byFingerprint.set(alert.fingerprint, incident.id);
     }
+  }
+
+  /** A copy of the state, for `rollback` when the changes made after it could not be stored. */
+  checkpoint(): CorrelatorCheckpoint {
+    return { open: structuredClone(this.open), byFingerprint: new Map(this.byFingerprint) };
+  }
+
+  rollback(checkpoint: CorrelatorCheckpoint): void {
+    this.open = checkpoint.open;
+    this.byFingerprint = checkpoint.byFingerprint;
   }
 
   openIncidents(): Incident[] {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Alert, AlertUpdate } from '../../model/index.js';
-import type { NotifierMetrics } from '../helper/notifier.js';
-import { NotificationQueue, postJson, type AlertNotifier } from '../helper/notifier.js';
+import type { Alert, AlertUpdate } from '../../alert.js';
+import type { NotifierMetrics } from '../queue.js';
+import { NotificationQueue, postJson, type AlertNotifier } from '../queue.js';
 import type { AlertmanagerNotifierConfig } from './config.js';
 import { postableAlert, type PostableAlert } from './payload.js';
 

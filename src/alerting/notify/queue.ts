@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { AlertUpdate } from '../../model/index.js';
+import type { AlertUpdate } from '../alert.js';
 import { onDeadline } from '../../pipeline/deadline.js';
 import { perRegistry } from '../../telemetry/per-registry.js';
 

@@ -1,13 +1,8 @@
 import type { Logger } from 'pino';
-import type { Alert, AlertUpdate } from '../../model/index.js';
-import { retry } from '../helper/retry.js';
-import type { NotifierMetrics } from '../helper/notifier.js';
-import {
-  HttpStatusError,
-  NotificationQueue,
-  postJson,
-  type AlertNotifier,
-} from '../helper/notifier.js';
+import type { Alert, AlertUpdate } from '../../alert.js';
+import { retry } from '../../../exporters/helper/retry.js';
+import type { NotifierMetrics } from '../queue.js';
+import { HttpStatusError, NotificationQueue, postJson, type AlertNotifier } from '../queue.js';
 import type { WebhookNotifierConfig } from './config.js';
 import { webhookBody } from './payload.js';
 import { signBody } from './signature.js';

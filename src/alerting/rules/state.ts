@@ -1,4 +1,4 @@
-import type { Alert, AlertLabels, AlertTransition } from '../../model/index.js';
+import type { Alert, AlertLabels, AlertTransition } from '../alert.js';
 
 /** What one evaluation found for one alert whose condition holds. */
 export interface Holding {

@@ -1,4 +1,4 @@
-import { alertJson, type AlertTransition } from '../../model/index.js';
+import { alertJson, type AlertTransition } from '../../alert.js';
 
 /**
  * The JSON body of one webhook notification: one alert transition (`status` is the state it

@@ -1,4 +1,5 @@
-import { severityRank, type AlertLabels } from '../../model/index.js';
+import { severityRank } from '../../model/index.js';
+import type { AlertLabels } from '../alert.js';
 
 /** One alert as an incident remembers it. */
 export interface IncidentAlert {

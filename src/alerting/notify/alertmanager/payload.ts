@@ -1,4 +1,4 @@
-import type { Alert } from '../../model/index.js';
+import type { Alert } from '../../alert.js';
 
 /** One alert of `POST /api/v2/alerts` (Alertmanager's `postableAlert`). */
 export interface PostableAlert {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Alert } from '../../model/index.js';
-import { perRegistry } from '../../telemetry/per-registry.js';
+import type { Alert } from './alert.js';
+import { perRegistry } from '../telemetry/per-registry.js';
 
 type AlertSource = () => Iterable<Alert>;
 

@@ -3,10 +3,10 @@ import {
   sortedLabelPairs,
   type AlertLabels,
   type AlertTransition,
-} from '../../model/index.js';
+} from '../alert.js';
 import { countsFailures, type Aggregate } from './aggregate.js';
 import { createBaseline, judge, type AnomalyOptions, type Baseline } from './baseline.js';
-import type { AlertRuleConfig, Comparison } from './config.js';
+import type { AlertRuleConfig, Comparison } from '../../processors/alert/config.js';
 import { compileFilter, groupValue, labelReaders } from './labels.js';
 import { measurer, type Measurement } from './measure.js';
 import { AlertStates, type Holding } from './state.js';

@@ -1,7 +1,7 @@
-import type { Alert } from '../../model/index.js';
+import type { Alert } from '../alert.js';
 import type { Store } from '../../storage/store.js';
 import { AGENT_TRACES, ALERTS, FAILURES, INCIDENTS } from '../../storage/tables.js';
-import type { Incident, IncidentAlert } from './incident.js';
+import type { Incident, IncidentAlert } from '../incidents/incident.js';
 import { asLabels, sqlString } from './rows.js';
 
 /** JSONEachRow output as objects. */

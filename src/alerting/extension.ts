@@ -1,4 +1,4 @@
-import { extensionKey } from '../../pipeline/host.js';
+import { extensionKey } from '../pipeline/host.js';
 import type { AlertingService } from './service.js';
 
 /** Alert state and incidents, shared by the `alert` processor and the admin API. */

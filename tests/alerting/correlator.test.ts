@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IncidentCorrelator } from '../../../src/service/alerting/correlator.js';
-import type { IncidentAlert } from '../../../src/service/alerting/incident.js';
+import { IncidentCorrelator } from '../../src/alerting/incidents/correlator.js';
+import type { IncidentAlert } from '../../src/alerting/incidents/incident.js';
 
 const T0 = 1_800_000_000_000;
 let ids = 0;

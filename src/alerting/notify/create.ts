@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Alert } from '../../model/index.js';
-import { AlertmanagerNotifier } from '../../exporters/alertmanager/notifier.js';
-import { NotifierMetrics, type AlertNotifier } from '../../exporters/helper/notifier.js';
-import { WebhookNotifier } from '../../exporters/webhook/notifier.js';
-import type { AlertConfig } from './config.js';
+import type { Alert } from '../alert.js';
+import { AlertmanagerNotifier } from './alertmanager/notifier.js';
+import { NotifierMetrics, type AlertNotifier } from './queue.js';
+import { WebhookNotifier } from './webhook/notifier.js';
+import type { AlertConfig } from '../../processors/alert/config.js';
 
 /** The notifiers a config names, with ids such as `alert/alertmanager[0]` for their metrics. */
 export function createNotifiers(

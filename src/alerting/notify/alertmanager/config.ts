@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../../config/units.js';
+import { duration } from '../../../config/units.js';
 
 /** One Alertmanager to notify (API v2), as written under `processors.alert.notifiers.alertmanager[]`. */
 export const alertmanagerNotifierSchema = z.strictObject({

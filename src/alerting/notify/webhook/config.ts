@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../../config/units.js';
+import { duration } from '../../../config/units.js';
 
 /** One generic webhook, as written under `processors.alert.notifiers.webhook[]`. */
 export const webhookNotifierSchema = z.strictObject({

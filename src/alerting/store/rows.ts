@@ -1,5 +1,5 @@
-import type { Alert, AlertLabels, AlertTransition } from '../../model/index.js';
-import { labelValues, type Incident, type IncidentAlert } from './incident.js';
+import type { Alert, AlertLabels, AlertTransition } from '../alert.js';
+import { labelValues, type Incident, type IncidentAlert } from '../incidents/incident.js';
 
 /** A DateTime64(3) as JSONEachRow input: an integer is read as ticks, here milliseconds. */
 export const chTime = (ms: number): number => Math.max(0, Math.round(ms));

@@ -1,0 +1,176 @@
+/**
+ * Admission by request bytes in flight, with real HTTP requests against the OTLP receiver in
+ * this process, behind the memory limiter that sets the bound.
+ */
+import { request as httpRequest, type ClientRequest } from 'node:http';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TelemetryBatch } from '../../src/model/index.js';
+import { memoryLimiterConfigSchema } from '../../src/processors/memory_limiter/config.js';
+import { MemoryLimiterProcessor } from '../../src/processors/memory_limiter/processor.js';
+import { ExportTraceServiceRequest } from '../../src/receivers/otlp/proto.js';
+import { otlpReceiverSchema } from '../../src/receivers/otlp/config.js';
+import { OtlpReceiver } from '../../src/receivers/otlp/receiver.js';
+import { jsonRequest, traceIdFor } from '../helpers/otlp-json.js';
+import { grpcExport } from '../helpers/otlp-client.js';
+import { freePorts } from '../helpers/ports.js';
+import { RecordingConsumer, settingsFor } from '../helpers/test-doubles.js';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+/** Holds every batch until `release` is called, so its request stays in flight. */
+class HoldingConsumer extends RecordingConsumer {
+  private held: (() => void)[] = [];
+  override async consume(batch: TelemetryBatch): Promise<void> {
+    await new Promise<void>((resolve) => this.held.push(resolve));
+    return super.consume(batch);
+  }
+  release(): void {
+    for (const resolve of this.held.splice(0)) resolve();
+  }
+  get holding(): number {
+    return this.held.length;
+  }
+}
+
+async function receiverBehindLimiter(
+  maxInflight: string,
+  next: RecordingConsumer = new RecordingConsumer(),
+) {
+  const [port, grpcPort] = (await freePorts(2)) as [number, number];
+  const limiterSettings = settingsFor(
+    'memory_limiter',
+    memoryLimiterConfigSchema.parse({ max_inflight_bytes: maxInflight }),
+  );
+  const limiter = new MemoryLimiterProcessor(limiterSettings, next);
+  const receiver = new OtlpReceiver(
+    {
+      ...settingsFor(
+        'otlp',
+        otlpReceiverSchema.parse({
+          protocols: {
+            http: { endpoint: `127.0.0.1:${port}` },
+            grpc: { endpoint: `127.0.0.1:${grpcPort}` },
+          },
+        }),
+      ),
+      // One registry: the daemon's receivers and processors share it, and with it the gate.
+      metrics: limiterSettings.metrics,
+    },
+    limiter,
+  );
+  await limiter.start();
+  await receiver.start();
+  stops.push(
+    () => limiter.shutdown(),
+    () => receiver.shutdown(),
+  );
+  return {
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    grpcTarget: `127.0.0.1:${grpcPort}`,
+    next,
+    metrics: limiterSettings.metrics,
+  };
+}
+
+/** Starts a POST that declares `body.length` bytes but sends only the first half for now. */
+function halfSent(url: string, body: Buffer): { request: ClientRequest; status: Promise<number> } {
+  const request = httpRequest(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
+  });
+  const status = new Promise<number>((resolve, reject) => {
+    request.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+  });
+  request.write(body.subarray(0, body.length >> 1));
+  return { request, status };
+}
+
+const post = (url: string, body: Buffer) =>
+  fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+
+describe('admission by request bytes in flight', () => {
+  it('refuses a request before reading it while others hold the bound, and admits it after', async () => {
+    const { url, next, metrics } = await receiverBehindLimiter('64KiB');
+    const big = Buffer.from(jsonRequest(traceIdFor('ad01', 1), 20, 'admission', 2000));
+    expect(big.length).toBeGreaterThan(40 * 1024);
+
+    const first = halfSent(url, big);
+    // The first request is admitted once its headers arrive; wait until the gate holds it.
+    for (let i = 0; i < 100; i++) {
+      const held = await metrics.getSingleMetricAsString('faultline_admission_inflight_bytes');
+      if (held.includes(`faultline_admission_inflight_bytes ${big.length}`)) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+
+    const refused = await post(url, Buffer.from(jsonRequest(traceIdFor('ad02', 1), 20, 'x', 2000)));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.text()).toMatch(/bytes of requests are in flight/);
+    expect(
+      await metrics.getSingleMetricAsString('faultline_admission_refused_requests_total'),
+    ).toContain('faultline_admission_refused_requests_total{transport="http"} 1');
+
+    first.request.end(big.subarray(big.length >> 1));
+    expect(await first.status).toBe(200);
+    const again = await post(url, Buffer.from(jsonRequest(traceIdFor('ad02', 1), 20, 'x', 2000)));
+    expect(again.status).toBe(200);
+    expect(next.batches.map((batch) => batch.spans.length)).toEqual([20, 20]);
+    expect(await metrics.getSingleMetricAsString('faultline_admission_inflight_bytes')).toContain(
+      'faultline_admission_inflight_bytes 0',
+    );
+  });
+
+  it('admits a request alone even when it is larger than the bound', async () => {
+    const { url } = await receiverBehindLimiter('1KiB');
+    const body = Buffer.from(jsonRequest(traceIdFor('ad03', 1), 20, 'admission', 200));
+    expect(body.length).toBeGreaterThan(1024);
+    expect((await post(url, body)).status).toBe(200);
+  });
+
+  it('refuses a gRPC message before decoding it while another is in flight', async () => {
+    const held = new HoldingConsumer();
+    const { grpcTarget, next } = await receiverBehindLimiter('1KiB', held);
+    const message = (n: number) =>
+      Buffer.from(
+        ExportTraceServiceRequest.encode(
+          ExportTraceServiceRequest.fromObject({
+            resourceSpans: [
+              {
+                scopeSpans: [
+                  {
+                    spans: [
+                      {
+                        traceId: Buffer.alloc(16, n),
+                        spanId: Buffer.alloc(8, 1),
+                        name: 'x'.repeat(800),
+                        startTimeUnixNano: 1,
+                        endTimeUnixNano: 2,
+                      },
+                    ],
+                  },
+                ],
+              },
+            ],
+          }),
+        ).finish(),
+      );
+    const first = grpcExport(grpcTarget, message(1));
+    for (let i = 0; i < 200 && held.holding === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const { error } = await grpcExport(grpcTarget, message(2));
+    expect(error?.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(error?.details).toMatch(/bytes of requests are in flight/);
+    held.release();
+    expect((await first).error).toBeFalsy();
+    expect(next.batches).toHaveLength(1);
+  });
+});
