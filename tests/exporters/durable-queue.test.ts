@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JsonLinesEncoder } from '../../src/exporters/helper/encoder.js';
 import { ExporterMetrics } from '../../src/exporters/helper/metrics.js';
 import { DeadLetterFile } from '../../src/exporters/helper/queue/dead-letter.js';
 import {
@@ -40,7 +41,13 @@ function makeQueue(
       maxBytes: 1024 * 1024,
       memoryBytes: 1024 * 1024,
     },
-    serialize: (items) => Buffer.from(items.map((n) => JSON.stringify({ n })).join('\n')),
+    maxBytes: 1024 * 1024,
+    encoder: new JsonLinesEncoder<number>({
+      row: (n) => JSON.stringify({ n }),
+      key: (n) => ({ n: String(n) }),
+      maxChunkBytes: 1024 * 1024,
+      sliceMs: 10,
+    }),
     send,
     deadLetter: new DeadLetterFile(join(directory, 'dead-letter.jsonl'), 'test'),
     metrics: ExporterMetrics.for(registry),

@@ -53,6 +53,7 @@ export class AssembleProcessor implements Processor {
       maxStepsPerTrace: config.max_steps_per_trace,
       lateSpanWindowMs: config.late_span_window,
       maxRememberedTraces: config.max_remembered_traces,
+      maxSteps: config.max_held_steps,
     });
     this.tickMs = Math.max(50, Math.min(1000, config.decision_wait / 4));
   }
@@ -65,24 +66,39 @@ export class AssembleProcessor implements Processor {
   async consume(batch: TelemetryBatch): Promise<void> {
     if (this.closed) throw new RetryableError(`${this.id} is shutting down`, SHUTTING_DOWN);
     const now = performance.now();
+    const labels = { processor: this.id };
     const evicted: Emission[] = [];
+    const added: Span[] = [];
     for (const span of batch.spans) {
       const step = this.toStep(span);
       span.step = step;
       span.failures ??= [];
-      for (const gap of step.gaps) this.metrics.stepGaps.inc({ processor: this.id, gap });
-      for (const emission of this.assembler.add(
+      const { outcome, evicted: pushedOut } = this.assembler.add(
         span.traceId,
         traceStep(span, step, span.failures),
         now,
-      )) {
-        evicted.push(emission);
+      );
+      for (const emission of pushedOut) evicted.push(emission);
+      if (outcome === 'duplicate') {
+        span.duplicate = true;
+        this.metrics.duplicateSpans.inc(labels);
+        continue;
       }
+      for (const gap of step.gaps) this.metrics.stepGaps.inc({ processor: this.id, gap });
+      if (outcome === 'dropped') this.metrics.droppedSteps.inc(labels);
+      else added.push(span);
     }
-    this.metrics.tracesHeld.set({ processor: this.id }, this.assembler.heldTraces);
-    await this.next.consume(batch);
-    // Traces pushed out by the memory bound go on after the spans that evicted them.
-    if (evicted.length) this.hand(evicted);
+    this.metrics.tracesHeld.set(labels, this.assembler.heldTraces);
+    try {
+      await this.next.consume(batch);
+    } catch (error) {
+      // Not acknowledged: the client sends these spans again, and that is their first delivery.
+      for (const span of added) this.assembler.withdraw(span.traceId, span.spanId);
+      throw error;
+    } finally {
+      // Traces pushed out by the memory bound go on after the spans that evicted them.
+      if (evicted.length) this.hand(evicted);
+    }
   }
 
   async flush(): Promise<void> {
@@ -116,6 +132,14 @@ export class AssembleProcessor implements Processor {
         await this.next.consume({ spans: [], traces, failures: [] });
       } catch (error) {
         this.metrics.emitFailures.inc({ processor: this.id });
+        if (!(error instanceof RetryableError)) {
+          // Retrying cannot help (the exporter dead-letters what it cannot store): not kept.
+          this.logger.error(
+            { err: error, traces: traces.length },
+            'assembled traces refused downstream for good; dropped',
+          );
+          return;
+        }
         const kept = traces.slice(-MAX_UNSENT_TRACES);
         if (kept.length < traces.length) {
           this.logger.error(
