@@ -79,7 +79,7 @@ async function firstRow(query) {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ sql: query, format: 'JSONEachRow' }),
-    signal: AbortSignal.timeout(60_000),
+    signal: globalThis.AbortSignal.timeout(60_000),
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`query failed (${response.status}): ${text}`);
@@ -95,7 +95,7 @@ function probeHealth(done) {
       const started = performance.now();
       try {
         const response = await globalThis.fetch(`${daemon.adminUrl}/healthz`, {
-          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+          signal: globalThis.AbortSignal.timeout(PROBE_TIMEOUT_MS),
         });
         await response.text();
         if (response.ok) latencies.push(performance.now() - started);

@@ -34,9 +34,9 @@ export interface RowEncoder<T> {
 
 export interface JsonLinesOptions<T> {
   /** One row as a JSON object on one line (JSON escapes newlines, so lines are rows). */
-  row(item: T): string;
+  row: (item: T) => string;
   /** What identifies an item that cannot be encoded. */
-  key(item: T): Record<string, string>;
+  key: (item: T) => Record<string, string>;
   maxChunkBytes: number;
   /** Encoding time after which it yields to the event loop. */
   sliceMs: number;

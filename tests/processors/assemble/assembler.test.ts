@@ -175,10 +175,7 @@ describe('TraceAssembler', () => {
       assembler.withdraw(traceId(1), 'a');
       expect(assembler.heldSteps).toBe(1);
       expect(assembler.add(traceId(1), step('a'), 10).outcome).toBe('added');
-      expect(assembler.collect(1010)[0]?.trace.steps.map((s) => s.spanId)).toEqual([
-        'root',
-        'a',
-      ]);
+      expect(assembler.collect(1010)[0]?.trace.steps.map((s) => s.spanId)).toEqual(['root', 'a']);
     });
   });
 

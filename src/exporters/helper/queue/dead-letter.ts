@@ -29,7 +29,8 @@ export class DeadLetterFile {
   async writeUnencodable(table: string, rows: UnencodableRow[]): Promise<void> {
     await this.append(
       rows.map(
-        ({ reason, key }) => `${this.prefix(table, reason)}"row":null,"key":${JSON.stringify(key)}}\n`,
+        ({ reason, key }) =>
+          `${this.prefix(table, reason)}"row":null,"key":${JSON.stringify(key)}}\n`,
       ),
     );
   }
@@ -44,7 +45,7 @@ export class DeadLetterFile {
   private async append(lines: string[]): Promise<void> {
     this.ready ??= mkdir(dirname(this.path), { recursive: true });
     await this.ready;
-    for (let from = 0; from < lines.length; ) {
+    for (let from = 0; from < lines.length;) {
       let bytes = 0;
       let to = from;
       while (to < lines.length && (to === from || bytes + lines[to]!.length <= WRITE_BYTES)) {

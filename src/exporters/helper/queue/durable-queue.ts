@@ -169,10 +169,15 @@ export class DurableQueue<T> implements RowQueue<T> {
   private async drain(wal: WriteAheadLog): Promise<boolean> {
     let delivered = false;
     try {
-      for (let records = wal.peek(this.options.maxRows, this.options.maxBytes); records.length > 0;) {
+      for (
+        let records = wal.peek(this.options.maxRows, this.options.maxBytes);
+        records.length > 0;
+      ) {
         await this.deliver(wal, records);
         delivered = true;
-        records = this.stop.signal.aborted ? [] : wal.peek(this.options.maxRows, this.options.maxBytes);
+        records = this.stop.signal.aborted
+          ? []
+          : wal.peek(this.options.maxRows, this.options.maxBytes);
         // A partial batch waits for its timeout unless a flush is asking for everything.
         const oldest = records[0];
         if (
