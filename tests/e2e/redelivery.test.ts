@@ -72,7 +72,7 @@ describe('redelivered and late spans', () => {
   beforeAll(async () => {
     daemon = await startDaemon({
       processorsYaml:
-        '  assemble:\n    decision_wait: 500ms\n    root_wait: 2s\n    late_span_window: 1s\n  classify: {}\n',
+        '  assemble:\n    decision_wait: 500ms\n    root_wait: 2s\n    late_span_window: 5s\n  classify: {}\n',
       pipelineProcessors: ['assemble', 'classify'],
     });
   });
@@ -109,7 +109,7 @@ describe('redelivered and late spans', () => {
     expect(await postJson(daemon, smallTrace(traceId))).toBe(200);
     await untilCount(daemon, `faultline.agent_traces WHERE TraceId = '${traceId}'`, 1);
     const [complete] = await rowOf(daemon, traceId);
-    await sleep(1500); // the emitted trace is forgotten
+    await sleep(5500); // the emitted trace is forgotten
     expect(await postJson(daemon, request(traceId, [{ id: 9, parent: 1 }]))).toBe(200);
     // The late span is assembled alone (no root: after root_wait) and written too…
     await untilCount(daemon, `faultline.agent_traces WHERE TraceId = '${traceId}'`, 2);
