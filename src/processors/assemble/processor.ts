@@ -16,6 +16,8 @@ import { AssembleMetrics } from './metrics.js';
 
 /** Traces held for re-sending after a failed hand-off, at most (beyond: dropped and logged). */
 const MAX_UNSENT_TRACES = 10_000;
+/** Traces per batch handed on; a batch is classified and serialised downstream at once. */
+const TRACES_PER_BATCH = 256;
 
 /**
  * Understands each span as an agent step (attached as `span.step`) and passes spans on at
@@ -121,41 +123,54 @@ export class AssembleProcessor implements Processor {
     if (done.length || this.unsent.length) this.hand(done);
   }
 
-  /** Hands traces on one batch at a time, keeping those that could not be handed on. */
+  /**
+   * Hands traces on in batches of at most TRACES_PER_BATCH, one at a time (each is classified
+   * and serialised downstream in one go, so a burst such as shutdown's drain is cut into
+   * slices), keeping those that could not be handed on.
+   */
   private hand(emissions: Emission[]): void {
     for (const { reason } of emissions)
       this.metrics.tracesEmitted.inc({ processor: this.id, reason });
     const traces = [...this.unsent, ...emissions.map((e) => e.trace)];
     this.unsent = [];
     this.emitting = this.emitting.then(async () => {
-      try {
-        await this.next.consume({ spans: [], traces, failures: [] });
-      } catch (error) {
-        this.metrics.emitFailures.inc({ processor: this.id });
-        if (!(error instanceof RetryableError)) {
-          // Retrying cannot help (the exporter dead-letters what it cannot store): not kept.
-          this.logger.error(
-            { err: error, traces: traces.length },
-            'assembled traces refused downstream for good; dropped',
-          );
+      for (let from = 0; from < traces.length; from += TRACES_PER_BATCH) {
+        const part = traces.slice(from, from + TRACES_PER_BATCH);
+        try {
+          await this.next.consume({ spans: [], traces: part, failures: [] });
+        } catch (error) {
+          this.handFailed(error, traces.slice(from));
           return;
         }
-        const kept = traces.slice(-MAX_UNSENT_TRACES);
-        if (kept.length < traces.length) {
-          this.logger.error(
-            { dropped: traces.length - kept.length },
-            'dropped assembled traces that could not be handed on',
-          );
-        }
-        this.logger.warn(
-          { err: error, traces: kept.length },
-          'handing on assembled traces failed; retrying',
-        );
-        // Trace-level failures are derived downstream from the steps; they are derived again.
-        for (const trace of kept) trace.failures = [];
-        this.unsent = [...kept, ...this.unsent];
       }
     });
+  }
+
+  /** Keeps `left` for the next tick when retrying can help, else drops it. */
+  private handFailed(error: unknown, left: AgentTrace[]): void {
+    this.metrics.emitFailures.inc({ processor: this.id });
+    if (!(error instanceof RetryableError)) {
+      // Retrying cannot help (the exporter dead-letters what it cannot store): not kept.
+      this.logger.error(
+        { err: error, traces: left.length },
+        'assembled traces refused downstream for good; dropped',
+      );
+      return;
+    }
+    const kept = left.slice(-MAX_UNSENT_TRACES);
+    if (kept.length < left.length) {
+      this.logger.error(
+        { dropped: left.length - kept.length },
+        'dropped assembled traces that could not be handed on',
+      );
+    }
+    this.logger.warn(
+      { err: error, traces: kept.length },
+      'handing on assembled traces failed; retrying',
+    );
+    // Trace-level failures are derived downstream from the steps; they are derived again.
+    for (const trace of kept) trace.failures = [];
+    this.unsent = [...kept, ...this.unsent];
   }
 }
 
