@@ -9,6 +9,8 @@
 // sending again as soon as the previous one is acknowledged. With --rate N: open loop, one
 // request every batch/N seconds, alternating transports; latency is measured from the
 // scheduled send time, so a stalled daemon cannot hide its delay (no coordinated omission).
+// With --resend: every request is sent as pooled, without fresh trace ids, so the same spans
+// arrive again and again, concurrently, as from exporters that retry after a timeout or a 429.
 
 import { Buffer } from 'node:buffer';
 import console from 'node:console';
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
     pool: { type: 'string', default: '50' },
     rate: { type: 'string', default: '0' },
     seed: { type: 'string', default: '42' },
+    resend: { type: 'boolean', default: false },
   },
 });
 
@@ -45,6 +48,7 @@ const params = {
   poolSize: Number(args.pool),
   targetSpansPerSec: Number(args.rate),
   seed: Number(args.seed),
+  resend: args.resend,
 };
 if (!args.grpc && !args.http) throw new Error('give --grpc HOST:PORT and/or --http HOST:PORT');
 
@@ -212,7 +216,8 @@ let skippedSends = 0;
 
 async function sendOne(transport, connection, scheduledAt) {
   const request = pool[sequence % pool.length];
-  const body = withFreshTraceIds(request, sequence++);
+  const body = params.resend ? request.bytes : withFreshTraceIds(request, sequence);
+  sequence++;
   const result = await connection.send(body);
   const latency = performance.now() - scheduledAt;
   // Requests count in the phase during which their acknowledgement arrives.

@@ -11,7 +11,18 @@ import console from 'node:console';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 
-const SCENARIOS = ['decode', 'convert', 'classify', 'alert', 'redact', 'scrape', 'queue', 'ingest'];
+const SCENARIOS = [
+  'decode',
+  'convert',
+  'assemble',
+  'classify',
+  'alert',
+  'redact',
+  'scrape',
+  'queue',
+  'ingest',
+  'resend',
+];
 
 // Scenario names first, then options for the scenarios: `run.mjs ingest --duration 5`.
 const args = process.argv.slice(2);

@@ -109,6 +109,11 @@ export interface Span {
   step?: StepInfo;
   /** Set by the classify processor: this span's failures ([] when it did not fail). */
   failures?: Failure[];
+  /**
+   * Set by the assemble processor when this span (same trace and span id) was delivered before:
+   * it is stored again as received, but counted nowhere else (steps, failures, alerts, metrics).
+   */
+  duplicate?: boolean;
 }
 
 /** The `service.name` resource attribute, as the Collector's exporter reads it. */

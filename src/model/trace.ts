@@ -35,8 +35,13 @@ export interface AgentTrace {
   steps: TraceStep[];
   /** True when the trace was flushed by the memory bound or shutdown rather than completed. */
   incomplete: boolean;
+  /** Spans of the trace beyond the steps kept (`max_steps_per_trace`): stored, not listed. */
+  droppedSteps: number;
   /** Trace-level failures (loops, step budgets, empty final output). */
   failures: Failure[];
-  /** Increases with every emission of the same trace, so the newest row wins in storage. */
+  /**
+   * Orders the emissions of one trace in storage (the highest wins): by the spans they cover
+   * first, then by time, so an emission covering fewer spans never replaces one covering more.
+   */
   version: number;
 }

@@ -20,6 +20,8 @@ export interface Component {
  * Receives a batch. The promise resolves once everything in it is safe downstream, which is
  * when a receiver may acknowledge its spans. It rejects with a `PipelineError` saying whether a
  * retry can help. The caller must not touch the batch after handing it on.
+ * A client may deliver a batch again; stateful components count nothing twice (see
+ * `processors/assemble/README.md`: spans delivered before are marked `duplicate`).
  */
 export interface TelemetryConsumer {
   consume(batch: TelemetryBatch): Promise<void>;

@@ -82,6 +82,7 @@ function sampleTrace(): AgentTrace {
   return {
     traceId: 'ab'.repeat(16),
     incomplete: false,
+    droppedSteps: 0,
     version: 1,
     failures: [],
     steps: [

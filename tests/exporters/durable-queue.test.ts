@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JsonLinesEncoder } from '../../src/exporters/helper/encoder.js';
 import { ExporterMetrics } from '../../src/exporters/helper/metrics.js';
 import { DeadLetterFile } from '../../src/exporters/helper/queue/dead-letter.js';
 import {
@@ -40,7 +41,13 @@ function makeQueue(
       maxBytes: 1024 * 1024,
       memoryBytes: 1024 * 1024,
     },
-    serialize: (items) => Buffer.from(items.map((n) => JSON.stringify({ n })).join('\n')),
+    maxBytes: 1024 * 1024,
+    encoder: new JsonLinesEncoder<number>({
+      row: (n) => JSON.stringify({ n }),
+      key: (n) => ({ n: String(n) }),
+      maxChunkBytes: 1024 * 1024,
+      sliceMs: 10,
+    }),
     send,
     deadLetter: new DeadLetterFile(join(directory, 'dead-letter.jsonl'), 'test'),
     metrics: ExporterMetrics.for(registry),
@@ -136,6 +143,62 @@ describe('DurableQueue', () => {
     expect(
       await metric('faultline_dead_letter_rows_total', { reason: 'rejected by storage' }),
     ).toBe(1);
+    await queue.shutdown(AbortSignal.timeout(1000));
+  });
+
+  it('dead-letters a row it cannot serialise with the reason, once, and delivers the others', async () => {
+    const sent: number[] = [];
+    const queue = makeQueue(
+      (rows) => {
+        sent.push(...numbers(rows));
+        return Promise.resolve();
+      },
+      {
+        encoder: new JsonLinesEncoder<number>({
+          row: (n) => {
+            if (n === 2) throw new RangeError('Invalid string length');
+            return JSON.stringify({ n });
+          },
+          key: (n) => ({ n: String(n) }),
+          maxChunkBytes: 1024,
+          sliceMs: 10,
+        }),
+      },
+    );
+    await queue.start();
+    await queue.add([1, 2, 3]);
+    await queue.flush();
+    expect(sent).toEqual([1, 3]);
+    const deadLetters = readFileSync(join(directory, 'dead-letter.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    expect(deadLetters).toEqual([
+      expect.objectContaining({
+        table: 't',
+        reason: 'unserializable: Invalid string length',
+        row: null,
+        key: { n: '2' },
+      }),
+    ]);
+    expect(await metric('faultline_dead_letter_rows_total', { reason: 'unserializable' })).toBe(1);
+    await queue.shutdown(AbortSignal.timeout(1000));
+  });
+
+  it('sends at most max bytes per insert', async () => {
+    const sizes: number[] = [];
+    const queue = makeQueue(
+      (rows) => {
+        sizes.push(rows.length);
+        return Promise.resolve();
+      },
+      { maxRows: 1000, maxBytes: 64 },
+    );
+    await queue.start();
+    for (let n = 0; n < 12; n++) await queue.add([n]);
+    await queue.flush();
+    expect(sizes.length).toBeGreaterThan(1);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(64);
     await queue.shutdown(AbortSignal.timeout(1000));
   });
 

@@ -52,6 +52,8 @@ export interface DaemonOptions {
 }
 
 export interface DaemonHandle {
+  /** The daemon's process id (for its memory in /proc). */
+  pid: number;
   grpcPort: number;
   httpPort: number;
   adminPort: number;
@@ -149,6 +151,7 @@ ${options.extraYaml ?? ''}`,
     throw error;
   }
   const handle: DaemonHandle = {
+    pid: child.pid!,
     grpcPort,
     httpPort,
     adminPort,

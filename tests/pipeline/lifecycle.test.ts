@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { builtinFactories } from '../../src/components.js';
 import type { Component, TelemetryConsumer } from '../../src/pipeline/component.js';
 import { RetryableError } from '../../src/pipeline/errors.js';
-import { spansBatch, type Span } from '../../src/model/index.js';
-import { RecordingStore, settingsFor } from '../helpers/test-doubles.js';
+import { StatusCode, spansBatch, type Span } from '../../src/model/index.js';
+import { AlertProcessor } from '../../src/processors/alert/processor.js';
+import { RecordingConsumer, RecordingStore, settingsFor } from '../helpers/test-doubles.js';
 import { sampleSpan } from '../helpers/spans.js';
 
 /**
@@ -129,5 +130,63 @@ describe.each(cases())('$kind $type', ({ create, kind, type, store }) => {
     const component = create();
     await component.start();
     await expect(component.shutdown(AbortSignal.abort())).resolves.toBeUndefined();
+  });
+});
+
+/**
+ * Clients resend a batch after a timeout or a refusal. The assemble processor marks spans it
+ * has seen (same trace and span id) as duplicates, and the stateful components after it count
+ * them nowhere: a batch delivered twice leaves the same traces, failures and alert windows as
+ * one delivery; only the spans themselves pass on again, to be stored as received.
+ */
+describe('a redelivered batch', () => {
+  const spans = (): Span[] => [
+    sampleSpan({ spanId: '1'.repeat(16), parentSpanId: '' }),
+    sampleSpan({ spanId: '2'.repeat(16), parentSpanId: '1'.repeat(16) }),
+    sampleSpan({
+      spanId: '3'.repeat(16),
+      parentSpanId: '1'.repeat(16),
+      statusCode: StatusCode.Error,
+      statusMessage: 'tool failed',
+    }),
+  ];
+  const processor = (type: string) => builtinFactories.processors.get(type)!;
+  const configOf = (type: string) =>
+    processor(type).configSchema.parse(TEST_CONFIG[type] ?? {}) as never;
+
+  async function deliver(times: number) {
+    const recorder = new RecordingConsumer();
+    const alert = new AlertProcessor(settingsFor('alert', configOf('alert')), recorder, {
+      timer: false,
+    });
+    const classify = processor('classify').create(
+      settingsFor('classify', configOf('classify')),
+      alert,
+    );
+    const assemble = processor('assemble').create(
+      settingsFor('assemble', configOf('assemble')),
+      classify,
+    );
+    const chain = [assemble, classify, alert];
+    for (const component of chain) await component.start();
+    for (let n = 0; n < times; n++) await assemble.consume(spansBatch(spans()));
+    await assemble.flush();
+    alert.evaluate();
+    const alertValues = [...alert.alerts()].map((a) => a.value);
+    for (const component of chain) await component.shutdown();
+    return {
+      spans: recorder.batches.flatMap((b) => b.spans).length,
+      steps: recorder.traces().map((t) => t.steps.length),
+      failures: recorder.batches.flatMap((b) => b.failures).map((f) => f.failureClass),
+      alertValues,
+    };
+  }
+
+  it('changes nothing in assemble, classify and alert', async () => {
+    const once = await deliver(1);
+    expect(once.steps).toEqual([3]);
+    expect(once.failures.length).toBeGreaterThan(0);
+    expect(once.alertValues).toEqual([3]);
+    expect(await deliver(2)).toEqual({ ...once, spans: 2 * once.spans });
   });
 });

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Batcher } from '../../src/exporters/helper/batcher.js';
+import { JsonLinesEncoder } from '../../src/exporters/helper/encoder.js';
 import { ExporterMetrics } from '../../src/exporters/helper/metrics.js';
 import { DeadLetterFile } from '../../src/exporters/helper/queue/dead-letter.js';
 import { DurableQueue } from '../../src/exporters/helper/queue/durable-queue.js';
@@ -377,7 +378,13 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
           maxBytes: 64 * 1024 * 1024,
           memoryBytes: 16 * 1024,
         },
-        serialize: (rows) => jsonEachRow(rows).subarray(0, -1),
+        maxBytes: 64 * 1024 * 1024,
+        encoder: new JsonLinesEncoder<Row>({
+          row: (row) => JSON.stringify(row),
+          key: (row) => ({ a: String(row.a) }),
+          maxChunkBytes: 64 * 1024,
+          sliceMs: 10,
+        }),
         send: (rows, dedupToken) => store.insert('streamed', rows, { dedupToken }),
         deadLetter: new DeadLetterFile(join(directory, 'dead-letter.jsonl'), 'outage'),
         metrics: ExporterMetrics.for(registry),

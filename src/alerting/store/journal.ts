@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Batcher } from '../../exporters/helper/batcher.js';
+import { JsonLinesEncoder } from '../../exporters/helper/encoder.js';
 import { ExporterMetrics } from '../../exporters/helper/metrics.js';
 import { DeadLetterFile } from '../../exporters/helper/queue/dead-letter.js';
 import { DurableQueue } from '../../exporters/helper/queue/durable-queue.js';
 import { QueueMetrics } from '../../exporters/helper/queue/metrics.js';
 import type { RowQueue } from '../../exporters/helper/row-queue.js';
 import type { Store } from '../../storage/store.js';
+import { ALERTS, INCIDENTS } from '../../storage/tables.js';
 import type { AlertingConfig } from '../config.js';
 
 /** The rows one change of alerting state writes, JSONEachRow lines per table. */
@@ -23,6 +25,9 @@ const BATCH_TIMEOUT_MS = 100;
 const RETRY = { initial_interval: 100, max_interval: 5000, max_elapsed_time: 30_000 };
 /** Without a queue directory (a processor used on its own): rows held for storage, at most. */
 const MAX_PENDING_ROWS = 10_000;
+/** Rows are already JSON lines; these only bound an insert and the time encoding holds the loop. */
+const MAX_INSERT_BYTES = 8 * 1024 * 1024;
+const ENCODE_SLICE_MS = 10;
 
 const lines = (rows: string[]): Buffer => Buffer.from(rows.join('\n'), 'utf8');
 /** The size of `lines(rows)`, without building it. */
@@ -75,13 +80,19 @@ export class AlertJournal {
           maxBytes: config.max_bytes,
           memoryBytes: config.memory_size,
         },
-        serialize: lines,
+        maxBytes: MAX_INSERT_BYTES,
+        encoder: new JsonLinesEncoder<string>({
+          row: (line) => line,
+          key: () => ({}),
+          maxChunkBytes: MAX_INSERT_BYTES,
+          sliceMs: ENCODE_SLICE_MS,
+        }),
         send: (rows, dedupToken) => store.insert(table, rows, { dedupToken }),
         deadLetter,
         queueMetrics: QueueMetrics.for(registry),
       });
     };
-    this.queues = { alerts: queue('alerts'), incidents: queue('incidents') };
+    this.queues = { alerts: queue(ALERTS.name), incidents: queue(INCIDENTS.name) };
   }
 
   async start(): Promise<void> {

@@ -9,6 +9,11 @@ export const clickhouseExporterSchema = z
         max_rows: z.number().int().min(1).max(1_000_000).default(10_000),
         /** …or when its oldest span has waited this long. */
         timeout: duration().prefault('200ms'),
+        /**
+         * Bytes of one insert at most (a single larger row goes alone). Rows are also serialised
+         * in chunks of this size, so a batch is never one string beyond it.
+         */
+        max_bytes: byteSize().prefault('32MiB'),
       })
       .strict()
       .prefault({}),

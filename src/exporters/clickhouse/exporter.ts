@@ -10,10 +10,14 @@ import { DeadLetterFile } from '../helper/queue/dead-letter.js';
 import { DurableQueue } from '../helper/queue/durable-queue.js';
 import { QueueMetrics } from '../helper/queue/metrics.js';
 import type { RowQueue } from '../helper/row-queue.js';
+import { JsonLinesEncoder, type RowEncoder } from '../helper/encoder.js';
 import type { ClickhouseExporterConfig } from './config.js';
 import { failureRow } from './failure-rows.js';
 import { SpanRowWriter } from './rows.js';
 import { traceRow } from './trace-rows.js';
+
+/** Encoding yields to the event loop after this long, so no slice of it holds the loop longer. */
+const ENCODE_SLICE_MS = 10;
 
 /**
  * Writes spans into `otel_traces`, assembled traces into `agent_traces` and failures into
@@ -38,7 +42,8 @@ export class ClickhouseExporter implements Exporter {
       config.dead_letter.path ?? join(queueDirectory, 'dead-letter.jsonl'),
       settings.id,
     );
-    const queue = <T>(table: string, serialize: (items: T[]) => Buffer): RowQueue<T> => {
+    const queueMetrics = QueueMetrics.for(settings.metrics);
+    const queue = <T>(table: string, encoder: RowEncoder<T>): RowQueue<T> => {
       const common = {
         labels: { exporter: settings.id, table },
         timeoutMs: config.batch.timeout,
@@ -51,12 +56,25 @@ export class ClickhouseExporter implements Exporter {
           ...common,
           maxItems: config.batch.max_rows,
           maxPending: config.max_pending_rows,
-          send: (items, dedupToken) => store.insert(table, serialize(items), { dedupToken }),
+          send: async (items, dedupToken) => {
+            const { chunks, unencodable } = await encoder.encode(items);
+            for (const [index, chunk] of chunks.entries()) {
+              const token = chunks.length === 1 ? dedupToken : `${dedupToken}/${index}`;
+              await store.insert(table, chunk.payload, { dedupToken: token });
+            }
+            if (unencodable.length === 0) return;
+            await deadLetter.writeUnencodable(table, unencodable);
+            queueMetrics.deadLetterRows.inc(
+              { ...common.labels, reason: 'unserializable' },
+              unencodable.length,
+            );
+          },
         });
       }
       return new DurableQueue<T>({
         ...common,
         maxRows: config.batch.max_rows,
+        maxBytes: config.batch.max_bytes,
         maxAgeMs: config.queue.max_age,
         wal: {
           directory: join(queueDirectory, table),
@@ -66,15 +84,34 @@ export class ClickhouseExporter implements Exporter {
           maxBytes: config.queue.max_bytes,
           memoryBytes: config.queue.memory_size,
         },
-        serialize,
+        encoder,
         send: (rows, dedupToken) => store.insert(table, rows, { dedupToken }),
         deadLetter,
-        queueMetrics: QueueMetrics.for(settings.metrics),
+        queueMetrics,
       });
     };
-    this.spans = queue(OTEL_TRACES.name, (spans) => writer.toJsonEachRow(spans));
-    this.traces = queue(AGENT_TRACES.name, (traces) => lines(traces.map(traceRow)));
-    this.failures = queue(FAILURES.name, (failures) => lines(failures.map(failureRow)));
+    const jsonLines = <T>(row: (item: T) => string, key: (item: T) => Record<string, string>) =>
+      new JsonLinesEncoder<T>({
+        row,
+        key,
+        maxChunkBytes: config.batch.max_bytes,
+        sliceMs: ENCODE_SLICE_MS,
+      });
+    this.spans = queue(
+      OTEL_TRACES.name,
+      jsonLines(
+        (span) => writer.row(span),
+        (span) => ({ TraceId: span.traceId, SpanId: span.spanId }),
+      ),
+    );
+    this.traces = queue(
+      AGENT_TRACES.name,
+      jsonLines(traceRow, (trace) => ({ TraceId: trace.traceId })),
+    );
+    this.failures = queue(
+      FAILURES.name,
+      jsonLines(failureRow, (failure) => ({ FailureId: failure.failureId })),
+    );
   }
 
   async start(): Promise<void> {
@@ -108,5 +145,3 @@ export class ClickhouseExporter implements Exporter {
     return [this.spans, this.traces, this.failures] as RowQueue<unknown>[];
   }
 }
-
-const lines = (rows: string[]): Buffer => Buffer.from(rows.join('\n'), 'utf8');

@@ -26,13 +26,15 @@ function textMap(attributes: Attributes): TextMap {
 export class SpanRowWriter {
   private readonly sharedMaps = new WeakMap<object, TextMap>();
 
+  /** Spans as one JSONEachRow payload (the benchmarks' measure of a batch's row bytes). */
   toJsonEachRow(spans: readonly Span[]): Buffer {
     const lines = new Array<string>(spans.length);
     for (let i = 0; i < spans.length; i++) lines[i] = this.row(spans[i]!);
     return Buffer.from(lines.join('\n'), 'utf8');
   }
 
-  private row(span: Span): string {
+  /** One JSONEachRow line (no newline). */
+  row(span: Span): string {
     const duration =
       span.endTimeUnixNano > span.startTimeUnixNano
         ? span.endTimeUnixNano - span.startTimeUnixNano

@@ -1,7 +1,10 @@
 import { jsonRow } from './json-row.js';
 import { summarizeTrace, traceDocument, type AgentTrace } from '../../model/index.js';
 
-/** One `agent_traces` row per emission of a trace; the newest Version wins in storage. */
+/**
+ * One `agent_traces` row per emission of a trace; the highest Version wins in storage (the
+ * emission covering the most spans, then the newest).
+ */
 export function traceRow(trace: AgentTrace): string {
   const summary = summarizeTrace(trace);
   const document = traceDocument(trace, summary);
@@ -15,6 +18,7 @@ export function traceRow(trace: AgentTrace): string {
     UserHash: summary.userHash,
     Status: summary.status,
     SpanCount: summary.spanCount,
+    DroppedSteps: trace.droppedSteps,
     StepCounts: summary.stepCounts,
     LlmCalls: summary.llmCalls,
     ToolCalls: summary.toolCalls,

@@ -58,7 +58,7 @@ export class PrometheusExporter implements Exporter {
     }
     // One timestamp per batch for the exemplars it leaves behind.
     const nowSec = Date.now() / 1000;
-    for (const span of batch.spans) this.record(span, nowSec);
+    for (const span of batch.spans) if (!span.duplicate) this.record(span, nowSec);
     return Promise.resolve();
   }
 

@@ -98,7 +98,11 @@ export class AlertProcessor implements Processor {
     }
     if (this.rules.length > 0) {
       const now = this.clock();
-      for (const rule of this.spanRules) rule.observe(batch.spans, now);
+      // Redelivered spans were counted on their first delivery.
+      const spans = batch.spans.some((span) => span.duplicate)
+        ? batch.spans.filter((span) => !span.duplicate)
+        : batch.spans;
+      for (const rule of this.spanRules) rule.observe(spans, now);
       for (const rule of this.failureRules) rule.observe(batch.failures, now);
     }
     return this.next.consume(batch);

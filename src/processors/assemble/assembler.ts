@@ -13,6 +13,11 @@ export interface AssemblerOptions {
   lateSpanWindowMs: number;
   /** Emitted traces remembered at most, for late spans. */
   maxRememberedTraces: number;
+  /**
+   * Steps held at most, over held and remembered traces: beyond it remembered traces are
+   * forgotten first, then the oldest held traces are flushed incomplete.
+   */
+  maxSteps: number;
 }
 
 /** Why a trace was emitted, for the emitted-traces counter. */
@@ -23,28 +28,53 @@ export interface Emission {
   reason: EmitReason;
 }
 
+/** What `add` did with a step. */
+export type Addition = 'added' | 'duplicate' | 'dropped';
+
+export interface AddResult {
+  outcome: Addition;
+  /** Traces pushed out by the memory bound. */
+  evicted: Emission[];
+}
+
 interface HeldTrace {
   traceId: string;
-  steps: TraceStep[];
+  /** Kept steps by span id, in arrival order: the span ids are what duplicates are found by. */
+  steps: Map<string, TraceStep>;
   hasRoot: boolean;
   lastSpanAt: number;
   incomplete: boolean;
-  /** Steps beyond maxStepsPerTrace, not kept. */
+  /** Spans beyond maxStepsPerTrace, not kept. */
   droppedSteps: number;
   /** The emitted trace this one continues, when a late span reopened it. */
   lateUpdate: boolean;
 }
 
 /**
+ * Spans an emission covers weigh more than time in its version, so that of two emissions of a
+ * trace, storage keeps the one that saw more spans — also when the smaller one is newer (a late
+ * span after the trace was forgotten, or after a restart). 2^20 spans × 2^32 seconds stays
+ * within 2^53, a safe integer.
+ */
+const VERSION_SPAN_FACTOR = 2 ** 32;
+const MAX_VERSION_SPANS = 2 ** 20 - 1;
+
+/**
  * Groups steps into traces by trace id and decides when a trace is done. Pure bookkeeping:
  * the caller supplies the clock, so the logic is tested without timers.
+ *
+ * A step whose span id its trace already holds (held, or emitted and still remembered) is a
+ * duplicate and changes nothing. `withdraw` takes back steps whose batch was not accepted
+ * downstream, so the client's retry counts as their first delivery.
  */
 export class TraceAssembler {
   /** Traces still collecting spans, oldest first (Map keeps insertion order). */
   private readonly held = new Map<string, HeldTrace>();
   /** Recently emitted traces, oldest first, with when they were emitted. */
   private readonly emitted = new Map<string, { trace: HeldTrace; at: number }>();
-  private lastVersion = 0;
+  private lastSecond = 0;
+  /** Steps in held and remembered traces. */
+  private steps = 0;
 
   constructor(private readonly options: AssemblerOptions) {}
 
@@ -52,17 +82,22 @@ export class TraceAssembler {
     return this.held.size;
   }
 
-  /** Adds one step; returns traces pushed out by the memory bound. */
-  add(traceId: string, step: TraceStep, now: number): Emission[] {
+  get heldSteps(): number {
+    return this.steps;
+  }
+
+  add(traceId: string, step: TraceStep, now: number): AddResult {
     let trace = this.held.get(traceId);
     if (!trace) {
       const previous = this.emitted.get(traceId);
+      // A span the emitted trace already holds is a redelivery: the stored row stays as it is.
+      if (previous?.trace.steps.has(step.spanId)) return { outcome: 'duplicate', evicted: [] };
       if (previous) this.emitted.delete(traceId);
       trace = previous
         ? { ...previous.trace, lateUpdate: true, lastSpanAt: now }
         : {
             traceId,
-            steps: [],
+            steps: new Map(),
             hasRoot: false,
             lastSpanAt: now,
             incomplete: false,
@@ -70,12 +105,28 @@ export class TraceAssembler {
             lateUpdate: false,
           };
       this.held.set(traceId, trace);
+    } else if (trace.steps.has(step.spanId)) {
+      return { outcome: 'duplicate', evicted: [] };
     }
-    if (trace.steps.length < this.options.maxStepsPerTrace) trace.steps.push(step);
-    else trace.droppedSteps++;
+    let outcome: Addition = 'added';
+    if (trace.steps.size < this.options.maxStepsPerTrace) {
+      trace.steps.set(step.spanId, step);
+      this.steps++;
+    } else {
+      trace.droppedSteps++;
+      outcome = 'dropped';
+    }
     if (step.parentSpanId === '') trace.hasRoot = true;
     trace.lastSpanAt = now;
-    return this.evictOverflow(now);
+    return { outcome, evicted: this.evictOverflow(now) };
+  }
+
+  /**
+   * Takes back a step `add` kept, when its batch was refused downstream. A trace emitted in
+   * the meantime keeps it (its row is stored); a redelivery is then a duplicate.
+   */
+  withdraw(traceId: string, spanId: string): void {
+    if (this.held.get(traceId)?.steps.delete(spanId)) this.steps--;
   }
 
   /** Traces that are done at `now`: root arrived and quiet for decision_wait, or root overdue. */
@@ -84,6 +135,8 @@ export class TraceAssembler {
     for (const trace of this.held.values()) {
       const quiet = now - trace.lastSpanAt;
       if (trace.hasRoot && quiet >= this.options.decisionWaitMs) {
+        // Also a trace the memory bound flushed before: it has now come together after all.
+        trace.incomplete = false;
         done.push(this.emit(trace, trace.lateUpdate ? 'late_update' : 'complete', now));
       } else if (!trace.hasRoot && quiet >= this.options.rootWaitMs) {
         trace.incomplete = true;
@@ -102,29 +155,47 @@ export class TraceAssembler {
     });
   }
 
+  /**
+   * Keeps within the memory bounds: forgets remembered traces beyond `maxSteps`, then flushes
+   * the oldest held traces, marked incomplete (their spans may still come), beyond `maxTraces`
+   * or `maxSteps`.
+   */
   private evictOverflow(now: number): Emission[] {
+    this.forgetOverflow();
     const evicted: Emission[] = [];
     for (const trace of this.held.values()) {
-      if (this.held.size <= this.options.maxTraces) break;
-      trace.incomplete = !trace.hasRoot || trace.incomplete;
+      if (this.held.size <= this.options.maxTraces && this.steps <= this.options.maxSteps) break;
+      trace.incomplete = true;
       evicted.push(this.emit(trace, 'evicted', now));
+      this.forgetOverflow();
     }
     return evicted;
+  }
+
+  /** Forgets the oldest remembered traces while more than `maxSteps` steps are held. */
+  private forgetOverflow(): void {
+    for (const [traceId, { trace }] of this.emitted) {
+      if (this.steps <= this.options.maxSteps) break;
+      this.emitted.delete(traceId);
+      this.steps -= trace.steps.size;
+    }
   }
 
   private emit(trace: HeldTrace, reason: EmitReason, now: number): Emission {
     this.held.delete(trace.traceId);
     this.emitted.set(trace.traceId, { trace, at: now });
-    // Versions only grow, also across restarts: the newest emission of a trace wins in storage.
-    this.lastVersion = Math.max(this.lastVersion + 1, Date.now() * 1000);
+    // Seconds only grow, also across restarts (wall clock); within a second, more spans win.
+    this.lastSecond = Math.max(this.lastSecond, Math.floor(Date.now() / 1000));
+    const spans = Math.min(trace.steps.size + trace.droppedSteps, MAX_VERSION_SPANS);
     return {
       reason,
       trace: {
         traceId: trace.traceId,
-        steps: trace.steps,
+        steps: [...trace.steps.values()],
+        droppedSteps: trace.droppedSteps,
         incomplete: trace.incomplete,
         failures: [],
-        version: this.lastVersion,
+        version: spans * VERSION_SPAN_FACTOR + this.lastSecond,
       },
     };
   }
@@ -134,6 +205,7 @@ export class TraceAssembler {
       const expired = now - entry.at >= this.options.lateSpanWindowMs;
       if (!expired && this.emitted.size <= this.options.maxRememberedTraces) break;
       this.emitted.delete(traceId);
+      this.steps -= entry.trace.steps.size;
     }
   }
 }

@@ -10,8 +10,18 @@ export const assembleConfigSchema = z
     root_wait: duration().prefault('60s'),
     /** Traces assembled at once, at most; beyond it the oldest is flushed marked incomplete. */
     max_traces: z.number().int().min(1).default(10_000),
-    /** Steps kept in one trace's document; further spans are stored but not listed in it. */
-    max_steps_per_trace: z.number().int().min(1).default(100_000),
+    /**
+     * Steps kept in one trace's document; further spans are stored but not listed in it (the
+     * trace row counts them in DroppedSteps). 5,000 steps are a ~2–5 MB document, far more than
+     * an agent run a person can read, and bound what one trace holds in memory.
+     */
+    max_steps_per_trace: z.number().int().min(1).default(5_000),
+    /**
+     * Steps held at most over all traces being assembled and remembered: the byte bound of
+     * the processor (a step is ~0.5–2 KB). Beyond it remembered traces are forgotten first,
+     * then the oldest traces are flushed marked incomplete.
+     */
+    max_held_steps: z.number().int().min(1).default(250_000),
     /** An emitted trace is remembered this long, so a late span updates it instead of replacing it. */
     late_span_window: duration().prefault('2m'),
     /** Emitted traces remembered at most, for late spans. */
@@ -25,6 +35,10 @@ export const assembleConfigSchema = z
   .refine((c) => c.root_wait >= c.decision_wait, {
     message: 'root_wait must not be shorter than decision_wait',
     path: ['root_wait'],
+  })
+  .refine((c) => c.max_held_steps >= c.max_steps_per_trace, {
+    message: 'max_held_steps must be at least max_steps_per_trace',
+    path: ['max_held_steps'],
   });
 
 export type AssembleConfig = z.infer<typeof assembleConfigSchema>;

@@ -9,6 +9,8 @@ export class AssembleMetrics {
   readonly tracesEmitted: Counter<'processor' | 'reason'>;
   readonly stepGaps: Counter<'processor' | 'gap'>;
   readonly emitFailures: Counter<'processor'>;
+  readonly duplicateSpans: Counter<'processor'>;
+  readonly droppedSteps: Counter<'processor'>;
 
   private constructor(registry: Registry) {
     this.tracesHeld = new Gauge({
@@ -32,6 +34,18 @@ export class AssembleMetrics {
     this.emitFailures = new Counter({
       name: 'faultline_assemble_emit_failures_total',
       help: 'Attempts to hand on assembled traces that failed (they are retried on the next tick).',
+      labelNames: ['processor'],
+      registers: [registry],
+    });
+    this.duplicateSpans = new Counter({
+      name: 'faultline_assemble_duplicate_spans_total',
+      help: 'Spans delivered again (same trace and span id): stored as received, counted nowhere else.',
+      labelNames: ['processor'],
+      registers: [registry],
+    });
+    this.droppedSteps = new Counter({
+      name: 'faultline_assemble_dropped_steps_total',
+      help: 'Spans beyond max_steps_per_trace: stored, but not steps of their trace document.',
       labelNames: ['processor'],
       registers: [registry],
     });

@@ -18,6 +18,8 @@ import { AssembleMetrics } from './metrics.js';
 
 /** Traces held for re-sending after a failed hand-off, at most (beyond: dropped and logged). */
 const MAX_UNSENT_TRACES = 10_000;
+/** Traces per batch handed on; a batch is classified and serialised downstream at once. */
+const TRACES_PER_BATCH = 256;
 
 /**
  * Understands each span as an agent step (attached as `span.step`) and passes spans on at
@@ -55,6 +57,7 @@ export class AssembleProcessor implements Processor {
       maxStepsPerTrace: config.max_steps_per_trace,
       lateSpanWindowMs: config.late_span_window,
       maxRememberedTraces: config.max_remembered_traces,
+      maxSteps: config.max_held_steps,
     });
     this.tickMs = Math.max(50, Math.min(1000, config.decision_wait / 4));
   }
@@ -67,24 +70,39 @@ export class AssembleProcessor implements Processor {
   async consume(batch: TelemetryBatch): Promise<void> {
     if (this.closed) throw new RetryableError(`${this.id} is shutting down`, SHUTTING_DOWN);
     const now = performance.now();
+    const labels = { processor: this.id };
     const evicted: Emission[] = [];
+    const added: Span[] = [];
     for (const span of batch.spans) {
       const step = this.toStep(span);
       span.step = step;
       span.failures ??= [];
-      for (const gap of step.gaps) this.metrics.stepGaps.inc({ processor: this.id, gap });
-      for (const emission of this.assembler.add(
+      const { outcome, evicted: pushedOut } = this.assembler.add(
         span.traceId,
         traceStep(span, step, span.failures),
         now,
-      )) {
-        evicted.push(emission);
+      );
+      for (const emission of pushedOut) evicted.push(emission);
+      if (outcome === 'duplicate') {
+        span.duplicate = true;
+        this.metrics.duplicateSpans.inc(labels);
+        continue;
       }
+      for (const gap of step.gaps) this.metrics.stepGaps.inc({ processor: this.id, gap });
+      if (outcome === 'dropped') this.metrics.droppedSteps.inc(labels);
+      else added.push(span);
     }
-    this.metrics.tracesHeld.set({ processor: this.id }, this.assembler.heldTraces);
-    await this.next.consume(batch);
-    // Traces pushed out by the memory bound go on after the spans that evicted them.
-    if (evicted.length) this.hand(evicted);
+    this.metrics.tracesHeld.set(labels, this.assembler.heldTraces);
+    try {
+      await this.next.consume(batch);
+    } catch (error) {
+      // Not acknowledged: the client sends these spans again, and that is their first delivery.
+      for (const span of added) this.assembler.withdraw(span.traceId, span.spanId);
+      throw error;
+    } finally {
+      // Traces pushed out by the memory bound go on after the spans that evicted them.
+      if (evicted.length) this.hand(evicted);
+    }
   }
 
   async flush(): Promise<void> {
@@ -110,33 +128,54 @@ export class AssembleProcessor implements Processor {
     if (done.length || this.unsent.length) this.hand(done);
   }
 
-  /** Hands traces on one batch at a time, keeping those that could not be handed on. */
+  /**
+   * Hands traces on in batches of at most TRACES_PER_BATCH, one at a time (each is classified
+   * and serialised downstream in one go, so a burst such as shutdown's drain is cut into
+   * slices), keeping those that could not be handed on.
+   */
   private hand(emissions: Emission[]): void {
     for (const { reason } of emissions)
       this.metrics.tracesEmitted.inc({ processor: this.id, reason });
     const traces = [...this.unsent, ...emissions.map((e) => e.trace)];
     this.unsent = [];
     this.emitting = this.emitting.then(async () => {
-      try {
-        await this.next.consume({ spans: [], traces, failures: [] });
-      } catch (error) {
-        this.metrics.emitFailures.inc({ processor: this.id });
-        const kept = traces.slice(-MAX_UNSENT_TRACES);
-        if (kept.length < traces.length) {
-          this.logger.error(
-            { dropped: traces.length - kept.length },
-            'dropped assembled traces that could not be handed on',
-          );
+      for (let from = 0; from < traces.length; from += TRACES_PER_BATCH) {
+        const part = traces.slice(from, from + TRACES_PER_BATCH);
+        try {
+          await this.next.consume({ spans: [], traces: part, failures: [] });
+        } catch (error) {
+          this.handFailed(error, traces.slice(from));
+          return;
         }
-        this.logger.warn(
-          { err: error, traces: kept.length },
-          'handing on assembled traces failed; retrying',
-        );
-        // Trace-level failures are derived downstream from the steps; they are derived again.
-        for (const trace of kept) trace.failures = [];
-        this.unsent = [...kept, ...this.unsent];
       }
     });
+  }
+
+  /** Keeps `left` for the next tick when retrying can help, else drops it. */
+  private handFailed(error: unknown, left: AgentTrace[]): void {
+    this.metrics.emitFailures.inc({ processor: this.id });
+    if (!(error instanceof RetryableError)) {
+      // Retrying cannot help (the exporter dead-letters what it cannot store): not kept.
+      this.logger.error(
+        { err: error, traces: left.length },
+        'assembled traces refused downstream for good; dropped',
+      );
+      return;
+    }
+    const kept = left.slice(-MAX_UNSENT_TRACES);
+    if (kept.length < left.length) {
+      this.logger.error(
+        { dropped: left.length - kept.length },
+        'dropped assembled traces that could not be handed on',
+      );
+    }
+    this.logger.warn(
+      { err: error, traces: kept.length },
+      'handing on assembled traces failed; retrying',
+    );
+    // Trace-level failures are derived downstream from the steps; they are derived again.
+    for (const trace of kept) trace.failures = [];
+    this.unsent = [...kept, ...this.unsent];
   }
 }
 

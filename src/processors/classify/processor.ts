@@ -51,7 +51,10 @@ export class ClassifyProcessor implements Processor {
         new RetryableError(`processor ${this.id} is shutting down`, SHUTTING_DOWN),
       );
     }
-    for (const span of batch.spans) this.add(batch, this.classifier.classifySpan(span));
+    for (const span of batch.spans) {
+      // A redelivered span's failures were found on its first delivery.
+      if (!span.duplicate) this.add(batch, this.classifier.classifySpan(span));
+    }
     // After the spans, so trace rules see this batch's span failures on the steps.
     for (const trace of batch.traces) this.add(batch, this.classifier.classifyTrace(trace));
     return this.next.consume(batch);

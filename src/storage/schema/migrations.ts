@@ -312,6 +312,14 @@ ORDER BY IncidentId
 ${ttlClause('OpenedAt', ttlSeconds)}`,
     ],
   },
+  {
+    version: 5,
+    description: 'agent_traces.DroppedSteps: spans beyond max_steps_per_trace',
+    statements: ({ database }) => [
+      `ALTER TABLE ${database}.agent_traces
+    ADD COLUMN IF NOT EXISTS DroppedSteps UInt32 CODEC(ZSTD(1)) AFTER SpanCount`,
+    ],
+  },
 ];
 
 /** Insert settings that go with a deduplication token, on both engines. */

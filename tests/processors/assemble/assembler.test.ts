@@ -13,6 +13,7 @@ const OPTIONS: AssemblerOptions = {
   maxStepsPerTrace: 100,
   lateSpanWindowMs: 10_000,
   maxRememberedTraces: 10,
+  maxSteps: 1000,
 };
 
 const traceId = (n: number) => n.toString(16).padStart(32, '0');
@@ -70,8 +71,10 @@ describe('TraceAssembler', () => {
   describe('the memory bound', () => {
     it('flushes the oldest trace marked incomplete when max_traces is exceeded, dropping nothing', () => {
       const assembler = new TraceAssembler(OPTIONS);
-      for (let n = 1; n <= 3; n++) expect(assembler.add(traceId(n), step(`s${n}`), n)).toEqual([]);
-      const evicted = assembler.add(traceId(4), step('s4'), 4);
+      for (let n = 1; n <= 3; n++) {
+        expect(assembler.add(traceId(n), step(`s${n}`), n).evicted).toEqual([]);
+      }
+      const { evicted } = assembler.add(traceId(4), step('s4'), 4);
       expect(evicted.map((e) => [e.trace.traceId, e.reason, e.trace.incomplete])).toEqual([
         [traceId(1), 'evicted', true],
       ]);
@@ -79,14 +82,44 @@ describe('TraceAssembler', () => {
       expect(assembler.heldTraces).toBe(3);
     });
 
-    it('keeps at most max_steps_per_trace steps of a huge trace', () => {
-      const assembler = new TraceAssembler({ ...OPTIONS, maxStepsPerTrace: 10_000 });
+    it('marks an evicted trace incomplete also when its root had arrived', () => {
+      const assembler = new TraceAssembler({ ...OPTIONS, maxTraces: 1 });
+      assembler.add(traceId(1), root(), 0);
+      const { evicted } = assembler.add(traceId(2), step('x'), 1);
+      expect(evicted.map((e) => [e.reason, e.trace.incomplete])).toEqual([['evicted', true]]);
+    });
+
+    it('keeps at most max_steps_per_trace steps of a huge trace and counts the rest', () => {
+      const assembler = new TraceAssembler({
+        ...OPTIONS,
+        maxStepsPerTrace: 10_000,
+        maxSteps: 10_000,
+      });
       assembler.add(traceId(1), root(), 0);
       for (let i = 1; i < 10_000; i++) assembler.add(traceId(1), step(`s${i}`), 0);
-      assembler.add(traceId(1), step('beyond'), 0);
+      expect(assembler.add(traceId(1), step('beyond'), 0).outcome).toBe('dropped');
       const [emission] = assembler.collect(1000);
       expect(emission?.trace.steps).toHaveLength(10_000);
       expect(emission?.trace.steps.at(-1)?.spanId).toBe('s9999');
+      expect(emission?.trace.droppedSteps).toBe(1);
+    });
+
+    it('holds at most max_held_steps: forgets remembered traces first, then flushes held ones', () => {
+      const assembler = new TraceAssembler({ ...OPTIONS, maxSteps: 4 });
+      assembler.add(traceId(1), root('r1'), 0);
+      assembler.add(traceId(1), step('a1'), 0);
+      assembler.collect(1000); // trace 1 emitted and remembered: 2 steps
+      assembler.add(traceId(2), root('r2'), 1000);
+      assembler.add(traceId(2), step('a2'), 1000);
+      expect(assembler.add(traceId(2), step('b2'), 1000).evicted).toEqual([]);
+      expect(assembler.heldSteps).toBe(3); // trace 1 forgotten
+      const { evicted } = assembler.add(traceId(3), step('c3'), 1000);
+      expect(evicted).toEqual([]);
+      const flushed = assembler.add(traceId(3), step('d3'), 1000).evicted;
+      expect(flushed.map((e) => [e.trace.traceId, e.reason, e.trace.incomplete])).toEqual([
+        [traceId(2), 'evicted', true],
+      ]);
+      expect(assembler.heldSteps).toBeLessThanOrEqual(4);
     });
   });
 
@@ -112,6 +145,51 @@ describe('TraceAssembler', () => {
       const [emission] = assembler.collect(16_001);
       expect(emission?.reason).toBe('root_timeout');
       expect(emission?.trace.steps.map((s) => s.spanId)).toEqual(['very-late']);
+    });
+  });
+
+  describe('duplicates', () => {
+    it('keeps a span delivered twice while its trace is held once', () => {
+      const assembler = new TraceAssembler(OPTIONS);
+      expect(assembler.add(traceId(1), root(), 0).outcome).toBe('added');
+      expect(assembler.add(traceId(1), step('a'), 0).outcome).toBe('added');
+      expect(assembler.add(traceId(1), step('a'), 10).outcome).toBe('duplicate');
+      expect(assembler.add(traceId(1), root(), 20).outcome).toBe('duplicate');
+      const [emission] = assembler.collect(1010);
+      expect(emission?.trace.steps.map((s) => s.spanId)).toEqual(['root', 'a']);
+    });
+
+    it('does not reopen an emitted trace for a span it already holds', () => {
+      const assembler = new TraceAssembler(OPTIONS);
+      assembler.add(traceId(1), root(), 0);
+      assembler.collect(1000);
+      expect(assembler.add(traceId(1), root(), 2000).outcome).toBe('duplicate');
+      expect(assembler.heldTraces).toBe(0);
+      expect(assembler.collect(9000)).toEqual([]);
+    });
+
+    it('takes back a withdrawn step, so its redelivery is its first delivery', () => {
+      const assembler = new TraceAssembler(OPTIONS);
+      assembler.add(traceId(1), root(), 0);
+      assembler.add(traceId(1), step('a'), 0);
+      assembler.withdraw(traceId(1), 'a');
+      expect(assembler.heldSteps).toBe(1);
+      expect(assembler.add(traceId(1), step('a'), 10).outcome).toBe('added');
+      expect(assembler.collect(1010)[0]?.trace.steps.map((s) => s.spanId)).toEqual(['root', 'a']);
+    });
+  });
+
+  describe('versions', () => {
+    it('gives an emission covering fewer spans a lower version, however late it comes', () => {
+      const assembler = new TraceAssembler(OPTIONS);
+      assembler.add(traceId(1), root(), 0);
+      assembler.add(traceId(1), step('a'), 0);
+      const [complete] = assembler.collect(1000);
+      assembler.collect(11_000); // forgotten
+      assembler.add(traceId(1), step('very-late'), 11_001);
+      const [fragment] = assembler.collect(16_001);
+      expect(fragment?.trace.steps).toHaveLength(1);
+      expect(fragment!.trace.version).toBeLessThan(complete!.trace.version);
     });
   });
 

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { spansBatch } from '../../../src/model/index.js';
+import { spansBatch, type TelemetryBatch } from '../../../src/model/index.js';
+import type { TelemetryConsumer } from '../../../src/pipeline/component.js';
+import { PermanentError, RetryableError } from '../../../src/pipeline/errors.js';
 import { assembleConfigSchema } from '../../../src/processors/assemble/config.js';
 import { AssembleProcessor } from '../../../src/processors/assemble/processor.js';
 import { sampleSpan } from '../../helpers/spans.js';
@@ -20,8 +22,10 @@ const llmSpan = (spanId: string, parentSpanId: string) =>
     },
   });
 
-function makeProcessor(config: Record<string, unknown> = {}) {
-  const next = new RecordingConsumer();
+function makeProcessor<Next extends TelemetryConsumer = RecordingConsumer>(
+  config: Record<string, unknown> = {},
+  next: Next = new RecordingConsumer() as unknown as Next,
+) {
   const processor = new AssembleProcessor(
     settingsFor(
       'assemble',
@@ -96,5 +100,47 @@ describe('AssembleProcessor', () => {
     ).rejects.toMatchObject({
       retryable: true,
     });
+  });
+
+  it('takes back the steps of a batch refused downstream, so the retry is their first delivery', async () => {
+    const next = new RecordingConsumer();
+    let refuse = true;
+    const refusing = {
+      consume: (batch: TelemetryBatch) =>
+        refuse && batch.spans.length > 0
+          ? Promise.reject(new RetryableError('queue full', 'queue_full'))
+          : next.consume(batch),
+      flush: () => next.flush(),
+    };
+    const { processor } = makeProcessor({}, refusing);
+    await processor.start();
+    const spans = () => [llmSpan('1'.repeat(16), ''), llmSpan('2'.repeat(16), '1'.repeat(16))];
+    await expect(processor.consume(spansBatch(spans()))).rejects.toBeInstanceOf(RetryableError);
+    refuse = false;
+    const retry = spansBatch(spans());
+    await processor.consume(retry);
+    expect(retry.spans.map((span) => span.duplicate)).toEqual([undefined, undefined]);
+    await vi.advanceTimersByTimeAsync(1300);
+    expect(next.traces().map((t) => t.steps.length)).toEqual([2]);
+    await processor.shutdown();
+  });
+
+  it('drops assembled traces refused for good instead of retrying them on every tick', async () => {
+    let attempts = 0;
+    const refusing = {
+      consume: (batch: TelemetryBatch) => {
+        if (batch.traces.length === 0) return Promise.resolve();
+        attempts++;
+        return Promise.reject(new PermanentError('cannot be stored', 'invalid'));
+      },
+      flush: () => Promise.resolve(),
+    };
+    const { processor } = makeProcessor({}, refusing);
+    await processor.start();
+    await processor.consume(spansBatch([llmSpan('1'.repeat(16), '')]));
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(attempts).toBe(1);
+    await processor.shutdown();
+    expect(attempts).toBe(1);
   });
 });

@@ -100,6 +100,7 @@ export function agentTrace(
     traceId: options.traceId ?? '4bf92f3577b34da6a3ce929d0e0e4736',
     steps: [root, ...steps.map((s) => traceStep(s))],
     incomplete: options.incomplete ?? false,
+    droppedSteps: 0,
     failures: [],
     version: 1,
   };

@@ -4,6 +4,7 @@ import { RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
 import { retry, sleep, type BackoffConfig } from '../retry.js';
 import type { ExporterMetrics } from '../metrics.js';
 import type { RowQueue } from '../row-queue.js';
+import type { RowEncoder, UnencodableRow } from '../encoder.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { QueueMetrics } from './metrics.js';
 import { WriteAheadLog, type LogRecord, type WalOptions } from './wal.js';
@@ -18,8 +19,10 @@ export interface DurableQueueOptions<T> {
   maxAgeMs: number;
   retry: BackoffConfig;
   wal: WalOptions;
-  /** Turns items into insert-ready JSONEachRow lines (no trailing newline). */
-  serialize(items: T[]): Buffer;
+  /** An insert holds at most this many bytes (and at least one record). */
+  maxBytes: number;
+  /** Turns items into insert-ready JSONEachRow chunks (no trailing newline). */
+  encoder: RowEncoder<T>;
   /** Inserts the rows; the token is the same for every attempt at the same rows. */
   send(rows: Buffer, dedupToken: string): Promise<void>;
   deadLetter: DeadLetterFile;
@@ -85,11 +88,14 @@ export class DurableQueue<T> implements RowQueue<T> {
     if (!wal || this.closing) {
       throw new RetryableError(`${this.options.labels.exporter} is shutting down`, SHUTTING_DOWN);
     }
+    const { chunks, unencodable } = await this.options.encoder.encode(items);
     try {
-      await wal.append(this.options.serialize(items), items.length);
+      await wal.appendAll(chunks);
     } finally {
       this.schedule();
     }
+    // After the append: a refused append is retried by the client, and would write them again.
+    if (unencodable.length > 0) await this.deadLetterUnencodable(unencodable);
   }
 
   hasRoom(payloadBytes = 0): boolean {
@@ -175,10 +181,15 @@ export class DurableQueue<T> implements RowQueue<T> {
   private async drain(wal: WriteAheadLog): Promise<boolean> {
     let delivered = false;
     try {
-      for (let records = wal.peek(this.options.maxRows); records.length > 0;) {
+      for (
+        let records = wal.peek(this.options.maxRows, this.options.maxBytes);
+        records.length > 0;
+      ) {
         await this.deliver(wal, records);
         delivered = true;
-        records = this.stop.signal.aborted ? [] : wal.peek(this.options.maxRows);
+        records = this.stop.signal.aborted
+          ? []
+          : wal.peek(this.options.maxRows, this.options.maxBytes);
         // A partial batch waits for its timeout unless a flush is asking for everything.
         const oldest = records[0];
         if (
@@ -300,6 +311,16 @@ export class DurableQueue<T> implements RowQueue<T> {
     metrics.batches.inc({ ...labels, outcome: 'success' });
     metrics.items.inc(labels, count);
     return undefined;
+  }
+
+  private async deadLetterUnencodable(rows: UnencodableRow[]): Promise<void> {
+    const { labels, queueMetrics, logger, deadLetter } = this.options;
+    await deadLetter.writeUnencodable(labels.table, rows);
+    queueMetrics.deadLetterRows.inc({ ...labels, reason: 'unserializable' }, rows.length);
+    logger.error(
+      { rows: rows.length, table: labels.table, reason: rows[0]!.reason, file: deadLetter.path },
+      'rows that cannot be serialized written to the dead-letter file',
+    );
   }
 
   private async deadLetter(rows: Buffer[], reason: string): Promise<void> {

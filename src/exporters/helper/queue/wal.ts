@@ -137,10 +137,12 @@ export class WriteAheadLog {
   hasRoom(payloadBytes = 0): boolean {
     if (this.closed) return false;
     if (payloadBytes === 0) return this.undeliveredBytes < this.options.maxBytes;
-    return (
-      this.undeliveredBytes === 0 ||
-      this.undeliveredBytes + HEADER_BYTES + payloadBytes <= this.options.maxBytes
-    );
+    return this.fits(HEADER_BYTES + payloadBytes);
+  }
+
+  /** An empty log takes any append, so one record larger than the bound still gets through. */
+  private fits(bytes: number): boolean {
+    return this.undeliveredBytes === 0 || this.undeliveredBytes + bytes <= this.options.maxBytes;
   }
 
   /**
@@ -148,11 +150,17 @@ export class WriteAheadLog {
    * synced); rejects with a retryable error when the log is full, closing, or the write failed.
    */
   append(payload: Buffer, rows: number): Promise<void> {
+    return this.appendAll([{ payload, rows }]);
+  }
+
+  /** Appends payloads as `append` does, all or none: the room is checked for all together. */
+  appendAll(chunks: readonly { payload: Buffer; rows: number }[]): Promise<void> {
     if (this.closed) {
       return Promise.reject(new RetryableError('the queue is shutting down', SHUTTING_DOWN));
     }
-    const size = HEADER_BYTES + payload.length;
-    if (!this.hasRoom(payload.length)) {
+    let size = 0;
+    for (const chunk of chunks) size += HEADER_BYTES + chunk.payload.length;
+    if (!this.fits(size)) {
       return Promise.reject(
         new RetryableError(
           `the durable queue holds ${this.undeliveredBytes} bytes (limit ${this.options.maxBytes}); retry later`,
@@ -161,6 +169,14 @@ export class WriteAheadLog {
         ),
       );
     }
+    return Promise.all(chunks.map((chunk) => this.appendOne(chunk.payload, chunk.rows))).then(
+      () => undefined,
+    );
+  }
+
+  /** Appends one payload of `rows` rows; the caller checked the room. */
+  private appendOne(payload: Buffer, rows: number): Promise<void> {
+    const size = HEADER_BYTES + payload.length;
     if (this.writeOffset > 0 && this.writeOffset + size > this.options.segmentBytes) {
       this.writeSegment++;
       this.writeOffset = 0;
@@ -191,12 +207,13 @@ export class WriteAheadLog {
 
   /**
    * The next records to deliver: written ones from the head of the log, in one segment, up to
-   * `maxRows` rows (at least one record). After a restart the first batch is exactly the one
-   * that was in flight, so it carries the same deduplication token.
+   * `maxRows` rows and `maxBytes` bytes (at least one record). After a restart the first batch
+   * is exactly the one that was in flight, so it carries the same deduplication token.
    */
-  peek(maxRows: number): LogRecord[] {
+  peek(maxRows: number, maxBytes = Infinity): LogRecord[] {
     const batch: LogRecord[] = [];
     let rows = 0;
+    let bytes = 0;
     const head = this.records[0];
     const { inFlightEnd } = this.cursor;
     const resend =
@@ -207,9 +224,15 @@ export class WriteAheadLog {
       if (!record.written || (batch.length > 0 && record.segment !== batch[0]!.segment)) break;
       if (resend) {
         if (record.segment !== this.cursor.segment || record.end > inFlightEnd) break;
-      } else if (batch.length > 0 && rows + record.rows > maxRows) break;
+      } else if (
+        batch.length > 0 &&
+        (rows + record.rows > maxRows || bytes + record.end - record.offset > maxBytes)
+      ) {
+        break;
+      }
       batch.push(record);
       rows += record.rows;
+      bytes += record.end - record.offset;
     }
     return batch;
   }
