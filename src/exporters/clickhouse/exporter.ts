@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { TelemetryBatch } from '../../model/index.js';
+import type { LogRecord, TelemetryBatch } from '../../model/index.js';
 import type { ComponentSettings, Exporter } from '../../pipeline/component.js';
 import { Batcher } from '../helper/batcher.js';
 import { ExporterMetrics } from '../helper/metrics.js';
@@ -9,12 +9,13 @@ import { QueueMetrics } from '../helper/queue/metrics.js';
 import type { RowQueue } from '../helper/row-queue.js';
 import type { ClickhouseExporterConfig } from './config.js';
 import { failureRow } from './failure-rows.js';
+import { LogRowWriter } from './log-rows.js';
 import { SpanRowWriter } from './rows.js';
 import { traceRow } from './trace-rows.js';
 
 /**
- * Writes spans into `otel_traces`, assembled traces into `agent_traces` and failures into
- * `failures`: each kind through its own queue, batched by rows and time and retried with
+ * Writes spans into `otel_traces`, assembled traces into `agent_traces`, failures into
+ * `failures` and log records into `otel_logs`: each kind through its own queue, batched by rows and time and retried with
  * backoff. With `queue.enabled` (the default) the queues are write-ahead logs on disk and a
  * batch is acknowledged once logged; without, once inserted.
  */
@@ -22,12 +23,14 @@ export class ClickhouseExporter implements Exporter {
   private readonly spans: RowQueue<TelemetryBatch['spans'][number]>;
   private readonly traces: RowQueue<TelemetryBatch['traces'][number]>;
   private readonly failures: RowQueue<TelemetryBatch['failures'][number]>;
+  private readonly logs: RowQueue<LogRecord>;
   private readonly shutdownTimeoutMs: number;
 
   constructor(settings: ComponentSettings<ClickhouseExporterConfig>) {
     const { config, store } = settings;
     this.shutdownTimeoutMs = config.shutdown_timeout;
     const writer = new SpanRowWriter();
+    const logWriter = new LogRowWriter();
     const metrics = ExporterMetrics.for(settings.metrics);
     const queueDirectory = join(config.queue.directory, settings.id.replace(/[^\w.-]/g, '_'));
     const deadLetter = new DeadLetterFile(
@@ -71,6 +74,7 @@ export class ClickhouseExporter implements Exporter {
     this.spans = queue('otel_traces', (spans) => writer.toJsonEachRow(spans));
     this.traces = queue('agent_traces', (traces) => lines(traces.map(traceRow)));
     this.failures = queue('failures', (failures) => lines(failures.map(failureRow)));
+    this.logs = queue('otel_logs', (records) => logWriter.toJsonEachRow(records));
   }
 
   async start(): Promise<void> {
@@ -82,6 +86,7 @@ export class ClickhouseExporter implements Exporter {
     if (batch.spans.length) parts.push(this.spans.add(batch.spans));
     if (batch.traces.length) parts.push(this.traces.add(batch.traces));
     if (batch.failures.length) parts.push(this.failures.add(batch.failures));
+    if (batch.logs?.length) parts.push(this.logs.add(batch.logs));
     await Promise.all(parts);
   }
 
@@ -98,7 +103,7 @@ export class ClickhouseExporter implements Exporter {
   }
 
   private all(): RowQueue<unknown>[] {
-    return [this.spans, this.traces, this.failures] as RowQueue<unknown>[];
+    return [this.spans, this.traces, this.failures, this.logs] as RowQueue<unknown>[];
   }
 }
 
