@@ -12,6 +12,8 @@ import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
 import { TraceAssembler, type Emission } from './assembler.js';
 import type { AssembleConfig } from './config.js';
 import { createStepConverter } from './convert/index.js';
+import { previewer } from './convert/fields/previews.js';
+import { GenAiEventJoin } from './event-join.js';
 import { AssembleMetrics } from './metrics.js';
 
 /** Traces held for re-sending after a failed hand-off, at most (beyond: dropped and logged). */
@@ -24,6 +26,7 @@ const MAX_UNSENT_TRACES = 10_000;
  */
 export class AssembleProcessor implements Processor {
   private readonly assembler: TraceAssembler;
+  private readonly events: GenAiEventJoin;
   private readonly toStep: (span: Span) => StepInfo;
   private readonly metrics: AssembleMetrics;
   private readonly logger: Logger;
@@ -54,6 +57,11 @@ export class AssembleProcessor implements Processor {
       lateSpanWindowMs: config.late_span_window,
       maxRememberedTraces: config.max_remembered_traces,
     });
+    this.events = new GenAiEventJoin({
+      maxPendingBytes: config.events.max_pending_size,
+      maxRememberedSteps: config.events.max_remembered_steps,
+      previews: previewer(config.preview_length),
+    });
     this.tickMs = Math.max(50, Math.min(1000, config.decision_wait / 4));
   }
 
@@ -66,16 +74,15 @@ export class AssembleProcessor implements Processor {
     if (this.closed) throw new RetryableError(`${this.id} is shutting down`, SHUTTING_DOWN);
     const now = performance.now();
     const evicted: Emission[] = [];
+    if (batch.logs?.length) this.events.addEvents(batch.logs);
     for (const span of batch.spans) {
       const step = this.toStep(span);
       span.step = step;
       span.failures ??= [];
+      const held = traceStep(span, step, span.failures);
+      this.events.joinSpan(span.traceId, span.spanId, step, held);
       for (const gap of step.gaps) this.metrics.stepGaps.inc({ processor: this.id, gap });
-      for (const emission of this.assembler.add(
-        span.traceId,
-        traceStep(span, step, span.failures),
-        now,
-      )) {
+      for (const emission of this.assembler.add(span.traceId, held, now)) {
         evicted.push(emission);
       }
     }
