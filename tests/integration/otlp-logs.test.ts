@@ -24,7 +24,9 @@ import {
   flattenSteps,
 } from '../helpers/agent-traces.js';
 import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
-import { metricSum } from '../helpers/otlp-client.js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { LOGS_SERVICE_PATH } from '../../src/receivers/otlp/proto.js';
+import { grpcExport, metricSum } from '../helpers/otlp-client.js';
 
 /**
  * OTLP logs end to end: the OTel JS logs SDK's three exporters (OTLP/HTTP JSON, OTLP/HTTP
@@ -303,6 +305,16 @@ describe('OTLP logs', () => {
       expect(compressed.status).toBe(413);
     });
 
+    it('answers an undecodable gRPC message with INVALID_ARGUMENT', async () => {
+      const answer = await grpcExport(
+        `127.0.0.1:${daemon.grpcPort}`,
+        Buffer.from([0x0a, 0xff, 0xff, 0xff]),
+        { path: LOGS_SERVICE_PATH },
+      );
+      expect(answer.error?.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+      expect(answer.error?.details).toMatch(/cannot decode the protobuf body/);
+    });
+
     it('answers another content type with 415', async () => {
       expect((await post('/v1/logs', 'hello', { 'content-type': 'text/plain' })).status).toBe(415);
     });
@@ -336,6 +348,44 @@ describe('OTLP logs', () => {
         (found) => found.length > 0,
       );
       expect(rows).toEqual([{ Body: 'kept-json-1', Seconds: 1_700_000_000 }]);
+    });
+  });
+
+  describe('with bearer tokens', () => {
+    let secured: DaemonHandle;
+    const TOKEN = 'logs-test-token-0123456789abcdef';
+
+    beforeAll(async () => {
+      secured = await startDaemon({
+        otlp: { auth: { tokens: [{ name: 'agents', token: TOKEN }] } },
+      });
+    }, 60_000);
+
+    afterAll(async () => {
+      await secured?.cleanup();
+    });
+
+    it('refuses logs without a token on both transports and accepts them with one', async () => {
+      const url = `http://127.0.0.1:${secured.httpPort}/v1/logs`;
+      const refused = await fetch(url, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(refused.status).toBe(401);
+      const grpc = await grpcExport(`127.0.0.1:${secured.grpcPort}`, Buffer.alloc(0), {
+        path: LOGS_SERVICE_PATH,
+      });
+      expect(grpc.error?.code).toBe(GrpcStatus.UNAUTHENTICATED);
+      await emitLogs(
+        new ProtoLogExporter({ url, headers: { authorization: `Bearer ${TOKEN}` } }),
+        (provider) => provider.getLogger('auth').emit({ body: 'authorised-log-1' }),
+      );
+      const rows = await secured.queryUntil(
+        `SELECT Body FROM faultline.otel_logs WHERE Body = 'authorised-log-1'`,
+        (found) => found.length > 0,
+      );
+      expect(rows).toEqual([{ Body: 'authorised-log-1' }]);
     });
   });
 });

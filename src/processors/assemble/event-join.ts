@@ -173,12 +173,12 @@ function eventContent(record: LogRecord): EventContent | undefined {
   } else if (Object.hasOwn(MESSAGE_ROLES, name)) {
     const body = structured(record.body);
     const message = isRecord(body) ? body : { content: textOf(record.body) };
-    content.input = [{ role: MESSAGE_ROLES[name], ...message }];
+    if (hasContent(message)) content.input = [{ role: MESSAGE_ROLES[name], ...message }];
   } else if (name === CHOICE) {
     const body = structured(record.body);
     if (!isRecord(body)) return undefined;
-    const message = isRecord(body.message) ? body.message : {};
-    content.output = [{ role: 'assistant', ...message }];
+    if (isRecord(body.message) && hasContent(body.message))
+      content.output = [{ role: 'assistant', ...body.message }];
     if (typeof body.finish_reason === 'string') content.finishReasons = [body.finish_reason];
   } else {
     return undefined;
@@ -191,6 +191,16 @@ function eventContent(record: LogRecord): EventContent | undefined {
 function list(value: AttributeValue | undefined): unknown[] {
   const data = structured(value);
   return Array.isArray(data) ? data : [];
+}
+
+/**
+ * Whether a message carries something to show: without message capture, instrumentations
+ * still send the events, with the content left out.
+ */
+function hasContent(message: Record<string, unknown>): boolean {
+  return (
+    message.content !== undefined || message.parts !== undefined || message.tool_calls !== undefined
+  );
 }
 
 function textOf(value: AttributeValue): string | undefined {
