@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { context, trace, type Context } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
@@ -388,4 +391,49 @@ describe('OTLP logs', () => {
       expect(rows).toEqual([{ Body: 'authorised-log-1' }]);
     });
   });
+
+  it('keeps acknowledged log records through kill -9 (they are in the durable queue)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'faultline-logs-kill-'));
+    try {
+      // Batches wait a minute before insertion, so only the write-ahead log holds the records.
+      const slow = await startDaemon({
+        dataDir,
+        exporterYaml: '    batch:\n      timeout: 1m\n      max_rows: 100000',
+      });
+      const body = JSON.stringify({
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [1, 2, 3].map((n) => ({ body: { stringValue: `durable-log-${n}` } })),
+              },
+            ],
+          },
+        ],
+      });
+      const answer = await fetch(`http://127.0.0.1:${slow.httpPort}/v1/logs`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(answer.status).toBe(200);
+      await slow.kill();
+      const again = await startDaemon({ dataDir });
+      try {
+        const rows = await again.queryUntil<{ Body: string }>(
+          `SELECT Body FROM faultline.otel_logs WHERE startsWith(Body, 'durable-log-') ORDER BY Body`,
+          (found) => found.length >= 3,
+        );
+        expect(rows.map((r) => r.Body)).toEqual([
+          'durable-log-1',
+          'durable-log-2',
+          'durable-log-3',
+        ]);
+      } finally {
+        await again.kill();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
