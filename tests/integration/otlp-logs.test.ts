@@ -169,6 +169,7 @@ describe('OTLP logs', () => {
       question: string,
       answer: string,
       order: 'logs first' | 'spans first',
+      finishReason = 'stop',
     ): Promise<string> {
       const recorded = new InMemorySpanExporter();
       const tracerProvider = new BasicTracerProvider({
@@ -196,10 +197,10 @@ describe('OTLP logs', () => {
                 {
                   role: 'assistant',
                   parts: [{ type: 'text', content: answer }],
-                  finish_reason: 'stop',
+                  finish_reason: finishReason,
                 },
               ],
-              'gen_ai.response.finish_reasons': ['stop'],
+              'gen_ai.response.finish_reasons': [finishReason],
             },
           });
         });
@@ -258,6 +259,20 @@ describe('OTLP logs', () => {
         (s) => s.type === 'llm_call',
       );
       expect(llm?.output_preview).toBe('One cabin bag of 8 kg.');
+    });
+
+    it("classifies the step by an event's finish reason", async () => {
+      const traceId = await chatWithDetailsEvent(
+        'Write something violent.',
+        '',
+        'logs first',
+        'content_filter',
+      );
+      const failures = await daemon.queryUntil<{ Class: string; StepType: string }>(
+        `SELECT Class, StepType FROM faultline.failures FINAL WHERE TraceId = '${traceId}'`,
+        (rows) => rows.some((row) => row.Class === 'content_filtered'),
+      );
+      expect(failures).toContainEqual({ Class: 'content_filtered', StepType: 'llm_call' });
     });
 
     it('redacts event content before it reaches the preview', async () => {
