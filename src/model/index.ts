@@ -11,7 +11,9 @@ export {
   serviceNameOf,
 } from './span.js';
 export type { TelemetryBatch } from './batch.js';
-export { batchSize, spansBatch } from './batch.js';
+export { batchSize, logsBatch, spansBatch } from './batch.js';
+export type { LogRecord } from './log-record.js';
+export { logServiceName } from './log-record.js';
 export type { Evaluation, StepInfo, StepType, TokenUsage } from './step.js';
 export { STEP_SCHEMA_VERSION, STEP_TYPES, effectiveModel, emptyTokenUsage } from './step.js';
 export { PSEUDONYM_LENGTH, isPseudonym } from './pseudonym.js';

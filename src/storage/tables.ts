@@ -13,6 +13,8 @@ const table = (name: string): Table => ({ name, in: (database) => `${database}.$
 
 /** One row per span, column-compatible with the Collector's ClickHouse exporter. */
 export const OTEL_TRACES = table('otel_traces');
+/** One row per log record, column-compatible with the Collector's ClickHouse exporter. */
+export const OTEL_LOGS = table('otel_logs');
 /** Trace id → first and last timestamp, for trace-id lookups (as the Collector's). */
 export const OTEL_TRACES_TRACE_ID_TS = table('otel_traces_trace_id_ts');
 export const OTEL_TRACES_TRACE_ID_TS_MV = table('otel_traces_trace_id_ts_mv');

@@ -57,6 +57,7 @@ describe('the embedded engine across restarts', () => {
       'failure_status_changes',
       'failures',
       'incidents',
+      'otel_logs',
       'otel_traces',
       'otel_traces_1m',
       'otel_traces_1m_mv',

@@ -17,9 +17,11 @@ export interface GrpcCallOptions {
   /** Request metadata, e.g. `{ authorization: 'Bearer …' }`. */
   metadata?: Record<string, string>;
   channel?: ChannelOptions;
+  /** The method called; TraceService/Export unless given. */
+  path?: string;
 }
 
-/** One TraceService/Export call carrying `message` as is. */
+/** One TraceService/Export call (or `options.path`) carrying `message` as is. */
 export function grpcExport(
   target: string,
   message: Buffer,
@@ -35,7 +37,7 @@ export function grpcExport(
   const raw = (buffer: Buffer): Buffer => buffer;
   return new Promise((resolve) => {
     client.makeUnaryRequest<Buffer, Buffer>(
-      TRACE_SERVICE_PATH,
+      options.path ?? TRACE_SERVICE_PATH,
       raw,
       raw,
       message,

@@ -331,12 +331,12 @@ describe('OTLP/HTTP refuses other content types, encodings, methods and paths', 
   });
 
   it('answers an unknown path with 404', async () => {
-    for (const path of ['/v1/logs', '/v1/traces/extra', '/']) {
+    for (const path of ['/v1/metrics', '/v1/traces/extra', '/']) {
       const answer = await post(JSON.stringify({}), { 'Content-Type': JSON_TYPE }, { path });
       expect(answer.status, path).toBe(404);
       expect(jsonError(answer.body), path).toEqual({
         code: GrpcStatus.NOT_FOUND,
-        message: `no OTLP endpoint at ${path}; traces go to /v1/traces`,
+        message: `no OTLP endpoint at ${path}; traces go to /v1/traces, logs to /v1/logs`,
       });
     }
   });

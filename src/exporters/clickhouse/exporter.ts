@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { TelemetryBatch } from '../../model/index.js';
+import type { LogRecord, TelemetryBatch } from '../../model/index.js';
 import type { ComponentSettings, Exporter } from '../../pipeline/component.js';
 import { requireExtension } from '../../pipeline/host.js';
 import { STORAGE } from '../../storage/extension.js';
-import { AGENT_TRACES, FAILURES, OTEL_TRACES } from '../../storage/tables.js';
+import { AGENT_TRACES, FAILURES, OTEL_LOGS, OTEL_TRACES } from '../../storage/tables.js';
 import { Batcher } from '../helper/batcher.js';
 import { ExporterMetrics } from '../helper/metrics.js';
 import { DeadLetterFile } from '../helper/queue/dead-letter.js';
@@ -13,6 +13,7 @@ import type { RowQueue } from '../helper/row-queue.js';
 import { JsonLinesEncoder, type RowEncoder } from '../helper/encoder.js';
 import type { ClickhouseExporterConfig } from './config.js';
 import { failureRow } from './failure-rows.js';
+import { LogRowWriter } from './log-rows.js';
 import { SpanRowWriter } from './rows.js';
 import { traceRow } from './trace-rows.js';
 
@@ -20,8 +21,8 @@ import { traceRow } from './trace-rows.js';
 const ENCODE_SLICE_MS = 10;
 
 /**
- * Writes spans into `otel_traces`, assembled traces into `agent_traces` and failures into
- * `failures`: each kind through its own queue, batched by rows and time and retried with
+ * Writes spans into `otel_traces`, assembled traces into `agent_traces`, failures into
+ * `failures` and log records into `otel_logs`: each kind through its own queue, batched by rows and time and retried with
  * backoff. With `queue.enabled` (the default) the queues are write-ahead logs on disk and a
  * batch is acknowledged once logged; without, once inserted.
  */
@@ -29,6 +30,7 @@ export class ClickhouseExporter implements Exporter {
   private readonly spans: RowQueue<TelemetryBatch['spans'][number]>;
   private readonly traces: RowQueue<TelemetryBatch['traces'][number]>;
   private readonly failures: RowQueue<TelemetryBatch['failures'][number]>;
+  private readonly logs: RowQueue<LogRecord>;
   private readonly shutdownTimeoutMs: number;
 
   constructor(settings: ComponentSettings<ClickhouseExporterConfig>) {
@@ -36,6 +38,7 @@ export class ClickhouseExporter implements Exporter {
     const store = requireExtension(settings.host, STORAGE);
     this.shutdownTimeoutMs = config.shutdown_timeout;
     const writer = new SpanRowWriter();
+    const logWriter = new LogRowWriter();
     const metrics = ExporterMetrics.for(settings.metrics);
     const queueDirectory = join(config.queue.directory, settings.id.replace(/[^\w.-]/g, '_'));
     const deadLetter = new DeadLetterFile(
@@ -112,6 +115,13 @@ export class ClickhouseExporter implements Exporter {
       FAILURES.name,
       jsonLines(failureRow, (failure) => ({ FailureId: failure.failureId })),
     );
+    this.logs = queue(
+      OTEL_LOGS.name,
+      jsonLines(
+        (record) => logWriter.row(record),
+        (record) => ({ TraceId: record.traceId, SpanId: record.spanId }),
+      ),
+    );
   }
 
   async start(): Promise<void> {
@@ -123,6 +133,7 @@ export class ClickhouseExporter implements Exporter {
     if (batch.spans.length) parts.push(this.spans.add(batch.spans));
     if (batch.traces.length) parts.push(this.traces.add(batch.traces));
     if (batch.failures.length) parts.push(this.failures.add(batch.failures));
+    if (batch.logs?.length) parts.push(this.logs.add(batch.logs));
     await Promise.all(parts);
   }
 
@@ -142,6 +153,6 @@ export class ClickhouseExporter implements Exporter {
   }
 
   private all(): RowQueue<unknown>[] {
-    return [this.spans, this.traces, this.failures] as RowQueue<unknown>[];
+    return [this.spans, this.traces, this.failures, this.logs] as RowQueue<unknown>[];
   }
 }

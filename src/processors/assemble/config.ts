@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../../config/units.js';
+import { byteSize, duration } from '../../config/units.js';
 import { previewLengthSchema, priceTableSchema } from './convert/index.js';
 
 export const assembleConfigSchema = z
@@ -30,6 +30,16 @@ export const assembleConfigSchema = z
     prices: priceTableSchema,
     /** Characters kept of input and output previews; 0 turns previews off. */
     preview_length: previewLengthSchema,
+    /** GenAI events (OTLP log records) joined to their spans' steps. */
+    events: z
+      .object({
+        /** Event content held for spans not yet arrived; beyond it the oldest is dropped. */
+        max_pending_size: byteSize().default(16 * 1024 * 1024),
+        /** Steps remembered for events that arrive after their span; the oldest goes first. */
+        max_remembered_steps: z.number().int().min(0).default(50_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .refine((c) => c.root_wait >= c.decision_wait, {

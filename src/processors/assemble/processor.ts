@@ -14,6 +14,8 @@ import { within } from '../../pipeline/deadline.js';
 import { TraceAssembler, type Emission } from './assembler.js';
 import type { AssembleConfig } from './config.js';
 import { createStepConverter } from './convert/index.js';
+import { previewer } from './convert/fields/previews.js';
+import { GenAiEventJoin } from './event-join.js';
 import { AssembleMetrics } from './metrics.js';
 
 /** Traces held for re-sending after a failed hand-off, at most (beyond: dropped and logged). */
@@ -28,6 +30,7 @@ const TRACES_PER_BATCH = 256;
  */
 export class AssembleProcessor implements Processor {
   private readonly assembler: TraceAssembler;
+  private readonly events: GenAiEventJoin;
   private readonly toStep: (span: Span) => StepInfo;
   private readonly metrics: AssembleMetrics;
   private readonly logger: Logger;
@@ -59,6 +62,11 @@ export class AssembleProcessor implements Processor {
       maxRememberedTraces: config.max_remembered_traces,
       maxSteps: config.max_held_steps,
     });
+    this.events = new GenAiEventJoin({
+      maxPendingBytes: config.events.max_pending_size,
+      maxRememberedSteps: config.events.max_remembered_steps,
+      previews: previewer(config.preview_length),
+    });
     this.tickMs = Math.max(50, Math.min(1000, config.decision_wait / 4));
   }
 
@@ -73,15 +81,14 @@ export class AssembleProcessor implements Processor {
     const labels = { processor: this.id };
     const evicted: Emission[] = [];
     const added: Span[] = [];
+    if (batch.logs?.length) this.events.addEvents(batch.logs);
     for (const span of batch.spans) {
       const step = this.toStep(span);
       span.step = step;
       span.failures ??= [];
-      const { outcome, evicted: pushedOut } = this.assembler.add(
-        span.traceId,
-        traceStep(span, step, span.failures),
-        now,
-      );
+      const held = traceStep(span, step, span.failures);
+      this.events.joinSpan(span.traceId, span.spanId, step, held);
+      const { outcome, evicted: pushedOut } = this.assembler.add(span.traceId, held, now);
       for (const emission of pushedOut) evicted.push(emission);
       if (outcome === 'duplicate') {
         span.duplicate = true;

@@ -7,6 +7,7 @@ export class RedactMetrics {
 
   readonly redactions: Counter<'entity'>;
   readonly failedSpans: Counter;
+  readonly failedLogRecords: Counter;
 
   private constructor(registry: Registry) {
     this.redactions = new Counter({
@@ -18,6 +19,11 @@ export class RedactMetrics {
     this.failedSpans = new Counter({
       name: 'faultline_redaction_failed_spans_total',
       help: 'Spans dropped because redacting them failed: a span that cannot be redacted is not passed on.',
+      registers: [registry],
+    });
+    this.failedLogRecords = new Counter({
+      name: 'faultline_redaction_failed_log_records_total',
+      help: 'Log records dropped because redacting them failed, as for spans.',
       registers: [registry],
     });
   }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Span, TelemetryBatch } from '../../model/index.js';
+import type { Counter } from 'prom-client';
+import type { TelemetryBatch } from '../../model/index.js';
 import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipeline/component.js';
 import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
 import type { RedactConfig } from './config.js';
@@ -8,7 +9,7 @@ import { compileRedaction, type Redaction } from './redaction.js';
 import { RedactionTally } from './tally.js';
 
 /**
- * Redacts personal data and secrets in every span before anything downstream sees it, then
+ * Redacts personal data and secrets in every span and log record before anything downstream sees it, then
  * hands the batch on. It must be the first processor, so that no original value reaches
  * storage, exports, logs or metric labels. It logs nothing about values, ever: only counts
  * and entity names.
@@ -45,7 +46,16 @@ export class RedactProcessor implements Processor {
     if (this.state !== 'running') {
       throw new RetryableError('the redact processor is not running', SHUTTING_DOWN);
     }
-    batch.spans = this.redactSpans(batch.spans);
+    const redactor = this.redaction.spans;
+    batch.spans = this.redactEach(batch.spans, 'span', this.metrics.failedSpans, (span, total) =>
+      redactor.redact(span, total),
+    );
+    if (batch.logs?.length) {
+      const { failedLogRecords } = this.metrics;
+      batch.logs = this.redactEach(batch.logs, 'log record', failedLogRecords, (record, total) =>
+        redactor.redactLog(record, total),
+      );
+    }
     await this.next.consume(batch);
   }
 
@@ -59,27 +69,32 @@ export class RedactProcessor implements Processor {
   }
 
   /**
-   * Redacts each span in place. A span whose redaction throws is dropped and counted, never
+   * Redacts each item in place. An item whose redaction throws is dropped and counted, never
    * passed on half-redacted; the log line names the error type only, since a message could
    * quote the value being redacted.
    */
-  private redactSpans(spans: Span[]): Span[] {
+  private redactEach<T extends object>(
+    items: T[],
+    what: string,
+    failedCounter: Counter,
+    redact: (item: T, total: RedactionTally) => void,
+  ): T[] {
     const total = new RedactionTally();
-    let failed: Set<Span> | undefined;
-    for (const span of spans) {
+    let failed: Set<T> | undefined;
+    for (const item of items) {
       try {
-        this.redaction.spans.redact(span, total);
+        redact(item, total);
       } catch (error) {
-        (failed ??= new Set()).add(span);
+        (failed ??= new Set()).add(item);
         this.logger.error(
           { errorType: error instanceof Error ? error.name : typeof error },
-          'redacting a span failed; the span is dropped',
+          `redacting a ${what} failed; the ${what} is dropped`,
         );
       }
     }
     for (const [entity, count] of total.byEntity) this.metrics.redactions.inc({ entity }, count);
-    if (!failed) return spans;
-    this.metrics.failedSpans.inc(failed.size);
-    return spans.filter((span) => !failed.has(span));
+    if (!failed) return items;
+    failedCounter.inc(failed.size);
+    return items.filter((item) => !failed.has(item));
   }
 }

@@ -1,4 +1,4 @@
-import type { Span } from '../../model/index.js';
+import type { InstrumentationScope, LogRecord, Resource, Span } from '../../model/index.js';
 import type { StringRedactor } from './string-redactor.js';
 import { RedactionTally, writeAudit } from './tally.js';
 import type { ValueRedactor } from './value-redactor.js';
@@ -38,19 +38,44 @@ export class SpanRedactor {
       this.values.attributes(link.attributes, tally);
     }
     total.addAll(tally);
+    this.redactContext(span.resource, span.scope, total, tally);
+    writeAudit(span.attributes, tally);
+  }
+
+  /**
+   * Redacts a log record in place, as a span: its body (a string, or the leaves of a structured
+   * body, whose member keys the key rules see), severity text, event name and attributes, and
+   * its resource and scope. The audit attributes go on the record's attributes.
+   */
+  redactLog(record: LogRecord, total: RedactionTally): void {
+    const tally = this.own;
+    tally.reset();
+    record.body = this.values.value(record.body, '', tally);
+    record.severityText = this.strings.redact(record.severityText, '', tally);
+    record.eventName = this.strings.redact(record.eventName, '', tally);
+    this.values.attributes(record.attributes, tally);
+    total.addAll(tally);
+    this.redactContext(record.resource, record.scope, total, tally);
+    writeAudit(record.attributes, tally);
+  }
+
+  /** A resource and scope, shared between the records of one request: redacted once each. */
+  private redactContext(
+    resource: Resource,
+    scope: InstrumentationScope,
+    total: RedactionTally,
+    tally: RedactionTally,
+  ): void {
     tally.addAll(
-      this.sharedOnce(span.resource, total, (t) =>
-        this.values.attributes(span.resource.attributes, t),
-      ),
+      this.sharedOnce(resource, total, (t) => this.values.attributes(resource.attributes, t)),
     );
     tally.addAll(
-      this.sharedOnce(span.scope, total, (t) => {
-        span.scope.name = this.strings.redact(span.scope.name, 'scope.name', t);
-        span.scope.version = this.strings.redact(span.scope.version, 'scope.version', t);
-        this.values.attributes(span.scope.attributes, t);
+      this.sharedOnce(scope, total, (t) => {
+        scope.name = this.strings.redact(scope.name, 'scope.name', t);
+        scope.version = this.strings.redact(scope.version, 'scope.version', t);
+        this.values.attributes(scope.attributes, t);
       }),
     );
-    writeAudit(span.attributes, tally);
   }
 
   private sharedOnce(

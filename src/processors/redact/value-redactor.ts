@@ -43,7 +43,8 @@ export class ValueRedactor {
     }
   }
 
-  private value(value: AttributeValue, key: string, tally: RedactionTally): AttributeValue {
+  /** One value under `key` (a log body under ''): strings scanned, containers walked. */
+  value(value: AttributeValue, key: string, tally: RedactionTally): AttributeValue {
     switch (typeof value) {
       case 'string':
         return this.strings.redact(value, key, tally);

@@ -9,7 +9,7 @@ import type protobuf from 'protobufjs';
  * to decode unbounded, 35 MB and 0.41 s bounded.
  */
 export interface DecodeBounds {
-  /** KeyValues per Span, Event, Link, Resource and InstrumentationScope. */
+  /** KeyValues per Span, Event, Link, LogRecord, Resource and InstrumentationScope. */
   attributes: number;
   events: number;
   links: number;
@@ -85,6 +85,7 @@ const KEY_VALUE_LIST = 'opentelemetry.proto.common.v1.KeyValueList';
 const ATTRIBUTE_HOLDERS = [
   EVENT,
   LINK,
+  'opentelemetry.proto.logs.v1.LogRecord',
   'opentelemetry.proto.resource.v1.Resource',
   'opentelemetry.proto.common.v1.InstrumentationScope',
 ];

@@ -49,26 +49,26 @@ export class MalformedRequest extends PermanentError {
   }
 }
 
-type Raw = Record<string, unknown>;
+export type Raw = Record<string, unknown>;
 
-function list(value: unknown, what: string): unknown[] {
+export function list(value: unknown, what: string): unknown[] {
   if (value == null) return [];
   if (Array.isArray(value)) return value;
   throw new MalformedRequest(`${what} must be a list`);
 }
 
-function record(value: unknown, what: string): Raw {
+export function record(value: unknown, what: string): Raw {
   if (value == null) return {};
   if (typeof value === 'object' && !Array.isArray(value)) return value as Raw;
   throw new MalformedRequest(`${what} must be an object`);
 }
 
-function text(value: unknown): string {
+export function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
 /** A uint32 (counts, flags); the protobuf JSON mapping also allows it as a decimal string. */
-function count(value: unknown): number {
+export function count(value: unknown): number {
   const number = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
   return typeof number === 'number' &&
     Number.isInteger(number) &&
@@ -78,151 +78,66 @@ function count(value: unknown): number {
     : 0;
 }
 
-class SpanRejected extends Error {}
+/** One record (span, log record) is invalid: it is rejected and counted, the rest go on. */
+export class RecordRejected extends Error {}
+
+export const emptyLimitStats = (): LimitStats => ({
+  truncatedValues: 0,
+  droppedAttributes: 0,
+  droppedEvents: 0,
+  droppedLinks: 0,
+  depthLimited: 0,
+  truncatedArrays: 0,
+});
 
 /**
- * Converts one decoded ExportTraceServiceRequest into model spans. Spans with invalid ids or
- * timestamps are rejected (counted for `partial_success`); everything a client controls is
- * bounded by `limits`, and what the limits cut is counted.
+ * What converting any OTLP signal shares: resources, scopes, attributes and values, bounded
+ * by `limits`, with what the limits cut counted in the request's stats.
  */
-export class TraceConverter {
+export class OtlpConverter {
   constructor(
-    private readonly encoding: WireEncoding,
-    private readonly limits: OtlpLimits,
+    protected readonly encoding: WireEncoding,
+    protected readonly limits: OtlpLimits,
   ) {}
 
-  convert(request: unknown): Conversion {
-    const stats: LimitStats = {
-      truncatedValues: 0,
-      droppedAttributes: 0,
-      droppedEvents: 0,
-      droppedLinks: 0,
-      depthLimited: 0,
-      truncatedArrays: 0,
-    };
-    const result: Conversion = { spans: [], rejected: 0, firstRejection: '', stats };
-    const resourceSpans = list(record(request, 'the request').resourceSpans, 'resourceSpans');
-    for (const rawResourceSpans of resourceSpans) {
-      const rs = record(rawResourceSpans, 'resourceSpans[]');
-      const rawResource = record(rs.resource, 'resource');
-      const resourceAttributes = this.boundedAttributes(rawResource.attributes, stats);
-      const resource: Resource = {
-        attributes: resourceAttributes.attributes,
-        droppedAttributesCount:
-          count(rawResource.droppedAttributesCount) + resourceAttributes.dropped,
-        schemaUrl: this.limitString(text(rs.schemaUrl), stats),
-      };
-      for (const rawScopeSpans of list(rs.scopeSpans, 'scopeSpans')) {
-        const ss = record(rawScopeSpans, 'scopeSpans[]');
-        const rawScope = record(ss.scope, 'scope');
-        const scopeAttributes = this.boundedAttributes(rawScope.attributes, stats);
-        const scope: InstrumentationScope = {
-          name: this.limitString(text(rawScope.name), stats),
-          version: this.limitString(text(rawScope.version), stats),
-          attributes: scopeAttributes.attributes,
-          droppedAttributesCount: count(rawScope.droppedAttributesCount) + scopeAttributes.dropped,
-          schemaUrl: this.limitString(text(ss.schemaUrl), stats),
-        };
-        for (const rawSpan of list(ss.spans, 'spans')) {
-          try {
-            result.spans.push(this.span(record(rawSpan, 'spans[]'), resource, scope, stats));
-          } catch (error) {
-            if (!(error instanceof SpanRejected)) throw error;
-            if (result.rejected === 0) result.firstRejection = error.message;
-            result.rejected++;
-          }
-        }
-      }
-    }
-    return result;
-  }
-
-  private span(raw: Raw, resource: Resource, scope: InstrumentationScope, stats: LimitStats): Span {
-    const traceId = this.requiredId(raw.traceId, 16, 'trace_id');
-    const spanId = this.requiredId(raw.spanId, 8, 'span_id');
-    const parentSpanId = this.encoding.id(raw.parentSpanId, 8);
-    if (parentSpanId === null) throw new SpanRejected('parent_span_id must be empty or 8 bytes');
-    const start = this.encoding.uint64(raw.startTimeUnixNano);
-    const end = this.encoding.uint64(raw.endTimeUnixNano);
-    if (start === null || end === null) {
-      throw new SpanRejected(
-        'start_time_unix_nano and end_time_unix_nano must be unsigned 64-bit integers',
-      );
-    }
-    const status = record(raw.status, 'status');
-    const { attributes, dropped } = this.boundedAttributes(raw.attributes, stats);
-    const rawEvents = list(raw.events, 'events');
-    const rawLinks = list(raw.links, 'links');
-    const events = rawEvents
-      .slice(0, this.limits.max_events_per_span)
-      .map((e) => this.event(e, stats));
-    const links = rawLinks.slice(0, this.limits.max_links_per_span).map((l) => this.link(l, stats));
-    stats.droppedEvents += rawEvents.length - events.length;
-    stats.droppedLinks += rawLinks.length - links.length;
+  /** The resource of a `resourceSpans[]` or `resourceLogs[]` entry. */
+  protected resource(entry: Raw, stats: LimitStats): Resource {
+    const rawResource = record(entry.resource, 'resource');
+    const { attributes, dropped } = this.boundedAttributes(rawResource.attributes, stats);
     return {
-      traceId,
-      spanId,
-      parentSpanId,
-      traceState: this.limitString(text(raw.traceState), stats),
-      flags: count(raw.flags),
-      name: this.limitString(text(raw.name), stats),
-      kind: this.enumOrZero(raw.kind, SPAN_KIND_WIRE_NAMES) as SpanKind,
-      startTimeUnixNano: start,
-      endTimeUnixNano: end,
       attributes,
-      droppedAttributesCount: count(raw.droppedAttributesCount) + dropped,
-      events,
-      droppedEventsCount: count(raw.droppedEventsCount) + rawEvents.length - events.length,
-      links,
-      droppedLinksCount: count(raw.droppedLinksCount) + rawLinks.length - links.length,
-      statusCode: this.enumOrZero(status.code, STATUS_CODE_WIRE_NAMES) as StatusCode,
-      statusMessage: this.limitString(text(status.message), stats),
-      resource,
-      scope,
+      droppedAttributesCount: count(rawResource.droppedAttributesCount) + dropped,
+      schemaUrl: this.limitString(text(entry.schemaUrl), stats),
     };
   }
 
-  private event(rawEvent: unknown, stats: LimitStats): SpanEvent {
-    const raw = record(rawEvent, 'events[]');
-    const time = this.encoding.uint64(raw.timeUnixNano);
-    if (time === null)
-      throw new SpanRejected('event time_unix_nano must be an unsigned 64-bit integer');
-    const { attributes, dropped } = this.boundedAttributes(raw.attributes, stats);
+  /** The scope of a `scopeSpans[]` or `scopeLogs[]` entry. */
+  protected scope(entry: Raw, stats: LimitStats): InstrumentationScope {
+    const rawScope = record(entry.scope, 'scope');
+    const { attributes, dropped } = this.boundedAttributes(rawScope.attributes, stats);
     return {
-      timeUnixNano: time,
-      name: this.limitString(text(raw.name), stats),
+      name: this.limitString(text(rawScope.name), stats),
+      version: this.limitString(text(rawScope.version), stats),
       attributes,
-      droppedAttributesCount: count(raw.droppedAttributesCount) + dropped,
+      droppedAttributesCount: count(rawScope.droppedAttributesCount) + dropped,
+      schemaUrl: this.limitString(text(entry.schemaUrl), stats),
     };
   }
 
-  private link(rawLink: unknown, stats: LimitStats): SpanLink {
-    const raw = record(rawLink, 'links[]');
-    const { attributes, dropped } = this.boundedAttributes(raw.attributes, stats);
-    return {
-      traceId: this.requiredId(raw.traceId, 16, 'link trace_id'),
-      spanId: this.requiredId(raw.spanId, 8, 'link span_id'),
-      traceState: this.limitString(text(raw.traceState), stats),
-      attributes,
-      droppedAttributesCount: count(raw.droppedAttributesCount) + dropped,
-      flags: count(raw.flags),
-    };
-  }
-
-  private requiredId(raw: unknown, bytes: number, field: string): string {
+  protected requiredId(raw: unknown, bytes: number, field: string): string {
     const id = this.encoding.id(raw, bytes);
-    if (id === null) throw new SpanRejected(`${field} must be ${bytes} bytes`);
+    if (id === null) throw new RecordRejected(`${field} must be ${bytes} bytes`);
     if (id === '' || /^0+$/.test(id))
-      throw new SpanRejected(`${field} must not be empty or all zeros`);
+      throw new RecordRejected(`${field} must not be empty or all zeros`);
     return id;
   }
 
-  private enumOrZero(raw: unknown, names: readonly string[]): number {
+  protected enumOrZero(raw: unknown, names: readonly string[]): number {
     const value = this.encoding.enumValue(raw, names);
     return value !== null && value >= 0 && value < names.length ? value : 0;
   }
 
-  private boundedAttributes(
+  protected boundedAttributes(
     raw: unknown,
     stats: LimitStats,
   ): { attributes: Attributes; dropped: number } {
@@ -240,7 +155,7 @@ export class TraceConverter {
   }
 
   /** `depth` counts containers: an attribute's own array or kvlist is at depth 1. */
-  private anyValue(rawValue: unknown, depth: number, stats: LimitStats): AttributeValue {
+  protected anyValue(rawValue: unknown, depth: number, stats: LimitStats): AttributeValue {
     if (rawValue == null) return '';
     const raw = record(rawValue, 'value');
     if (Object.hasOwn(raw, 'stringValue')) return this.limitString(text(raw.stringValue), stats);
@@ -288,13 +203,116 @@ export class TraceConverter {
     return new KeyValueList(entries);
   }
 
-  private limitString(value: string, stats: LimitStats): string {
+  protected limitString(value: string, stats: LimitStats): string {
     const max = this.limits.max_attribute_value_length;
     if (value.length <= max) return value;
     stats.truncatedValues++;
     // Do not leave half of a surrogate pair at the cut.
     const cut = /[\uD800-\uDBFF]/.test(value[max - 1]!) ? max - 1 : max;
     return value.slice(0, cut);
+  }
+}
+
+/**
+ * Converts one decoded ExportTraceServiceRequest into model spans. Spans with invalid ids or
+ * timestamps are rejected (counted for `partial_success`); everything a client controls is
+ * bounded by `limits`, and what the limits cut is counted.
+ */
+export class TraceConverter extends OtlpConverter {
+  convert(request: unknown): Conversion {
+    const stats = emptyLimitStats();
+    const result: Conversion = { spans: [], rejected: 0, firstRejection: '', stats };
+    const resourceSpans = list(record(request, 'the request').resourceSpans, 'resourceSpans');
+    for (const rawResourceSpans of resourceSpans) {
+      const rs = record(rawResourceSpans, 'resourceSpans[]');
+      const resource = this.resource(rs, stats);
+      for (const rawScopeSpans of list(rs.scopeSpans, 'scopeSpans')) {
+        const ss = record(rawScopeSpans, 'scopeSpans[]');
+        const scope = this.scope(ss, stats);
+        for (const rawSpan of list(ss.spans, 'spans')) {
+          try {
+            result.spans.push(this.span(record(rawSpan, 'spans[]'), resource, scope, stats));
+          } catch (error) {
+            if (!(error instanceof RecordRejected)) throw error;
+            if (result.rejected === 0) result.firstRejection = error.message;
+            result.rejected++;
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  private span(raw: Raw, resource: Resource, scope: InstrumentationScope, stats: LimitStats): Span {
+    const traceId = this.requiredId(raw.traceId, 16, 'trace_id');
+    const spanId = this.requiredId(raw.spanId, 8, 'span_id');
+    const parentSpanId = this.encoding.id(raw.parentSpanId, 8);
+    if (parentSpanId === null) throw new RecordRejected('parent_span_id must be empty or 8 bytes');
+    const start = this.encoding.uint64(raw.startTimeUnixNano);
+    const end = this.encoding.uint64(raw.endTimeUnixNano);
+    if (start === null || end === null) {
+      throw new RecordRejected(
+        'start_time_unix_nano and end_time_unix_nano must be unsigned 64-bit integers',
+      );
+    }
+    const status = record(raw.status, 'status');
+    const { attributes, dropped } = this.boundedAttributes(raw.attributes, stats);
+    const rawEvents = list(raw.events, 'events');
+    const rawLinks = list(raw.links, 'links');
+    const events = rawEvents
+      .slice(0, this.limits.max_events_per_span)
+      .map((e) => this.event(e, stats));
+    const links = rawLinks.slice(0, this.limits.max_links_per_span).map((l) => this.link(l, stats));
+    stats.droppedEvents += rawEvents.length - events.length;
+    stats.droppedLinks += rawLinks.length - links.length;
+    return {
+      traceId,
+      spanId,
+      parentSpanId,
+      traceState: this.limitString(text(raw.traceState), stats),
+      flags: count(raw.flags),
+      name: this.limitString(text(raw.name), stats),
+      kind: this.enumOrZero(raw.kind, SPAN_KIND_WIRE_NAMES) as SpanKind,
+      startTimeUnixNano: start,
+      endTimeUnixNano: end,
+      attributes,
+      droppedAttributesCount: count(raw.droppedAttributesCount) + dropped,
+      events,
+      droppedEventsCount: count(raw.droppedEventsCount) + rawEvents.length - events.length,
+      links,
+      droppedLinksCount: count(raw.droppedLinksCount) + rawLinks.length - links.length,
+      statusCode: this.enumOrZero(status.code, STATUS_CODE_WIRE_NAMES) as StatusCode,
+      statusMessage: this.limitString(text(status.message), stats),
+      resource,
+      scope,
+    };
+  }
+
+  private event(rawEvent: unknown, stats: LimitStats): SpanEvent {
+    const raw = record(rawEvent, 'events[]');
+    const time = this.encoding.uint64(raw.timeUnixNano);
+    if (time === null)
+      throw new RecordRejected('event time_unix_nano must be an unsigned 64-bit integer');
+    const { attributes, dropped } = this.boundedAttributes(raw.attributes, stats);
+    return {
+      timeUnixNano: time,
+      name: this.limitString(text(raw.name), stats),
+      attributes,
+      droppedAttributesCount: count(raw.droppedAttributesCount) + dropped,
+    };
+  }
+
+  private link(rawLink: unknown, stats: LimitStats): SpanLink {
+    const raw = record(rawLink, 'links[]');
+    const { attributes, dropped } = this.boundedAttributes(raw.attributes, stats);
+    return {
+      traceId: this.requiredId(raw.traceId, 16, 'link trace_id'),
+      spanId: this.requiredId(raw.spanId, 8, 'link span_id'),
+      traceState: this.limitString(text(raw.traceState), stats),
+      attributes,
+      droppedAttributesCount: count(raw.droppedAttributesCount) + dropped,
+      flags: count(raw.flags),
+    };
   }
 }
 

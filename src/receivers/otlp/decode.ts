@@ -1,7 +1,8 @@
 import { withBounds, type DecodeBounds } from './bounded-decode.js';
 import type { OtlpLimits } from './config.js';
 import { MalformedRequest } from './convert.js';
-import { ExportTraceServiceRequest } from './proto.js';
+import type protobuf from 'protobufjs';
+import { ExportLogsServiceRequest, ExportTraceServiceRequest, type Signal } from './proto.js';
 
 /** The decode-time bounds that match the converter's limits (it keeps no more than these). */
 export function decodeBounds(limits: OtlpLimits): DecodeBounds {
@@ -21,6 +22,11 @@ export function decodeBounds(limits: OtlpLimits): DecodeBounds {
  */
 export const BOUNDED_DECODE_FROM = 1024 * 1024;
 
+const REQUESTS: Record<Signal, protobuf.Type> = {
+  traces: ExportTraceServiceRequest,
+  logs: ExportLogsServiceRequest,
+};
+
 /**
  * Decodes ExportTraceServiceRequest protobuf bytes; throws MalformedRequest on garbage. With
  * `bounds`, children beyond them in a large body are skipped rather than built (see
@@ -31,9 +37,19 @@ export function decodeProtobufRequest(
   bounds?: DecodeBounds,
   boundedFrom = BOUNDED_DECODE_FROM,
 ): unknown {
+  return decodeSignalRequest('traces', body, bounds, boundedFrom);
+}
+
+/** Decodes the export request of `signal`, as decodeProtobufRequest does for traces. */
+export function decodeSignalRequest(
+  signal: Signal,
+  body: Uint8Array,
+  bounds?: DecodeBounds,
+  boundedFrom = BOUNDED_DECODE_FROM,
+): unknown {
   const effective = body.length >= boundedFrom ? bounds : undefined;
   try {
-    return withBounds(effective, () => ExportTraceServiceRequest.decode(body));
+    return withBounds(effective, () => REQUESTS[signal].decode(body));
   } catch (error) {
     throw new MalformedRequest(`cannot decode the protobuf body: ${(error as Error).message}`);
   }

@@ -18,21 +18,27 @@ import { loadTls } from '../../net/tls.js';
 import { onDeadline } from '../../pipeline/deadline.js';
 import type { GrpcConfig } from './config.js';
 import { MalformedRequest } from './convert.js';
-import { decodeProtobufRequest } from './decode.js';
+import { decodeSignalRequest } from './decode.js';
 import type { Ingest } from './ingest.js';
 import type { ReceiverMetrics } from './metrics.js';
-import { TRACE_SERVICE_PATH, encodeExportResponse, encodeRetryStatus } from './proto.js';
+import {
+  LOGS_SERVICE_PATH,
+  TRACE_SERVICE_PATH,
+  encodeExportResponse,
+  encodeRetryStatus,
+  type Signal,
+} from './proto.js';
 import { refusalFor } from './status.js';
 
 const passThrough = (buffer: Buffer): Buffer => buffer;
 
 /**
- * The TraceService as raw bytes: decoding happens in the handler, so a malformed message
+ * An OTLP export service as raw bytes: decoding happens in the handler, so a malformed message
  * becomes INVALID_ARGUMENT with a reason instead of a transport-level failure.
  */
-const traceService: ServiceDefinition = {
+const exportService = (path: string): ServiceDefinition => ({
   Export: {
-    path: TRACE_SERVICE_PATH,
+    path,
     requestStream: false,
     responseStream: false,
     requestSerialize: passThrough,
@@ -40,9 +46,17 @@ const traceService: ServiceDefinition = {
     responseSerialize: passThrough,
     responseDeserialize: passThrough,
   },
-};
+});
 
-/** OTLP/gRPC: opentelemetry.proto.collector.trace.v1.TraceService/Export. */
+const SERVICES: readonly [Signal, ServiceDefinition][] = [
+  ['traces', exportService(TRACE_SERVICE_PATH)],
+  ['logs', exportService(LOGS_SERVICE_PATH)],
+];
+
+/**
+ * OTLP/gRPC: opentelemetry.proto.collector.trace.v1.TraceService/Export and
+ * opentelemetry.proto.collector.logs.v1.LogsService/Export.
+ */
 export class OtlpGrpcServer {
   private server: Server | undefined;
 
@@ -77,13 +91,15 @@ export class OtlpGrpcServer {
         ? [this.authInterceptor(this.options.authenticate)]
         : [],
     });
-    server.addService(traceService, {
-      Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-        this.export(call.request, callback).catch((error: unknown) => {
-          this.logger.error({ err: error }, 'OTLP/gRPC handler failed');
-        });
-      },
-    });
+    for (const [signal, service] of SERVICES) {
+      server.addService(service, {
+        Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+          this.export(signal, call.request, callback).catch((error: unknown) => {
+            this.logger.error({ err: error }, 'OTLP/gRPC handler failed');
+          });
+        },
+      });
+    }
     const { host, port } = splitEndpoint(this.config.endpoint);
     const bound = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${host}:${port}`, credentials, (error, actual) => {
@@ -146,18 +162,23 @@ export class OtlpGrpcServer {
     });
   }
 
-  private async export(body: Buffer, callback: sendUnaryData<Buffer>): Promise<void> {
+  private async export(
+    signal: Signal,
+    body: Buffer,
+    callback: sendUnaryData<Buffer>,
+  ): Promise<void> {
     this.metrics.requestBytes.observe({ receiver: this.receiver, transport: 'grpc' }, body.length);
     let release: (() => void) | undefined;
     try {
       // gRPC has read the message by now; admission still comes before it is decoded.
       release = this.options.admission.admit(body.length, 'grpc');
       const result = await this.ingest.export(
+        signal,
         'grpc',
         'protobuf',
-        decodeProtobufRequest(body, this.ingest.bounds),
+        decodeSignalRequest(signal, body, this.ingest.bounds),
       );
-      callback(null, Buffer.from(encodeExportResponse(result)));
+      callback(null, Buffer.from(encodeExportResponse(signal, result)));
     } catch (error) {
       if (error instanceof MalformedRequest) this.ingest.decodeFailed('grpc', 'protobuf');
       const refusal = refusalFor(error);

@@ -7,15 +7,19 @@ import { loadTls } from '../../net/tls.js';
 import type { HttpConfig } from './config.js';
 import { BodyError, readBody } from './body.js';
 import { MalformedRequest } from './convert.js';
-import { decodeJsonRequest, decodeProtobufRequest } from './decode.js';
+import { decodeJsonRequest, decodeSignalRequest } from './decode.js';
 import type { Ingest } from './ingest.js';
 import type { ReceiverMetrics } from './metrics.js';
-import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from './proto.js';
+import { encodeExportResponse, encodeRpcStatus, exportResponseJson, type Signal } from './proto.js';
 import { refusalFor } from './status.js';
 
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
-const TRACES_PATH = '/v1/traces';
+/** The OTLP/HTTP path of each signal. */
+const SIGNAL_PATHS: Readonly<Record<string, Signal>> = {
+  '/v1/traces': 'traces',
+  '/v1/logs': 'logs',
+};
 
 type BodyType = 'protobuf' | 'json';
 
@@ -30,7 +34,10 @@ function admittedBytes(request: IncomingMessage, config: HttpConfig): number {
     : config.max_request_body_size;
 }
 
-/** OTLP/HTTP: POST /v1/traces with protobuf or JSON bodies, answered in the same encoding. */
+/**
+ * OTLP/HTTP: POST /v1/traces and /v1/logs with protobuf or JSON bodies, answered in the same
+ * encoding.
+ */
 export class OtlpHttpServer {
   private readonly http: HttpService;
 
@@ -68,14 +75,15 @@ export class OtlpHttpServer {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     this.applyCors(request, response);
-    const path = (request.url ?? '').split('?', 1)[0];
-    if (path !== TRACES_PATH)
+    const path = (request.url ?? '').split('?', 1)[0]!;
+    const signal = Object.hasOwn(SIGNAL_PATHS, path) ? SIGNAL_PATHS[path] : undefined;
+    if (!signal)
       return this.fail(
         response,
         'json',
         404,
         5,
-        `no OTLP endpoint at ${path}; traces go to ${TRACES_PATH}`,
+        `no OTLP endpoint at ${path}; traces go to /v1/traces, logs to /v1/logs`,
       );
     if (request.method === 'OPTIONS') return void response.writeHead(204).end();
     const contentType = (request.headers['content-type'] ?? '')
@@ -100,7 +108,7 @@ export class OtlpHttpServer {
     }
     if (request.method !== 'POST') {
       response.setHeader('Allow', 'POST, OPTIONS');
-      return this.fail(response, 'json', 405, 12, `use POST for ${TRACES_PATH}`);
+      return this.fail(response, 'json', 405, 12, `use POST for ${path}`);
     }
     if (!type) {
       return this.fail(
@@ -121,7 +129,7 @@ export class OtlpHttpServer {
       return this.refuse(response, type, error);
     }
     try {
-      await this.receive(request, response, type);
+      await this.receive(request, response, signal, type);
     } finally {
       release();
     }
@@ -130,6 +138,7 @@ export class OtlpHttpServer {
   private async receive(
     request: IncomingMessage,
     response: ServerResponse,
+    signal: Signal,
     type: BodyType,
   ): Promise<void> {
     let body: Buffer;
@@ -145,13 +154,17 @@ export class OtlpHttpServer {
     try {
       const decoded =
         type === 'protobuf'
-          ? decodeProtobufRequest(body, this.ingest.bounds)
+          ? decodeSignalRequest(signal, body, this.ingest.bounds)
           : decodeJsonRequest(body);
-      const result = await this.ingest.export('http', type, decoded);
+      const result = await this.ingest.export(signal, 'http', type, decoded);
       if (type === 'protobuf') {
-        response.writeHead(200, { 'Content-Type': PROTOBUF }).end(encodeExportResponse(result));
+        response
+          .writeHead(200, { 'Content-Type': PROTOBUF })
+          .end(encodeExportResponse(signal, result));
       } else {
-        response.writeHead(200, { 'Content-Type': JSON_TYPE }).end(exportResponseJson(result));
+        response
+          .writeHead(200, { 'Content-Type': JSON_TYPE })
+          .end(exportResponseJson(signal, result));
       }
     } catch (error) {
       if (error instanceof MalformedRequest) this.ingest.decodeFailed('http', type);

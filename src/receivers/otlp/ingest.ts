@@ -1,24 +1,45 @@
 import type { Logger } from 'pino';
-import { spansBatch } from '../../model/index.js';
+import type { Counter } from 'prom-client';
+import { logsBatch, spansBatch, type TelemetryBatch } from '../../model/index.js';
 import type { TelemetryConsumer } from '../../pipeline/component.js';
 import type { DecodeBounds } from './bounded-decode.js';
 import type { OtlpLimits } from './config.js';
-import { TraceConverter } from './convert.js';
+import { TraceConverter, type LimitStats } from './convert.js';
+import { LogConverter } from './convert-logs.js';
 import { decodeBounds } from './decode.js';
 import type { ReceiverMetrics } from './metrics.js';
-import type { ExportResult } from './proto.js';
+import type { ExportResult, Signal } from './proto.js';
 import { refusalFor } from './status.js';
 import { jsonEncoding, protobufEncoding, type WireEncoding } from './wire.js';
 
 export type Transport = 'grpc' | 'http';
+type EncodingName = WireEncoding['name'];
+
+/** One request converted: what goes on, how much of it, and what was rejected. */
+interface Converted {
+  batch: TelemetryBatch;
+  items: number;
+  rejected: number;
+  firstRejection: string;
+  stats: LimitStats;
+}
+
+/** Each signal's conversion and the names its items go by in counters and messages. */
+interface SignalIngest {
+  convert: Record<EncodingName, (request: unknown) => Converted>;
+  accepted: Counter<'receiver' | 'transport'>;
+  refused: Counter<'receiver' | 'transport' | 'reason'>;
+  /** e.g. `span(s)`, for partial_success messages. */
+  noun: string;
+}
 
 /**
  * The part of receiving both transports share: convert a decoded request, hand the valid
- * spans on, and wait until they are safe before the caller acknowledges. Throws what
- * `refusalFor` maps to a status code.
+ * spans or log records on, and wait until they are safe before the caller acknowledges.
+ * Throws what `refusalFor` maps to a status code.
  */
 export class Ingest {
-  private readonly converters: Record<WireEncoding['name'], TraceConverter>;
+  private readonly signals: Record<Signal, SignalIngest>;
   /** What protobuf decoding keeps: no more than the converter will. */
   readonly bounds: DecodeBounds;
 
@@ -30,42 +51,65 @@ export class Ingest {
     private readonly logger: Logger,
   ) {
     this.bounds = decodeBounds(limits);
-    this.converters = {
-      protobuf: new TraceConverter(protobufEncoding, limits),
-      json: new TraceConverter(jsonEncoding, limits),
+    const traces = (encoding: WireEncoding) => {
+      const converter = new TraceConverter(encoding, limits);
+      return (request: unknown): Converted => {
+        const { spans, ...rest } = converter.convert(request);
+        return { batch: spansBatch(spans), items: spans.length, ...rest };
+      };
+    };
+    const logs = (encoding: WireEncoding) => {
+      const converter = new LogConverter(encoding, limits);
+      return (request: unknown): Converted => {
+        const { logs: records, ...rest } = converter.convert(request);
+        return { batch: logsBatch(records), items: records.length, ...rest };
+      };
+    };
+    this.signals = {
+      traces: {
+        convert: { protobuf: traces(protobufEncoding), json: traces(jsonEncoding) },
+        accepted: metrics.acceptedSpans,
+        refused: metrics.refusedSpans,
+        noun: 'span(s)',
+      },
+      logs: {
+        convert: { protobuf: logs(protobufEncoding), json: logs(jsonEncoding) },
+        accepted: metrics.acceptedLogRecords,
+        refused: metrics.refusedLogRecords,
+        noun: 'log record(s)',
+      },
     };
   }
 
   async export(
+    signal: Signal,
     transport: Transport,
-    encoding: WireEncoding['name'],
+    encoding: EncodingName,
     request: unknown,
   ): Promise<ExportResult> {
     const labels = { receiver: this.receiver, transport };
-    const conversion = this.converters[encoding].convert(request);
+    const { convert, accepted, refused, noun } = this.signals[signal];
+    const conversion = convert[encoding](request);
     this.metrics.recordLimits(this.receiver, conversion.stats);
     if (conversion.rejected > 0) {
-      this.metrics.refusedSpans.inc({ ...labels, reason: 'invalid' }, conversion.rejected);
+      refused.inc({ ...labels, reason: 'invalid' }, conversion.rejected);
     }
-    if (conversion.spans.length > 0) {
+    if (conversion.items > 0) {
       try {
-        await this.next.consume(spansBatch(conversion.spans));
+        await this.next.consume(conversion.batch);
       } catch (error) {
         const refusal = refusalFor(error);
-        this.metrics.refusedSpans.inc(
-          { ...labels, reason: refusal.reason },
-          conversion.spans.length,
-        );
+        refused.inc({ ...labels, reason: refusal.reason }, conversion.items);
         if (refusal.reason === 'internal')
           this.logger.error({ err: error }, 'pipeline failed on a request');
         throw error;
       }
-      this.metrics.acceptedSpans.inc(labels, conversion.spans.length);
+      accepted.inc(labels, conversion.items);
     }
     return {
-      rejectedSpans: conversion.rejected,
+      rejected: conversion.rejected,
       errorMessage: conversion.rejected
-        ? `${conversion.rejected} span(s) rejected; first: ${conversion.firstRejection}`
+        ? `${conversion.rejected} ${noun} rejected; first: ${conversion.firstRejection}`
         : '',
     };
   }

@@ -6,6 +6,8 @@ import type { LimitStats } from './convert.js';
 export class ReceiverMetrics {
   readonly acceptedSpans: Counter<'receiver' | 'transport'>;
   readonly refusedSpans: Counter<'receiver' | 'transport' | 'reason'>;
+  readonly acceptedLogRecords: Counter<'receiver' | 'transport'>;
+  readonly refusedLogRecords: Counter<'receiver' | 'transport' | 'reason'>;
   readonly requestBytes: Histogram<'receiver' | 'transport'>;
   readonly decodeErrors: Counter<'receiver' | 'transport' | 'encoding'>;
   readonly limited: Counter<'receiver' | 'limit'>;
@@ -23,6 +25,18 @@ export class ReceiverMetrics {
     this.refusedSpans = new Counter({
       name: 'faultline_receiver_refused_spans_total',
       help: 'Spans a receiver did not acknowledge, by reason (invalid, malformed, queue_full, storage_unavailable, …).',
+      labelNames: ['receiver', 'transport', 'reason'],
+      registers: [registry],
+    });
+    this.acceptedLogRecords = new Counter({
+      name: 'faultline_receiver_accepted_log_records_total',
+      help: 'Log records accepted and acknowledged by a receiver.',
+      labelNames: ['receiver', 'transport'],
+      registers: [registry],
+    });
+    this.refusedLogRecords = new Counter({
+      name: 'faultline_receiver_refused_log_records_total',
+      help: 'Log records a receiver did not acknowledge, by reason (invalid, malformed, queue_full, storage_unavailable, …).',
       labelNames: ['receiver', 'transport', 'reason'],
       registers: [registry],
     });

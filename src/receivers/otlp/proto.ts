@@ -16,6 +16,7 @@ function loadRoot(): protobuf.Root {
   root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(PROTO_DIR, target));
   root.loadSync([
     'opentelemetry/proto/collector/trace/v1/trace_service.proto',
+    'opentelemetry/proto/collector/logs/v1/logs_service.proto',
     'google/rpc/status.proto',
     'google/rpc/error_details.proto',
   ]);
@@ -31,6 +32,12 @@ export const ExportTraceServiceRequest = root.lookupType(
 );
 export const ExportTraceServiceResponse = root.lookupType(
   'opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse',
+);
+export const ExportLogsServiceRequest = root.lookupType(
+  'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest',
+);
+const ExportLogsServiceResponse = root.lookupType(
+  'opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse',
 );
 export const RpcStatus = root.lookupType('google.rpc.Status');
 const RetryInfo = root.lookupType('google.rpc.RetryInfo');
@@ -56,26 +63,40 @@ export function encodeRetryStatus(
 }
 
 export const TRACE_SERVICE_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+export const LOGS_SERVICE_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
+
+/** The OTLP signals Faultline receives. */
+export type Signal = 'traces' | 'logs';
 
 export interface ExportResult {
-  rejectedSpans: number;
+  /** Spans or log records rejected, for `partial_success`. */
+  rejected: number;
   errorMessage: string;
 }
 
-/** ExportTraceServiceResponse bytes; empty when nothing was rejected, as the spec asks. */
-export function encodeExportResponse(result: ExportResult): Uint8Array {
-  if (result.rejectedSpans === 0) return new Uint8Array();
-  return ExportTraceServiceResponse.encode({
-    partialSuccess: { rejectedSpans: result.rejectedSpans, errorMessage: result.errorMessage },
-  }).finish();
+/** Each signal's response message and the name of its rejected-count field. */
+const RESPONSES: Record<Signal, { type: protobuf.Type; rejectedField: string }> = {
+  traces: { type: ExportTraceServiceResponse, rejectedField: 'rejectedSpans' },
+  logs: { type: ExportLogsServiceResponse, rejectedField: 'rejectedLogRecords' },
+};
+
+/** Export…ServiceResponse bytes; empty when nothing was rejected, as the spec asks. */
+export function encodeExportResponse(signal: Signal, result: ExportResult): Uint8Array {
+  if (result.rejected === 0) return new Uint8Array();
+  const { type, rejectedField } = RESPONSES[signal];
+  return type
+    .encode({
+      partialSuccess: { [rejectedField]: result.rejected, errorMessage: result.errorMessage },
+    })
+    .finish();
 }
 
 /** The same response in OTLP/JSON (int64 as a decimal string, per the protobuf JSON mapping). */
-export function exportResponseJson(result: ExportResult): string {
-  if (result.rejectedSpans === 0) return '{}';
+export function exportResponseJson(signal: Signal, result: ExportResult): string {
+  if (result.rejected === 0) return '{}';
   return JSON.stringify({
     partialSuccess: {
-      rejectedSpans: String(result.rejectedSpans),
+      [RESPONSES[signal].rejectedField]: String(result.rejected),
       errorMessage: result.errorMessage,
     },
   });

@@ -4,6 +4,7 @@ import {
   FAILURES,
   FAILURE_STATUS_CHANGES,
   INCIDENTS,
+  OTEL_LOGS,
   OTEL_TRACES,
   OTEL_TRACES_1M,
   OTEL_TRACES_1M_MV,
@@ -316,11 +317,60 @@ ${ttlClause('OpenedAt', ttlSeconds)}`,
     version: 5,
     description: 'agent_traces.DroppedSteps: spans beyond max_steps_per_trace',
     statements: ({ database }) => [
-      `ALTER TABLE ${database}.agent_traces
+      `ALTER TABLE ${AGENT_TRACES.in(database)}
     ADD COLUMN IF NOT EXISTS DroppedSteps UInt32 CODEC(ZSTD(1)) AFTER SpanCount`,
     ],
   },
+  otelLogsMigration(),
 ];
 
 /** Insert settings that go with a deduplication token, on both engines. */
 export const DEDUP_INSERT_SETTINGS = { deduplicate_blocks_in_dependent_materialized_views: '1' };
+
+/**
+ * `otel_logs`, column for column as the OpenTelemetry Collector's ClickHouse exporter creates
+ * it (types, codecs, bloom-filter and token indexes, day partitions, sort key), so its
+ * dashboards and queries work unchanged. A function declaration, so the list above can name it.
+ */
+function otelLogsMigration(): Migration {
+  return {
+    version: 6,
+    description: 'otel_logs, column-compatible with the OpenTelemetry Collector exporter',
+    statements: ({ database, ttlSeconds }) => [
+      `CREATE TABLE IF NOT EXISTS ${OTEL_LOGS.in(database)}
+(
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TimestampTime DateTime DEFAULT toDateTime(Timestamp),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    TraceFlags UInt8,
+    SeverityText LowCardinality(String) CODEC(ZSTD(1)),
+    SeverityNumber UInt8,
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    Body String CODEC(ZSTD(1)),
+    ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+    ScopeSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeAttributes ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+    LogAttributes ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+    EventName String CODEC(ZSTD(1)),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_key mapKeys(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_value mapValues(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_value mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+)
+ENGINE = MergeTree
+PARTITION BY toDate(TimestampTime)
+PRIMARY KEY (ServiceName, TimestampTime)
+ORDER BY (ServiceName, TimestampTime, Timestamp)
+${ttlClause('TimestampTime', ttlSeconds)}
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`,
+    ],
+  };
+}

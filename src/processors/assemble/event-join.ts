@@ -1,0 +1,208 @@
+import {
+  emptyRecord,
+  type AttributeValue,
+  type Attributes,
+  type LogRecord,
+  type StepInfo,
+  type TraceStep,
+} from '../../model/index.js';
+import type { Previews } from './convert/fields/previews.js';
+import { isRecord, structured } from './convert/values.js';
+
+/**
+ * GenAI events joined to their span by span id, so message content carried only in events
+ * (the newer conventions put it there rather than on the span) reaches the step's previews and
+ * finish reasons, which classification, the trace document and exports read.
+ *
+ * - An event that arrives before its span is held until the span is converted.
+ * - An event that arrives after its span updates the step still being assembled.
+ *
+ * Both maps are bounded (held content by bytes, remembered steps by count); the oldest entry
+ * goes first. Records arrive redacted, as everything downstream of the redact processor.
+ */
+
+const OPERATION_DETAILS = 'gen_ai.client.inference.operation.details';
+/** Per-message events of the earlier conventions, and the role each stands for. */
+const MESSAGE_ROLES: Readonly<Record<string, string>> = {
+  'gen_ai.system.message': 'system',
+  'gen_ai.user.message': 'user',
+  'gen_ai.assistant.message': 'assistant',
+  'gen_ai.tool.message': 'tool',
+};
+const CHOICE = 'gen_ai.choice';
+
+/** What the events of one span said, in the shape of the span attributes that carry it. */
+interface EventContent {
+  input: unknown[];
+  output: unknown[];
+  finishReasons: string[];
+  /** Approximate size, for the byte bound. */
+  bytes: number;
+}
+
+/** A converted step, what its span said itself, and the event content joined to it so far. */
+interface JoinedStep {
+  step: StepInfo;
+  traceStep: TraceStep;
+  content: EventContent;
+  /** Fields the span filled itself, which events never replace. */
+  own: { input: boolean; output: boolean; finishReasons: boolean };
+}
+
+export interface EventJoinOptions {
+  /** Bytes of event content held for spans not yet seen. */
+  maxPendingBytes: number;
+  /** Steps remembered for events that arrive after their span. */
+  maxRememberedSteps: number;
+  previews: (attributes: Attributes) => Readonly<Previews>;
+}
+
+export class GenAiEventJoin {
+  /** Content of spans not yet seen, oldest first. */
+  private readonly pending = new Map<string, EventContent>();
+  private pendingBytes = 0;
+  /** Steps converted recently, oldest first, with the content joined to them so far. */
+  private readonly steps = new Map<string, JoinedStep>();
+
+  constructor(private readonly options: EventJoinOptions) {}
+
+  /** Takes the GenAI events among `records`; other records are left alone. */
+  addEvents(records: readonly LogRecord[]): void {
+    for (const record of records) {
+      if (!record.spanId) continue;
+      const content = eventContent(record);
+      if (!content) continue;
+      const key = spanKey(record.traceId, record.spanId);
+      const known = this.steps.get(key);
+      if (known) {
+        merge(known.content, content);
+        this.fill(known);
+      } else {
+        this.hold(key, content);
+      }
+    }
+  }
+
+  /**
+   * Fills the empty previews and finish reasons of a span's step from events held for it, and
+   * remembers the step for events still to come.
+   */
+  joinSpan(traceId: string, spanId: string, step: StepInfo, traceStep: TraceStep): void {
+    const key = spanKey(traceId, spanId);
+    const own = {
+      input: step.inputPreview !== '',
+      output: step.outputPreview !== '',
+      finishReasons: step.finishReasons.length > 0,
+    };
+    const joined: JoinedStep = { step, traceStep, content: emptyContent(), own };
+    const held = this.pending.get(key);
+    if (held) {
+      this.pending.delete(key);
+      this.pendingBytes -= held.bytes;
+      joined.content = held;
+      this.fill(joined);
+    }
+    this.steps.delete(key);
+    this.steps.set(key, joined);
+    if (this.steps.size > this.options.maxRememberedSteps) {
+      this.steps.delete(this.steps.keys().next().value!);
+    }
+  }
+
+  get heldSpans(): number {
+    return this.pending.size;
+  }
+
+  private hold(key: string, content: EventContent): void {
+    const held = this.pending.get(key);
+    if (held) {
+      this.pendingBytes -= held.bytes;
+      merge(held, content);
+    }
+    const entry = held ?? content;
+    this.pendingBytes += entry.bytes;
+    this.pending.set(key, entry);
+    for (const [oldest, dropped] of this.pending) {
+      if (this.pendingBytes <= this.options.maxPendingBytes) break;
+      this.pending.delete(oldest);
+      this.pendingBytes -= dropped.bytes;
+    }
+  }
+
+  /** Fills, from all the content joined so far, what the span itself left empty. */
+  private fill({ step, traceStep, content, own }: JoinedStep): void {
+    const attributes = emptyRecord<AttributeValue>();
+    if (content.input.length) attributes['gen_ai.input.messages'] = JSON.stringify(content.input);
+    if (content.output.length)
+      attributes['gen_ai.output.messages'] = JSON.stringify(content.output);
+    const { inputPreview, outputPreview } = this.options.previews(attributes);
+    if (!own.input) step.inputPreview = inputPreview;
+    if (!own.output) step.outputPreview = traceStep.outputPreview = outputPreview;
+    if (!own.finishReasons) step.finishReasons = content.finishReasons.slice();
+  }
+}
+
+const spanKey = (traceId: string, spanId: string): string => `${traceId}/${spanId}`;
+
+const emptyContent = (): EventContent => ({ input: [], output: [], finishReasons: [], bytes: 0 });
+
+function merge(into: EventContent, from: EventContent): void {
+  into.input.push(...from.input);
+  into.output.push(...from.output);
+  into.finishReasons.push(...from.finishReasons);
+  into.bytes += from.bytes;
+}
+
+/** The name of an event: the record's own field, or the `event.name` attribute older SDKs set. */
+function eventName(record: LogRecord): string {
+  if (record.eventName) return record.eventName;
+  const name = record.attributes['event.name'];
+  return typeof name === 'string' ? name : '';
+}
+
+/** What one GenAI event says about its span's messages; undefined for any other record. */
+function eventContent(record: LogRecord): EventContent | undefined {
+  const name = eventName(record);
+  const content = emptyContent();
+  if (name === OPERATION_DETAILS) {
+    content.input = list(record.attributes['gen_ai.input.messages']);
+    content.output = list(record.attributes['gen_ai.output.messages']);
+    content.finishReasons = list(record.attributes['gen_ai.response.finish_reasons']).filter(
+      (reason): reason is string => typeof reason === 'string',
+    );
+  } else if (Object.hasOwn(MESSAGE_ROLES, name)) {
+    const body = structured(record.body);
+    const message = isRecord(body) ? body : { content: textOf(record.body) };
+    if (hasContent(message)) content.input = [{ role: MESSAGE_ROLES[name], ...message }];
+  } else if (name === CHOICE) {
+    const body = structured(record.body);
+    if (!isRecord(body)) return undefined;
+    if (isRecord(body.message) && hasContent(body.message))
+      content.output = [{ role: 'assistant', ...body.message }];
+    if (typeof body.finish_reason === 'string') content.finishReasons = [body.finish_reason];
+  } else {
+    return undefined;
+  }
+  content.bytes = JSON.stringify(content).length;
+  return content;
+}
+
+/** A list attribute given as an OTLP array or as JSON text; [] otherwise. */
+function list(value: AttributeValue | undefined): unknown[] {
+  const data = structured(value);
+  return Array.isArray(data) ? data : [];
+}
+
+/**
+ * Whether a message carries something to show: without message capture, instrumentations
+ * still send the events, with the content left out.
+ */
+function hasContent(message: Record<string, unknown>): boolean {
+  return (
+    message.content !== undefined || message.parts !== undefined || message.tool_calls !== undefined
+  );
+}
+
+function textOf(value: AttributeValue): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
