@@ -5,6 +5,7 @@ import { builtinFactories } from '../components.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { TracesPipeline } from '../pipeline/pipeline.js';
 import { migrate, verifySchema } from '../storage/schema/migrate.js';
+import { StorageLifecycle } from '../storage/lifecycle/lifecycle.js';
 import { createStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
 import { AlertingService } from './alerting/service.js';
@@ -23,6 +24,7 @@ export class Daemon {
   readonly metrics: Registry;
   private readonly store: Store;
   private readonly alerting: AlertingService;
+  private readonly lifecycle: StorageLifecycle;
   private pipeline: TracesPipeline | undefined;
   private admin: AdminServer | undefined;
   private stopping: Promise<void> | undefined;
@@ -34,6 +36,12 @@ export class Daemon {
     this.logger = createLogger(options.logLevel ?? config.service.telemetry.logs.level);
     this.metrics = createRegistry();
     this.store = createStore(config.storage);
+    this.lifecycle = new StorageLifecycle(
+      this.store,
+      config.storage,
+      this.metrics,
+      this.logger.child({ component: 'storage' }),
+    );
     this.alerting = new AlertingService(this.store, this.logger.child({ component: 'alerting' }));
   }
 
@@ -76,13 +84,15 @@ export class Daemon {
     if (storage.create_schema) {
       const ran = await migrate(
         this.store,
-        { database: storage.database, ttlSeconds: Math.floor(storage.ttl / 1000) },
+        // Tables start without a TTL; the lifecycle applies storage.retention right after.
+        { database: storage.database, cluster: storage.cluster, ttlSeconds: 0 },
         this.logger,
       );
       this.logger.info({ engine: storage.engine, applied: ran }, 'storage schema is up to date');
     } else {
       await verifySchema(this.store, storage.database);
     }
+    await this.lifecycle.start();
   }
 
   private async shutdownAll(): Promise<void> {
@@ -92,6 +102,7 @@ export class Daemon {
     await this.pipeline?.shutdown();
     await this.admin?.shutdown();
     await this.alerting.shutdown();
+    await this.lifecycle.shutdown();
     await this.store.close();
     clearTimeout(deadline);
     this.logger.info('stopped');
