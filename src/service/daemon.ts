@@ -63,6 +63,11 @@ export class Daemon {
         pipelineReady: () => pipeline.ready(),
         logger: this.logger.child({ component: 'admin' }),
         alerting: this.alerting,
+        reports: {
+          database: this.config.storage.database,
+          cluster: this.config.storage.cluster,
+          archivePath: this.config.storage.archive.path,
+        },
       });
       const port = await this.admin.start();
       this.logger.info({ port }, 'admin API listening; Faultline is ready');

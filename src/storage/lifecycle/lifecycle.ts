@@ -7,13 +7,10 @@ import { StorageMetrics } from './metrics.js';
 import { applyRetention } from './retention.js';
 import { storageUsage } from './usage.js';
 
-/** How often the storage-use gauges are refreshed (one `system.parts` query). */
-const USAGE_REFRESH_MS = 60_000;
-
 /**
  * The data lifecycle of a store the daemon owns: at start-up, the archival pass (when
  * configured) and then the configured retention, so a shortened retention cannot drop a day
- * before it is archived; afterwards archival on its interval and the storage-use gauges.
+ * before it is archived; afterwards archival on its interval; the storage-use gauges read the store on scrape.
  */
 export class StorageLifecycle {
   private readonly metrics: StorageMetrics;
@@ -33,18 +30,16 @@ export class StorageLifecycle {
     // Retention and archival change tables: only a daemon that owns the schema runs them.
     const owner = this.config.create_schema;
     const archiving = owner && this.config.archive.path !== '';
+    const target = { database: this.config.database, cluster: this.config.cluster };
     if (archiving) await this.archive();
-    if (owner) {
-      const target = { database: this.config.database, cluster: this.config.cluster };
-      await applyRetention(this.store, this.config, target, this.logger);
-    }
-    await this.refreshUsage();
-    this.every(USAGE_REFRESH_MS, () => this.refreshUsage());
+    if (owner) await applyRetention(this.store, this.config, target, this.logger);
+    this.metrics.source = () => storageUsage(this.store, target);
     if (archiving) this.every(this.config.archive.interval, () => this.archive());
   }
 
   /** Stops the timers and waits for a pass in progress. Safe before start and twice. */
   async shutdown(): Promise<void> {
+    this.metrics.source = undefined;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     await this.running;
@@ -67,15 +62,6 @@ export class StorageLifecycle {
     } catch (error) {
       this.metrics.archiveFailures.inc();
       this.logger.error({ err: error }, 'archival pass failed; it is retried at the next pass');
-    }
-  }
-
-  private async refreshUsage(): Promise<void> {
-    try {
-      const target = { database: this.config.database, cluster: this.config.cluster };
-      this.metrics.record(await storageUsage(this.store, target));
-    } catch (error) {
-      this.logger.warn({ err: error }, 'could not read storage use from system.parts');
     }
   }
 }

@@ -2,8 +2,20 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { perRegistry } from '../../telemetry/per-registry.js';
 import type { TableUsage } from './usage.js';
 
-/** Storage use per table and the archive's work, as Prometheus metrics. */
+/** A scrape re-reads `system.parts` at most this often; scrapes in between see the last figures. */
+const MAX_AGE_MS = 15_000;
+
+/**
+ * Storage use per table and the archive's work, as Prometheus metrics. The storage gauges are
+ * refreshed on scrape (one metadata query, at most every 15 s) from the source the storage
+ * lifecycle sets.
+ */
 export class StorageMetrics {
+  /** Reads the current storage use; unset until the store is open. */
+  source: (() => Promise<TableUsage[]>) | undefined;
+  private refreshed = 0;
+  private refreshing: Promise<void> | undefined;
+
   private readonly bytes: Gauge<'table'>;
   private readonly rows: Gauge<'table'>;
   private readonly parts: Gauge<'table'>;
@@ -14,8 +26,15 @@ export class StorageMetrics {
   static readonly for = perRegistry((registry) => new StorageMetrics(registry));
 
   private constructor(registry: Registry) {
+    const refresh = (): Promise<void> => this.refresh();
     const gauge = (name: string, help: string): Gauge<'table'> =>
-      new Gauge({ name, help, labelNames: ['table'], registers: [registry] });
+      new Gauge({
+        name,
+        help,
+        labelNames: ['table'],
+        registers: [registry],
+        collect: refresh,
+      });
     this.bytes = gauge('faultline_storage_bytes', 'Bytes on disk of the active parts, by table.');
     this.rows = gauge('faultline_storage_rows', 'Rows in the active parts, by table.');
     this.parts = gauge('faultline_storage_parts', 'Active data parts, by table.');
@@ -34,6 +53,22 @@ export class StorageMetrics {
       help: 'Archival passes that failed (retried at the next pass).',
       registers: [registry],
     });
+  }
+
+  /** Re-reads storage use when the last figures are older than MAX_AGE_MS; never throws. */
+  refresh(): Promise<void> {
+    if (!this.source || Date.now() - this.refreshed < MAX_AGE_MS) return Promise.resolve();
+    const source = this.source;
+    this.refreshing ??= source()
+      .then((usage) => this.record(usage))
+      .catch(() => {
+        // storage unreachable: keep the last figures; readiness reports the outage
+      })
+      .finally(() => {
+        this.refreshed = Date.now();
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
   }
 
   /** Replaces the per-table figures, so a dropped table stops being reported. */
