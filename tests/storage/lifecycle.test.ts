@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport } from '../../src/reports/build.js';
+import { reportPeriod } from '../../src/reports/period.js';
+import { renderReport } from '../../src/reports/render.js';
 import { storageSchema, type StorageConfig } from '../../src/storage/config.js';
 import { EmbeddedStore } from '../../src/storage/embedded.js';
 import { archiveExpiring, listArchive } from '../../src/storage/lifecycle/archive.js';
@@ -130,6 +133,17 @@ describe('archival', () => {
       (await archiveExpiring(store, config, silentLogger)).filter((f) => f.table === 'otel_traces'),
     ).toHaveLength(0);
     expect(listArchive(join(dir, 'archive')).map((f) => f.day)).toContain(day);
+
+    // faultline report lists what was archived.
+    const scope = { database, archivePath: join(dir, 'archive') };
+    const report = await buildReport(store, scope, reportPeriod('7d'));
+    expect(report.storage.archive).toContainEqual({
+      table: 'otel_traces',
+      day,
+      path: file!.path,
+      bytes: file!.bytes,
+    });
+    expect(renderReport(report, 'md')).toContain(`| otel\\_traces | ${day} |`);
   });
 });
 
