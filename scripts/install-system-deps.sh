@@ -10,6 +10,7 @@ packages=()
 [ -x /usr/sbin/clickhouse-server ] || packages+=(clickhouse-server)
 [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || packages+=(prometheus)
 [ -x /usr/bin/prometheus-alertmanager ] || packages+=(prometheus-alertmanager)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 [ ${#packages[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -13,6 +13,8 @@ import type { AdminConfig } from './config.js';
 import { FORMAT_CONTENT_TYPES, queryForApi, queryRequestSchema } from './query.js';
 import { ApiError, readJsonBody, sendError, sendJson } from './respond.js';
 import { getTrace } from './traces.js';
+import type { ReportScope } from '../reports/build.js';
+import { sendReport } from './reports.js';
 
 export interface AdminDependencies {
   store: Store;
@@ -21,6 +23,8 @@ export interface AdminDependencies {
   pipelineReady(): boolean;
   logger: Logger;
   alerting?: AlertingService;
+  /** What the reports read besides the store (database, cluster, archive directory). */
+  reports?: ReportScope;
 }
 
 /** The admin port: health, readiness, Prometheus metrics and the JSON API. */
@@ -91,6 +95,12 @@ export class AdminServer {
         )
       )
         return;
+      if (path === '/api/v1/reports') {
+        if (method !== 'GET')
+          throw new ApiError(405, 'method_not_allowed', 'use GET for /api/v1/reports');
+        const scope = this.deps.reports ?? { database: this.deps.store.database, archivePath: '' };
+        return sendReport(request, response, this.deps.store, scope);
+      }
       const trace = /^\/api\/v1\/traces\/([^/]+)$/.exec(path);
       if (trace) {
         if (method !== 'GET')

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_USAGE, reportAndExit, UsageError } from './errors.js';
 import { demoCommand } from './demo/demo.js';
 import { queryCommand } from './query.js';
+import { reportCommand } from './report.js';
 import { serve } from './serve.js';
 import { validateConfigCommand } from './validate-config.js';
 
@@ -13,6 +14,9 @@ Commands:
   query "SQL" [--format F] [--config FILE] [--url URL]
                                         run read-only SQL over stored data
                                         (F: PrettyCompact, JSONEachRow, JSON, CSV, TSV, …)
+  report [--since 7d] [--format md|html|json] [--out FILE] [--config FILE] [--url URL]
+                                        performance, usage, health, trends and storage of the
+                                        stored data, with recommendations
   validate-config FILE                  check a config file; prints every problem with its path
   demo [--config FILE]                  send sample failing agent runs and show the captured failures
   help                                  show this text
@@ -28,6 +32,8 @@ async function main(argv: string[]): Promise<void> {
       config: { type: 'string', short: 'c' },
       format: { type: 'string', short: 'f' },
       url: { type: 'string' },
+      since: { type: 'string' },
+      out: { type: 'string', short: 'o' },
     },
   });
   switch (command) {
@@ -41,6 +47,8 @@ async function main(argv: string[]): Promise<void> {
         );
       return queryCommand(sql, values);
     }
+    case 'report':
+      return reportCommand(values);
     case 'validate-config': {
       const file = positionals[0] ?? values.config;
       if (!file)

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { builtinFactories } from '../components.js';
 import { loadConfigFile } from '../config/load.js';
-import { splitEndpoint } from '../config/units.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { createStore } from '../storage/open.js';
 import { QUERY_FORMATS, runReadonlyQuery, type QueryFormat } from '../storage/queries/readonly.js';
 import { resolveConfigPath } from './config-path.js';
+import { daemonUrl } from './daemon-url.js';
 import { UsageError } from './errors.js';
 
 export interface QueryOptions {
@@ -22,12 +22,7 @@ export interface QueryOptions {
 export async function queryCommand(sql: string, options: QueryOptions): Promise<void> {
   const format = parseFormat(options.format);
   const config = loadConfigFile(resolveConfigPath(options.config), builtinFactories);
-  const { host, port } = splitEndpoint(config.admin.endpoint);
-  // With admin TLS the daemon speaks HTTPS only (a private CA is trusted via NODE_EXTRA_CA_CERTS).
-  const scheme = config.admin.tls ? 'https' : 'http';
-  const base =
-    options.url ??
-    `${scheme}://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  const base = options.url ?? daemonUrl(config);
   const viaDaemon = await queryDaemon(base, config.admin.bearer_token, sql, format);
   if (viaDaemon !== undefined) return void process.stdout.write(viaDaemon);
   if (options.url) throw new UsageError(`no Faultline daemon answers at ${options.url}`);

@@ -8,6 +8,7 @@ import { Extensions } from '../pipeline/host.js';
 import { TracesPipeline } from '../pipeline/pipeline.js';
 import { STORAGE } from '../storage/extension.js';
 import { migrate, verifySchema } from '../storage/schema/migrate.js';
+import { StorageLifecycle } from '../storage/lifecycle/lifecycle.js';
 import { createStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
 import { ALERTING } from '../alerting/extension.js';
@@ -30,6 +31,7 @@ export class Daemon {
   readonly metrics: Registry;
   private readonly store: Store;
   private readonly alerting: AlertingService;
+  private readonly lifecycle: StorageLifecycle;
   private pipeline: TracesPipeline | undefined;
   private admin: AdminServer | undefined;
   private stopping: Promise<void> | undefined;
@@ -41,6 +43,12 @@ export class Daemon {
     this.logger = createLogger(options.logLevel ?? config.service.telemetry.logs.level);
     this.metrics = createRegistry();
     this.store = createStore(config.storage);
+    this.lifecycle = new StorageLifecycle(
+      this.store,
+      config.storage,
+      this.metrics,
+      this.logger.child({ component: 'storage' }),
+    );
     this.alerting = new AlertingService(
       this.store,
       this.logger.child({ component: 'alerting' }),
@@ -66,6 +74,11 @@ export class Daemon {
         pipelineReady: () => pipeline.ready(),
         logger: this.logger.child({ component: 'admin' }),
         alerting: this.alerting,
+        reports: {
+          database: this.config.storage.database,
+          cluster: this.config.storage.cluster,
+          archivePath: this.config.storage.archive.path,
+        },
       });
       const port = await this.admin.start();
       this.logger.info({ port }, 'admin API listening; Faultline is ready');
@@ -95,13 +108,15 @@ export class Daemon {
     if (storage.create_schema) {
       const ran = await migrate(
         this.store,
-        { database: storage.database, ttlSeconds: Math.floor(storage.ttl / 1000) },
+        // Tables start without a TTL; the lifecycle applies storage.retention right after.
+        { database: storage.database, cluster: storage.cluster, ttlSeconds: 0 },
         this.logger,
       );
       this.logger.info({ engine: storage.engine, applied: ran }, 'storage schema is up to date');
     } else {
       await verifySchema(this.store, storage.database);
     }
+    await this.lifecycle.start();
   }
 
   private async shutdownAll(): Promise<void> {
@@ -111,6 +126,7 @@ export class Daemon {
     if (!(await within(this.alerting.shutdown(deadline), deadline))) {
       this.logger.warn('shutdown deadline passed before alert rows were stored');
     }
+    await this.lifecycle.shutdown();
     await this.store.close();
     if (deadline.aborted) {
       this.logger.warn(

@@ -1,6 +1,34 @@
 import { z } from 'zod';
 import { duration } from '../config/units.js';
 
+/** Table → how long its rows are kept; see `src/storage/lifecycle/tables.ts`. */
+const retentionSchema = z
+  .object({
+    /** Spans (and their trace-id lookup table). Default 30d, or `storage.ttl` when that is set. */
+    otel_traces: duration().optional(),
+    otel_logs: duration().prefault('30d'),
+    agent_traces: duration().prefault('90d'),
+    failures: duration().prefault('365d'),
+    failure_status_changes: duration().prefault('365d'),
+    alerts: duration().prefault('365d'),
+    incidents: duration().prefault('365d'),
+    exports: duration().prefault('365d'),
+    /** The minute roll-ups outlive the raw spans, so trends reach further back. */
+    otel_traces_1m: duration().prefault('365d'),
+  })
+  .strict();
+
+const archiveSchema = z
+  .object({
+    /** Directory of the Parquet archive; empty turns archival off. */
+    path: z.string().default(''),
+    /** Archive a day's partition once it is this close to its expiry. */
+    ahead: duration().prefault('2d'),
+    /** How often the archival pass runs (also once at start-up). */
+    interval: duration().prefault('24h'),
+  })
+  .strict();
+
 export const storageSchema = z
   .object({
     /** `embedded`: chDB in the daemon, data under `path`. `server`: a ClickHouse server at `url`. */
@@ -15,8 +43,19 @@ export const storageSchema = z
       .default('faultline'),
     /** Run the versioned, idempotent migrations at start-up. */
     create_schema: z.boolean().default(true),
-    /** Retention of stored spans; 0 keeps them forever. */
+    /**
+     * Older single retention: when set (and `retention.otel_traces` is not), the retention of
+     * spans. Kept so existing configs keep their meaning; prefer `retention`.
+     */
     ttl: duration().prefault(0),
+    /** Retention per table (0 keeps forever), applied with MODIFY TTL at every start-up. */
+    retention: retentionSchema.prefault({}),
+    /** A ClickHouse cluster name: DDL runs ON CLUSTER with Replicated and Distributed tables. */
+    cluster: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a cluster name from remote_servers')
+      .optional(),
+    archive: archiveSchema.prefault({}),
     request_timeout: duration().prefault('30s'),
     /**
      * Embedded engine: the share of the memory available (the cgroup's limit, else the
@@ -27,6 +66,24 @@ export const storageSchema = z
     /** Send insert deduplication tokens (needs ClickHouse 22.2 or newer on the server engine). */
     dedup_tokens: z.boolean().default(true),
   })
-  .strict();
+  .strict()
+  .superRefine((storage, ctx) => {
+    // The engine writes the Parquet files; only the embedded one writes where the daemon is.
+    if (storage.archive.path && storage.engine !== 'embedded') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archive', 'path'],
+        message:
+          'archival needs the embedded engine (a server would write the files on its own machine)',
+      });
+    }
+    if (storage.cluster && storage.engine !== 'server') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster'],
+        message: 'a cluster needs the server engine (engine: server)',
+      });
+    }
+  });
 
 export type StorageConfig = z.infer<typeof storageSchema>;

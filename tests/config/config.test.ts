@@ -11,7 +11,9 @@ import {
   type FaultlineConfig,
 } from '../../src/config/load.js';
 import { parseByteSize, parseDuration, splitEndpoint } from '../../src/config/units.js';
+import { storageSchema } from '../../src/storage/config.js';
 
+const DAY = 86_400_000;
 const SHIPPED_CONFIG = fileURLToPath(new URL('../../config/faultline.yaml', import.meta.url));
 
 /** The smallest config that names a working pipeline: components declared with no settings. */
@@ -289,6 +291,17 @@ describe('defaults', () => {
       database: 'faultline',
       create_schema: true,
       ttl: 0,
+      retention: {
+        otel_logs: 30 * DAY,
+        agent_traces: 90 * DAY,
+        failures: 365 * DAY,
+        failure_status_changes: 365 * DAY,
+        alerts: 365 * DAY,
+        incidents: 365 * DAY,
+        exports: 365 * DAY,
+        otel_traces_1m: 365 * DAY,
+      },
+      archive: { path: '', ahead: 2 * DAY, interval: DAY },
       request_timeout: 30_000,
       dedup_tokens: true,
       embedded_memory_percentage: 30,
@@ -573,5 +586,16 @@ describe('loadConfigFile', () => {
     expect(problemsOf(() => loadConfigFile('does-not-exist.yaml', builtinFactories, {}))).toEqual([
       { path: '', message: 'cannot read the config file: file not found' },
     ]);
+  });
+});
+
+describe('storage lifecycle keys', () => {
+  it('refuses archival on the server engine and a cluster on the embedded one, naming the key', () => {
+    const archive = storageSchema.safeParse({ engine: 'server', archive: { path: 'archive' } });
+    expect(archive.success).toBe(false);
+    expect(archive.error?.issues[0]?.path).toEqual(['archive', 'path']);
+    const cluster = storageSchema.safeParse({ engine: 'embedded', cluster: 'fleet' });
+    expect(cluster.error?.issues[0]?.path).toEqual(['cluster']);
+    expect(storageSchema.safeParse({ retention: { spans: '1d' } }).success).toBe(false);
   });
 });

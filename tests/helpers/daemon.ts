@@ -10,6 +10,26 @@ import { freePorts } from './ports.js';
 /** The built CLI; `npm test` builds before running tests. */
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
+/**
+ * Tests send spans with fixed timestamps of 2023, which the default retention (30 days) would
+ * drop at once: a test daemon keeps every table forever unless the test sets `storageYaml`.
+ */
+const KEEP_FOREVER = `  retention: ${JSON.stringify(
+  Object.fromEntries(
+    [
+      'otel_traces',
+      'otel_logs',
+      'agent_traces',
+      'failures',
+      'failure_status_changes',
+      'alerts',
+      'incidents',
+      'exports',
+      'otel_traces_1m',
+    ].map((table) => [table, 0]),
+  ),
+)}`;
+
 export interface DaemonOptions {
   /** Top-level YAML appended to the generated config. */
   extraYaml?: string;
@@ -117,7 +137,7 @@ ${processors}exporters:
 ${options.exporterYaml ?? '    batch:\n      timeout: 50ms'}
     queue: ${JSON.stringify({ directory: join(dataDir, 'queue'), ...options.queue })}
 ${options.exportersYaml ?? ''}storage:
-${options.storageYaml ?? `  engine: embedded\n  path: ${join(dataDir, 'store')}`}
+${options.storageYaml ?? `  engine: embedded\n  path: ${join(dataDir, 'store')}\n${KEEP_FOREVER}`}
 alerting:
   queue: ${JSON.stringify({ directory: join(dataDir, 'queue', 'alerting'), ...options.alertingQueue })}
 admin:

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store.js';
 import { OTEL_TRACES, SCHEMA_MIGRATIONS } from '../tables.js';
 import { MIGRATIONS, type Migration, type SchemaOptions } from './migrations.js';
+import { renderStatements, type DdlTarget } from './target.js';
 
 /**
  * Brings the schema up to the newest migration. Safe to run on every start and from
@@ -9,13 +10,16 @@ import { MIGRATIONS, type Migration, type SchemaOptions } from './migrations.js'
  */
 export async function migrate(
   store: Store,
-  options: SchemaOptions,
+  options: SchemaOptions & DdlTarget,
   logger: Logger,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
   const { database } = options;
-  await store.command(`CREATE DATABASE IF NOT EXISTS ${database}`);
-  await store.command(
+  const run = async (statements: string[]): Promise<void> => {
+    for (const statement of renderStatements(statements, options)) await store.command(statement);
+  };
+  await run([`CREATE DATABASE IF NOT EXISTS ${database}`]);
+  await run([
     `CREATE TABLE IF NOT EXISTS ${SCHEMA_MIGRATIONS.in(database)}
 (
     Version UInt32,
@@ -24,7 +28,7 @@ export async function migrate(
 )
 ENGINE = ReplacingMergeTree
 ORDER BY Version`,
-  );
+  ]);
   const applied = await appliedVersions(store, database);
   const ran: number[] = [];
   for (const migration of migrations) {
@@ -33,7 +37,7 @@ ORDER BY Version`,
       { version: migration.version },
       `applying schema migration: ${migration.description}`,
     );
-    for (const statement of migration.statements(options)) await store.command(statement);
+    await run(migration.statements(options));
     const row = JSON.stringify({ Version: migration.version, Description: migration.description });
     await store.insert(SCHEMA_MIGRATIONS.name, Buffer.from(row));
     ran.push(migration.version);

@@ -1,0 +1,109 @@
+import type { StorageConfig } from '../config.js';
+
+/**
+ * What the data lifecycle (retention, archival, storage metrics) needs to know of each table:
+ * the column its age is measured by, and whether it is partitioned by day (then whole expired
+ * parts are dropped instead of rewritten, and each day can be archived as one file).
+ */
+export interface LifecycleTable {
+  name: string;
+  timeColumn: string;
+  dailyPartitions: boolean;
+  /** The `storage.retention` key that sets its retention. */
+  retentionKey: keyof StorageConfig['retention'];
+  /**
+   * False for tables derived from others (roll-ups, lookup indexes): their source is archived,
+   * and the roll-ups' aggregate states have no Parquet type.
+   */
+  archived: boolean;
+}
+
+export const LIFECYCLE_TABLES: readonly LifecycleTable[] = [
+  {
+    name: 'otel_traces',
+    timeColumn: 'Timestamp',
+    dailyPartitions: true,
+    retentionKey: 'otel_traces',
+    archived: true,
+  },
+  // The trace-id lookup index of the spans lives exactly as long as they do.
+  {
+    name: 'otel_traces_trace_id_ts',
+    timeColumn: 'Start',
+    dailyPartitions: true,
+    retentionKey: 'otel_traces',
+    archived: false,
+  },
+  {
+    name: 'otel_logs',
+    timeColumn: 'Timestamp',
+    dailyPartitions: true,
+    retentionKey: 'otel_logs',
+    archived: true,
+  },
+  {
+    name: 'agent_traces',
+    timeColumn: 'Start',
+    dailyPartitions: true,
+    retentionKey: 'agent_traces',
+    archived: true,
+  },
+  {
+    name: 'failures',
+    timeColumn: 'Timestamp',
+    dailyPartitions: true,
+    retentionKey: 'failures',
+    archived: true,
+  },
+  {
+    name: 'failure_status_changes',
+    timeColumn: 'Timestamp',
+    dailyPartitions: false,
+    retentionKey: 'failure_status_changes',
+    archived: true,
+  },
+  {
+    name: 'alerts',
+    timeColumn: 'Timestamp',
+    dailyPartitions: true,
+    retentionKey: 'alerts',
+    archived: true,
+  },
+  {
+    name: 'incidents',
+    timeColumn: 'OpenedAt',
+    dailyPartitions: false,
+    retentionKey: 'incidents',
+    archived: true,
+  },
+  {
+    name: 'exports',
+    timeColumn: 'Timestamp',
+    dailyPartitions: false,
+    retentionKey: 'exports',
+    archived: true,
+  },
+  {
+    name: 'otel_traces_1m',
+    timeColumn: 'Minute',
+    dailyPartitions: true,
+    retentionKey: 'otel_traces_1m',
+    archived: false,
+  },
+];
+
+const DEFAULT_SPAN_RETENTION_MS = 30 * 86_400_000;
+
+/** A table's retention in whole seconds; 0 keeps its rows forever. */
+export function retentionSeconds(config: StorageConfig, table: LifecycleTable): number {
+  const { retention } = config;
+  const ms =
+    table.retentionKey === 'otel_traces'
+      ? (retention.otel_traces ?? (config.ttl > 0 ? config.ttl : DEFAULT_SPAN_RETENTION_MS))
+      : retention[table.retentionKey];
+  return Math.floor((ms ?? 0) / 1000);
+}
+
+/** The TTL expression ClickHouse stores for a retention (as `engine_full` shows it). */
+export const ttlExpression = (table: LifecycleTable, seconds: number): string =>
+  `toDateTime(${table.timeColumn}) + toIntervalSecond(${seconds})`;

@@ -1,0 +1,137 @@
+/**
+ * The schema rendered for a ClickHouse cluster, for every migration: ON CLUSTER everywhere,
+ * Replicated engines under `_local` names, a Distributed table under each queried name. No
+ * cluster runs here, so the cluster DDL is checked by ClickHouse's parser (EXPLAIN AST on
+ * chDB) and by its shape; the single-server form runs on chDB.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/storage/embedded.js';
+import { migrate } from '../../src/storage/schema/migrate.js';
+import { MIGRATIONS } from '../../src/storage/schema/migrations.js';
+import { renderStatements } from '../../src/storage/schema/target.js';
+import { silentLogger } from '../helpers/test-doubles.js';
+
+const database = 'faultline';
+const cluster = 'fleet';
+const options = { database, ttlSeconds: 0 };
+const dir = mkdtempSync(join(tmpdir(), 'faultline-cluster-ddl-'));
+let store: EmbeddedStore;
+
+beforeAll(async () => {
+  store = new EmbeddedStore(join(dir, 'store'), database, 512 * 1024 * 1024);
+  await store.open();
+});
+
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tableName = (statement: string): string | undefined =>
+  /^CREATE TABLE IF NOT EXISTS \w+\.(\w+)/.exec(statement)?.[1];
+
+describe.each(MIGRATIONS.map((migration) => [migration.version, migration] as const))(
+  'migration %i on a cluster',
+  (_, migration) => {
+    const single = migration.statements(options);
+    const rendered = renderStatements(single, { database, cluster });
+
+    it('runs every statement ON CLUSTER', () => {
+      for (const statement of rendered) expect(statement).toContain(`ON CLUSTER \`${cluster}\``);
+    });
+
+    it('creates each table as a Replicated _local table with a Distributed table under its name', () => {
+      const created = single.map(tableName).filter((name) => name !== undefined);
+      for (const name of created) {
+        const local = rendered.find((s) => tableName(s) === `${name}_local`);
+        expect(local, name).toMatch(
+          /\nENGINE = Replicated(Replacing|Aggregating)?MergeTree\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/\{table\}', '\{replica\}'/,
+        );
+        const original = single.find((s) => tableName(s) === name)!;
+        if (original.includes('ReplacingMergeTree(Version)')) {
+          expect(local).toContain(
+            `ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', Version)`,
+          );
+        }
+        const distributed = rendered.find((s) => tableName(s) === name);
+        expect(distributed, name).toContain(`AS ${database}.${name}_local`);
+        expect(distributed).toMatch(
+          new RegExp(`ENGINE = Distributed\\('${cluster}', '${database}', '${name}_local', .+\\)$`),
+        );
+      }
+    });
+
+    it('points materialized views and ALTERs at the local tables', () => {
+      for (const statement of rendered) {
+        if (statement.startsWith('CREATE MATERIALIZED VIEW')) {
+          expect(statement).toMatch(/\nTO \w+\.\w+_local\n/);
+          expect(statement).toMatch(/FROM \w+\.\w+_local\n/);
+        }
+      }
+      const alters = single.filter((s) => s.startsWith('ALTER TABLE'));
+      for (const alter of alters) {
+        const name = /^ALTER TABLE \w+\.(\w+)/.exec(alter)![1];
+        expect(
+          rendered.some((s) => s.startsWith(`ALTER TABLE ${database}.${name}_local ON CLUSTER`)),
+        ).toBe(true);
+      }
+    });
+
+    it('is DDL that ClickHouse parses', async () => {
+      for (const statement of rendered) {
+        await expect(store.query(`EXPLAIN AST ${statement}`, { format: 'TSV' })).resolves.toContain(
+          'Query',
+        );
+      }
+    });
+
+    it('leaves the single-server form unchanged', () => {
+      expect(renderStatements(single, { database })).toEqual(single);
+    });
+  },
+);
+
+describe('the single-server form', () => {
+  it('runs on chDB and creates the tables the queries name', async () => {
+    await migrate(store, options, silentLogger);
+    const tables = await store.query(
+      `SELECT name FROM system.tables WHERE database = '${database}' ORDER BY name`,
+      { format: 'TSV' },
+    );
+    for (const name of [
+      'otel_traces',
+      'agent_traces',
+      'failures',
+      'alerts',
+      'incidents',
+      'otel_traces_1m',
+    ]) {
+      expect(tables.split('\n')).toContain(name);
+    }
+  });
+
+  it('renders column changes for the Distributed table too, settings and TTL only for the data', () => {
+    const [local, front] = renderStatements(
+      [`ALTER TABLE ${database}.otel_traces\n    ADD COLUMN IF NOT EXISTS X String`],
+      { database, cluster },
+    );
+    expect(local).toMatch(/^ALTER TABLE faultline\.otel_traces_local ON CLUSTER `fleet`\n/);
+    expect(front).toMatch(/^ALTER TABLE faultline\.otel_traces ON CLUSTER `fleet`\n/);
+    expect(
+      renderStatements(
+        [
+          `ALTER TABLE ${database}.otel_traces MODIFY TTL toDateTime(Timestamp) + toIntervalSecond(1)`,
+        ],
+        {
+          database,
+          cluster,
+        },
+      ),
+    ).toEqual([
+      `ALTER TABLE ${database}.otel_traces_local ON CLUSTER \`fleet\` MODIFY TTL toDateTime(Timestamp) + toIntervalSecond(1)`,
+    ]);
+  });
+});
