@@ -4,6 +4,7 @@ import { AdminServer } from '../api/server.js';
 import { builtinFactories } from '../components.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { TracesPipeline } from '../pipeline/pipeline.js';
+import { provideGeneratedHmacKey } from '../processors/redact/generated-key.js';
 import { migrate, verifySchema } from '../storage/schema/migrate.js';
 import { createStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
@@ -41,6 +42,11 @@ export class Daemon {
     try {
       await this.openStorage();
       await this.alerting.start();
+      provideGeneratedHmacKey(
+        this.config.components.processors,
+        this.config.storage.path,
+        this.logger,
+      );
       this.pipeline = TracesPipeline.build(this.config, builtinFactories, {
         logger: this.logger,
         metrics: this.metrics,
