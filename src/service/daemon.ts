@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AdminServer } from '../api/server.js';
@@ -32,7 +33,8 @@ export class Daemon {
     private readonly config: FaultlineConfig,
     options: { logLevel?: FaultlineConfig['service']['telemetry']['logs']['level'] } = {},
   ) {
-    this.logger = createLogger(options.logLevel ?? config.service.telemetry.logs.level);
+    const logs = config.service.telemetry.logs;
+    this.logger = createLogger(options.logLevel ?? logs.level, logs.format);
     this.metrics = createRegistry();
     this.store = createStore(config.storage);
     this.alerting = new AlertingService(this.store, this.logger.child({ component: 'alerting' }));
@@ -63,7 +65,7 @@ export class Daemon {
         alerting: this.alerting,
       });
       const port = await this.admin.start();
-      this.logger.info({ port }, 'admin API listening; Faultline is ready');
+      this.logger.info(whereThingsAre(this.config, port), 'Faultline is ready');
     } catch (error) {
       await this.stop();
       throw error;
@@ -102,4 +104,20 @@ export class Daemon {
     clearTimeout(deadline);
     this.logger.info('stopped');
   }
+}
+
+/**
+ * The start-up summary: where the admin API and its UI answer, and where data is kept (the
+ * receivers log their own ports as they bind).
+ */
+function whereThingsAre(config: FaultlineConfig, adminPort: number): Record<string, string> {
+  const host = config.admin.endpoint.slice(0, config.admin.endpoint.lastIndexOf(':'));
+  const shown = host === '0.0.0.0' || host === '' || host === '[::]' ? 'localhost' : host;
+  const admin = `${config.admin.tls ? 'https' : 'http'}://${shown}:${adminPort}`;
+  return {
+    ui: `${admin}/`,
+    api: `${admin}/api/v1`,
+    metrics: `${admin}/metrics`,
+    data: config.storage.engine === 'embedded' ? resolve(config.storage.path) : config.storage.url,
+  };
 }
