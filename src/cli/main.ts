@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_USAGE, reportAndExit, UsageError } from './errors.js';
 import { demoCommand } from './demo/demo.js';
 import { queryCommand } from './query.js';
+import { replayCommand } from './replay/replay.js';
 import { serve } from './serve.js';
 import { validateConfigCommand } from './validate-config.js';
 
@@ -13,6 +14,10 @@ Commands:
   query "SQL" [--format F] [--config FILE] [--url URL]
                                         run read-only SQL over stored data
                                         (F: PrettyCompact, JSONEachRow, JSON, CSV, TSV, …)
+  replay FILE… [--endpoint URL] [--retries N] [--header "Name: value"]
+                                        re-send saved OTLP trace requests (OTLP/JSON, JSONL of
+                                        them, or protobuf; gzip too) to a daemon's OTLP/HTTP port
+                                        (default http://localhost:4318)
   validate-config FILE                  check a config file; prints every problem with its path
   demo [--config FILE]                  send sample failing agent runs and show the captured failures
   help                                  show this text
@@ -28,6 +33,9 @@ async function main(argv: string[]): Promise<void> {
       config: { type: 'string', short: 'c' },
       format: { type: 'string', short: 'f' },
       url: { type: 'string' },
+      endpoint: { type: 'string' },
+      retries: { type: 'string' },
+      header: { type: 'string', multiple: true },
     },
   });
   switch (command) {
@@ -49,6 +57,8 @@ async function main(argv: string[]): Promise<void> {
         );
       return validateConfigCommand(file);
     }
+    case 'replay':
+      return replayCommand(positionals, values);
     case 'demo':
       return demoCommand({ config: values.config });
     case undefined:
