@@ -1160,3 +1160,58 @@ describe('toStepInfo', () => {
     expect(toStepInfo(span, OPTIONS)).toEqual(convert(span));
   });
 });
+
+describe('steps no instrumentation names, and the moving GenAI names', () => {
+  it('reads faultline.step.type before any convention, and ignores unknown values', () => {
+    for (const type of ['user_input', 'final_output', 'interrupt', 'state_change'] as const) {
+      expect(
+        stepOf({ 'faultline.step.type': type, 'openinference.span.kind': 'CHAIN' }),
+      ).toMatchObject({ type, convention: 'faultline', operation: type });
+    }
+    expect(stepOf({ 'faultline.step.type': 'nap', 'gen_ai.operation.name': 'chat' })).toMatchObject(
+      {
+        type: 'llm_call',
+        convention: 'gen_ai',
+      },
+    );
+  });
+
+  it('makes a LangGraph interrupt, recorded as an exception event, an interrupt step', () => {
+    const interrupted = convert(
+      sampleSpan({
+        name: 'approve_refund',
+        attributes: { 'openinference.span.kind': 'CHAIN' },
+        events: [
+          {
+            timeUnixNano: 1n,
+            name: 'exception',
+            attributes: { 'exception.type': 'langgraph.errors.GraphInterrupt' },
+            droppedAttributesCount: 0,
+          },
+        ],
+      }),
+    );
+    expect(interrupted).toMatchObject({
+      type: 'interrupt',
+      convention: 'langgraph',
+      operation: 'GraphInterrupt',
+    });
+  });
+
+  it('reads semantic-conventions-genai v0.1 names beside the older ones', () => {
+    const step = stepOf({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'acme-1',
+      'gen_ai.usage.input_tokens': 100n,
+      'gen_ai.usage.output_tokens': 5n,
+      'gen_ai.usage.cache_write.input_tokens': 40n,
+    });
+    expect(step.usage).toMatchObject({ input: 100, cacheWrite: 40 });
+    const workflow = stepOf(
+      { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.workflow.name': 'refunds' },
+      'invoke_agent',
+    );
+    expect(workflow).toMatchObject({ type: 'agent', agentName: 'refunds' });
+    expect(stepOf({ 'gen_ai.operation.name': 'invoke_workflow' }).type).toBe('chain');
+  });
+});

@@ -72,7 +72,7 @@ export function createStepConverter(options: ConvertOptions): StepConverter {
   const users = new UserHasher();
   return (span) => {
     const attributes = span.attributes;
-    const { type, convention, operation } = stepKindOf(attributes, span.name);
+    const { type, convention, operation } = stepKindOf(attributes, span.name, span.events);
     const models = modelsOf(attributes);
     const usage = usageOf(attributes);
     const cost =
