@@ -152,6 +152,36 @@ describe('faultline replay', () => {
     expect(run.code).toBe(1);
   });
 
+  it('counts a request with some invalid spans as partially rejected', async () => {
+    const span = (traceId: string, name: string) => ({
+      traceId,
+      spanId: '0102030405060708',
+      name,
+      kind: 1,
+      startTimeUnixNano: '1700000000000000000',
+      endTimeUnixNano: '1700000001000000000',
+    });
+    const request = {
+      resourceSpans: [
+        {
+          resource: {
+            attributes: [{ key: 'service.name', value: { stringValue: 'replay-partial' } }],
+          },
+          scopeSpans: [
+            { spans: [span('0102030405060708090a0b0c0d0e0f10', 'good'), span('abc', 'bad id')] },
+          ],
+        },
+      ],
+    };
+    const file = join(dir, 'partial.json');
+    writeFileSync(file, JSON.stringify(request));
+    const run = await runCli(['replay', file, '--endpoint', `127.0.0.1:${daemon.httpPort}`]);
+    expect(run.stdout).toContain(
+      '0 accepted, 1 partially rejected (1 span(s) rejected), 0 refused',
+    );
+    expect(run.code).toBe(0);
+  });
+
   it('retries 429 and 503 after Retry-After', async () => {
     // A stand-in for a daemon under backpressure: refuses twice, then accepts.
     const answers = [429, 503, 200];

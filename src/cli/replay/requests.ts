@@ -1,6 +1,5 @@
 import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
@@ -47,7 +46,7 @@ export async function* requestsIn(
   let lineNumber = 0;
   let pending: string[] | undefined;
   let pendingBytes = 0;
-  for await (const line of createInterface({ input: content(), crlfDelay: Infinity })) {
+  for await (const line of linesOf(content(), path)) {
     lineNumber++;
     if (pending) {
       pendingBytes += line.length + 1;
@@ -72,6 +71,27 @@ export async function* requestsIn(
     const body = Buffer.from(pending.join('\n'));
     yield { body, contentType: 'application/json', origin: path };
   }
+}
+
+/**
+ * The stream's lines (without `\n` / `\r\n`), each bounded by `MAX_REQUEST_BYTES`: a file
+ * with no line breaks cannot make the reader hold more than one request's worth.
+ */
+async function* linesOf(stream: Readable, path: string): AsyncGenerator<string> {
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const chunk of stream) {
+    pending = pending.length === 0 ? (chunk as Buffer) : Buffer.concat([pending, chunk as Buffer]);
+    let newline: number;
+    while ((newline = pending.indexOf(0x0a)) !== -1) {
+      yield pending.subarray(0, newline).toString('utf8').replace(/\r$/, '');
+      pending = pending.subarray(newline + 1);
+    }
+    if (pending.length > MAX_REQUEST_BYTES) {
+      stream.destroy();
+      throw tooLarge(path);
+    }
+  }
+  if (pending.length > 0) yield pending.toString('utf8').replace(/\r$/, '');
 }
 
 const isJson = (text: string): boolean => {
