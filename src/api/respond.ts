@@ -21,7 +21,8 @@ export function sendError(response: ServerResponse, error: ApiError): void {
   sendJson(response, error.status, { error: { code: error.code, message: error.message } });
 }
 
-export async function readJsonBody(request: IncomingMessage, limit: number): Promise<unknown> {
+/** The whole request body, refused with a 413 beyond `limit` bytes. */
+export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -30,8 +31,16 @@ export async function readJsonBody(request: IncomingMessage, limit: number): Pro
       throw new ApiError(413, 'body_too_large', `request body is over the ${limit}-byte limit`);
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks);
+}
+
+export async function readJsonBody(request: IncomingMessage, limit: number): Promise<unknown> {
+  return parseJson(await readBody(request, limit));
+}
+
+export function parseJson(body: Buffer): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
     throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
   }

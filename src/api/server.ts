@@ -10,8 +10,8 @@ import type { Store } from '../storage/store.js';
 import { routeAlerting } from './alerting-routes.js';
 import { exposeTo } from '../telemetry/exposition.js';
 import type { AdminConfig } from './config.js';
-import { FORMAT_CONTENT_TYPES, queryForApi, queryRequestSchema } from './query.js';
-import { ApiError, readJsonBody, sendError, sendJson } from './respond.js';
+import { FORMAT_CONTENT_TYPES, parseQueryRequest, queryForApi } from './query.js';
+import { ApiError, readBody, sendError, sendJson } from './respond.js';
 import { getTrace } from './traces.js';
 import type { ReportScope } from '../reports/build.js';
 import { sendReport } from './reports.js';
@@ -82,8 +82,8 @@ export class AdminServer {
     if (path?.startsWith('/api/')) {
       this.admit(request, response);
       if (path === '/api/v1/query') {
-        if (method !== 'POST')
-          throw new ApiError(405, 'method_not_allowed', 'use POST for /api/v1/query');
+        if (method !== 'POST' && method !== 'GET')
+          throw new ApiError(405, 'method_not_allowed', 'use POST or GET for /api/v1/query');
         return this.query(request, response);
       }
       if (
@@ -125,18 +125,9 @@ export class AdminServer {
   }
 
   private async query(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const parsed = queryRequestSchema.safeParse(
-      await readJsonBody(request, this.config.max_request_body_size),
-    );
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ApiError(
-        400,
-        'invalid_request',
-        `${issue.path.join('.') || 'body'}: ${issue.message}`,
-      );
-    }
-    const { sql, format } = parsed.data;
+    const params = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    const body = await readBody(request, this.config.max_request_body_size);
+    const { sql, format } = parseQueryRequest(params, body);
     const output = await queryForApi(this.deps.store, sql, format);
     response.writeHead(200, { 'Content-Type': FORMAT_CONTENT_TYPES[format] }).end(output);
   }

@@ -4,6 +4,7 @@ import { EXIT_USAGE, reportAndExit, UsageError } from './errors.js';
 import { demoCommand } from './demo/demo.js';
 import { queryCommand } from './query.js';
 import { reportCommand } from './report.js';
+import { replayCommand } from './replay/replay.js';
 import { serve } from './serve.js';
 import { validateConfigCommand } from './validate-config.js';
 
@@ -17,6 +18,10 @@ Commands:
   report [--since 7d] [--format md|html|json] [--out FILE] [--config FILE] [--url URL]
                                         performance, usage, health, trends and storage of the
                                         stored data, with recommendations
+  replay FILE… [--endpoint URL] [--retries N] [--header "Name: value"]
+                                        re-send saved OTLP trace requests (OTLP/JSON, JSONL of
+                                        them, or protobuf; gzip too) to a daemon's OTLP/HTTP port
+                                        (default http://localhost:4318)
   validate-config FILE                  check a config file; prints every problem with its path
   demo [--config FILE]                  send sample failing agent runs and show the captured failures
   help                                  show this text
@@ -34,6 +39,9 @@ async function main(argv: string[]): Promise<void> {
       url: { type: 'string' },
       since: { type: 'string' },
       out: { type: 'string', short: 'o' },
+      endpoint: { type: 'string' },
+      retries: { type: 'string' },
+      header: { type: 'string', multiple: true },
     },
   });
   switch (command) {
@@ -57,6 +65,8 @@ async function main(argv: string[]): Promise<void> {
         );
       return validateConfigCommand(file);
     }
+    case 'replay':
+      return replayCommand(positionals, values);
     case 'demo':
       return demoCommand({ config: values.config });
     case undefined:

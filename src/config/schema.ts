@@ -31,6 +31,8 @@ export const serviceSchema = z
             level: z
               .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
               .default('info'),
+            /** `auto`: human-readable, coloured lines on a terminal, JSON lines otherwise. */
+            format: z.enum(['auto', 'json', 'pretty']).default('auto'),
           })
           .strict()
           .prefault({}),

@@ -58,7 +58,10 @@ export interface Evaluation {
  */
 export interface StepInfo {
   type: StepType;
-  /** Which convention decided the type: openinference, gen_ai, langfuse, vercel_ai, fallback, none. */
+  /**
+   * Which convention decided the type: faultline, langgraph, openinference, gen_ai, langfuse,
+   * vercel_ai, fallback, none.
+   */
   convention: string;
   /** The operation as the span named it, e.g. `chat`, `execute_tool`, `LLM`, `ai.generateText`. */
   operation: string;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AdminServer } from '../api/server.js';
@@ -7,6 +8,7 @@ import { within } from '../pipeline/deadline.js';
 import { Extensions } from '../pipeline/host.js';
 import { TracesPipeline } from '../pipeline/pipeline.js';
 import { STORAGE } from '../storage/extension.js';
+import { provideGeneratedHmacKey } from '../processors/redact/generated-key.js';
 import { migrate, verifySchema } from '../storage/schema/migrate.js';
 import { StorageLifecycle } from '../storage/lifecycle/lifecycle.js';
 import { createStore } from '../storage/open.js';
@@ -40,7 +42,8 @@ export class Daemon {
     private readonly config: FaultlineConfig,
     options: { logLevel?: FaultlineConfig['service']['telemetry']['logs']['level'] } = {},
   ) {
-    this.logger = createLogger(options.logLevel ?? config.service.telemetry.logs.level);
+    const logs = config.service.telemetry.logs;
+    this.logger = createLogger(options.logLevel ?? logs.level, logs.format);
     this.metrics = createRegistry();
     this.store = createStore(config.storage);
     this.lifecycle = new StorageLifecycle(
@@ -61,6 +64,11 @@ export class Daemon {
     try {
       await this.openStorage();
       await this.alerting.start();
+      provideGeneratedHmacKey(
+        this.config.components.processors,
+        this.config.storage.path,
+        this.logger,
+      );
       this.pipeline = TracesPipeline.build(this.config, builtinFactories, {
         logger: this.logger,
         metrics: this.metrics,
@@ -81,7 +89,7 @@ export class Daemon {
         },
       });
       const port = await this.admin.start();
-      this.logger.info({ port }, 'admin API listening; Faultline is ready');
+      this.logger.info(whereThingsAre(this.config, port), 'Faultline is ready');
     } catch (error) {
       await this.stop();
       throw error;
@@ -136,4 +144,20 @@ export class Daemon {
     }
     this.logger.info('stopped');
   }
+}
+
+/**
+ * The start-up summary: where the admin API and its UI answer, and where data is kept (the
+ * receivers log their own ports as they bind).
+ */
+function whereThingsAre(config: FaultlineConfig, adminPort: number): Record<string, string> {
+  const host = config.admin.endpoint.slice(0, config.admin.endpoint.lastIndexOf(':'));
+  const shown = host === '0.0.0.0' || host === '' || host === '[::]' ? 'localhost' : host;
+  const admin = `${config.admin.tls ? 'https' : 'http'}://${shown}:${adminPort}`;
+  return {
+    ui: `${admin}/`,
+    api: `${admin}/api/v1`,
+    metrics: `${admin}/metrics`,
+    data: config.storage.engine === 'embedded' ? resolve(config.storage.path) : config.storage.url,
+  };
 }

@@ -90,7 +90,7 @@ describe('metrics scraped by a real Prometheus', () => {
 
   beforeAll(async () => {
     daemon = await startDaemon({
-      processorsYaml: `  assemble:\n    decision_wait: 500ms\n    prices:\n      gpt-4o-mini: { input: 0.15, output: 0.60 }\n  classify: {}\n`,
+      processorsYaml: `  assemble:\n    decision_wait: 500ms\n  classify: {}\n`,
       pipelineProcessors: ['assemble', 'classify'],
       exportersYaml: `  prometheus:\n    max_label_values: ${LABEL_LIMIT}\n`,
       pipelineExporters: ['clickhouse', 'prometheus'],

@@ -33,18 +33,13 @@ import type { DaemonHandle } from '../helpers/daemon.js';
  * The OpenTelemetry GenAI semantic conventions as the contrib OpenAI instrumentation writes
  * them, around the real `openai` client pointed at a local HTTP server that answers like the
  * OpenAI API: a chat completion and an embedding with usage, then a 429 and a 500. Spans go over
- * OTLP/gRPC to a daemon that prices the models.
+ * OTLP/gRPC to a daemon with no price configuration: the built-in table prices the models.
  */
 
 const SERVICE = 'openai-trip-planner';
 const REQUEST_MODEL = 'gpt-4o-mini';
 const RESPONSE_MODEL = 'gpt-4o-mini-2024-07-18';
 const EMBEDDING_MODEL = 'text-embedding-3-small';
-// USD per million tokens, as in the assemble processor's `prices`.
-const PRICES = `    prices:
-      gpt-4o-mini*: { input: 0.15, output: 0.60 }
-      ${EMBEDDING_MODEL}: { input: 0.02, output: 0 }
-`;
 
 type Reply = [status: number, body: unknown];
 
@@ -150,7 +145,7 @@ describe('OpenTelemetry GenAI conventions from the OpenAI instrumentation and cl
 
   beforeAll(async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    daemon = await startAgentDaemon(PRICES);
+    daemon = await startAgentDaemon();
     fakeApi = await startFakeOpenAi({
       '/v1/chat/completions': [
         [200, chatCompletion],
@@ -216,7 +211,7 @@ describe('OpenTelemetry GenAI conventions from the OpenAI instrumentation and cl
     expect([chat.InputTokens, chat.OutputTokens, chat.TotalTokens]).toEqual([42, 7, 49]);
   });
 
-  it('prices the chat and embedding calls from the configured table', () => {
+  it('prices the versioned chat model and the embedding from the built-in table', () => {
     const chat = chatIn(ids.spansOk);
     expect(chat.CostUsd).toBeCloseTo((42 * 0.15 + 7 * 0.6) / 1e6, 12);
     const embed = only(steps, (s) => s.SpanName === `embeddings ${EMBEDDING_MODEL}`, 'embedding');

@@ -564,7 +564,7 @@ describe('OpenTelemetry GenAI', () => {
     expect(step).toMatchObject({
       provider: 'azure.ai.openai',
       usage: { reasoning: 450, cacheWrite: 4 },
-      gaps: ['cost'], // o3-mini is not in the table
+      gaps: [], // o3-mini is priced from the built-in table
     });
   });
 
@@ -916,8 +916,8 @@ describe('gaps', () => {
   it('records a cost gap when the model is not in the table, or only a total was reported', () => {
     const unknown = stepOf({
       'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'mistral_ai',
-      'gen_ai.request.model': 'mistral-large-latest',
+      'gen_ai.provider.name': 'acme',
+      'gen_ai.request.model': 'acme-llm-1',
       'gen_ai.usage.input_tokens': 10n,
       'gen_ai.usage.output_tokens': 10n,
     });
@@ -1158,5 +1158,60 @@ describe('toStepInfo', () => {
   it('converts with the converter built once for the options object', () => {
     const span = sampleSpan({ attributes: GEN_AI_CHAT });
     expect(toStepInfo(span, OPTIONS)).toEqual(convert(span));
+  });
+});
+
+describe('steps no instrumentation names, and the moving GenAI names', () => {
+  it('reads faultline.step.type before any convention, and ignores unknown values', () => {
+    for (const type of ['user_input', 'final_output', 'interrupt', 'state_change'] as const) {
+      expect(
+        stepOf({ 'faultline.step.type': type, 'openinference.span.kind': 'CHAIN' }),
+      ).toMatchObject({ type, convention: 'faultline', operation: type });
+    }
+    expect(stepOf({ 'faultline.step.type': 'nap', 'gen_ai.operation.name': 'chat' })).toMatchObject(
+      {
+        type: 'llm_call',
+        convention: 'gen_ai',
+      },
+    );
+  });
+
+  it('makes a LangGraph interrupt, recorded as an exception event, an interrupt step', () => {
+    const interrupted = convert(
+      sampleSpan({
+        name: 'approve_refund',
+        attributes: { 'openinference.span.kind': 'CHAIN' },
+        events: [
+          {
+            timeUnixNano: 1n,
+            name: 'exception',
+            attributes: { 'exception.type': 'langgraph.errors.GraphInterrupt' },
+            droppedAttributesCount: 0,
+          },
+        ],
+      }),
+    );
+    expect(interrupted).toMatchObject({
+      type: 'interrupt',
+      convention: 'langgraph',
+      operation: 'GraphInterrupt',
+    });
+  });
+
+  it('reads semantic-conventions-genai v0.1 names beside the older ones', () => {
+    const step = stepOf({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'acme-1',
+      'gen_ai.usage.input_tokens': 100n,
+      'gen_ai.usage.output_tokens': 5n,
+      'gen_ai.usage.cache_write.input_tokens': 40n,
+    });
+    expect(step.usage).toMatchObject({ input: 100, cacheWrite: 40 });
+    const workflow = stepOf(
+      { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.workflow.name': 'refunds' },
+      'invoke_agent',
+    );
+    expect(workflow).toMatchObject({ type: 'agent', agentName: 'refunds' });
+    expect(stepOf({ 'gen_ai.operation.name': 'invoke_workflow' }).type).toBe('chain');
   });
 });

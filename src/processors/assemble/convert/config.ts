@@ -28,7 +28,8 @@ export const modelPriceSchema = z
   .strict();
 
 /**
- * Model prices in USD per one million tokens, keyed by model name. A key is an exact name
+ * Model prices in USD per one million tokens, keyed by model name, in front of the built-in
+ * table (`config/prices.json`, see `builtin-prices.ts`). A key is an exact name
  * (`gpt-4o-2024-08-06`) or a glob where `*` matches any run of characters (`gpt-4o*`,
  * `*claude-3-5-haiku*` for provider-prefixed ids, `*` for a default). Matching ignores case;
  * an exact name wins over globs, and among globs the one with the most literal characters

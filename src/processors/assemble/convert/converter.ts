@@ -19,12 +19,13 @@ import { documentsOf } from './fields/retrieval.js';
 import type { Documents } from './fields/retrieval.js';
 import { toolOf } from './fields/tool.js';
 import { usageOf } from './fields/usage.js';
-import { compilePriceTable, costOf } from './prices.js';
+import { builtinPrices } from './builtin-prices.js';
+import { compilePriceTable, costOf, layeredPrices } from './prices.js';
 import type { PriceLookup } from './prices.js';
 import { stepKindOf } from './step-type.js';
 
 export interface ConvertOptions {
-  /** Model prices, as configured (`prices`). */
+  /** Model prices, as configured (`prices`); they win over the built-in table. */
   prices: PriceTable;
   /** Characters of input / output previews (`preview_length`); 0 turns previews off. */
   previewLength: number;
@@ -69,12 +70,15 @@ const DOCUMENT_STEPS: ReadonlySet<StepType> = new Set(['retrieval', 'reranker'])
  * Best effort: nothing a span carries, or lacks, makes it throw.
  */
 export function createStepConverter(options: ConvertOptions): StepConverter {
-  const priceOf = compilePriceTable(options.prices);
+  const priceOf = layeredPrices(
+    compilePriceTable(options.prices),
+    compilePriceTable(builtinPrices().table),
+  );
   const previews = previewer(options.previewLength);
   const users = new UserHasher();
   return (span) => {
     const attributes = span.attributes;
-    const { type, convention, operation } = stepKindOf(attributes, span.name);
+    const { type, convention, operation } = stepKindOf(attributes, span.name, span.events);
     const models = modelsOf(attributes);
     const usage = usageOf(attributes);
     const cost =

@@ -26,9 +26,12 @@ interface Glob {
 }
 
 /**
- * Compiles the configured table once, at start-up, into a lookup: an exact-name map, globs as
+ * Compiles a price table once, at start-up, into a lookup: an exact-name map, globs as
  * regular expressions ordered by specificity, and a memory of answers per model name, so the
- * per-span cost is one map lookup.
+ * per-span cost is one map lookup. A name no key matches is tried without its host's path or
+ * cloud prefix (`openai/gpt-4o`, `us.anthropic.claude-…`), then by the longest exact key it
+ * starts with at a separator, so dated and `-latest` names find their base model
+ * (`gpt-4o-mini-2024-07-18` → `gpt-4o-mini`, `claude-3-5-sonnet@20240620` → `claude-3-5-sonnet`).
  */
 export function compilePriceTable(table: PriceTable): PriceLookup {
   const exact = new Map<string, TokenPrices>();
@@ -46,10 +49,37 @@ export function compilePriceTable(table: PriceTable): PriceLookup {
   if (exact.size === 0 && globs.length === 0) return () => undefined;
   globs.sort((a, b) => b.literals - a.literals); // stable: equal ones keep the file's order
 
+  const byPrefix = (key: string): TokenPrices | undefined => {
+    for (let end = key.length - 1; end > 0; end--) {
+      if (!SEPARATORS.has(key[end] ?? '')) continue;
+      const found = exact.get(key.slice(0, end));
+      if (found) return found;
+    }
+    return undefined;
+  };
   const match = (model: string): TokenPrices | undefined => {
     const key = model.toLowerCase();
-    return exact.get(key) ?? globs.find((glob) => glob.pattern.test(key))?.prices;
+    const found = exact.get(key) ?? globs.find((glob) => glob.pattern.test(key))?.prices;
+    if (found) return found;
+    const bare = withoutHost(key);
+    return (bare !== key ? exact.get(bare) : undefined) ?? byPrefix(key) ?? byPrefix(bare);
   };
+  return remembering(match);
+}
+
+/** The characters that end a base model's name inside a longer one: `-2024-07-18`, `@2024…`, `:0`. */
+const SEPARATORS = new Set(['-', ':', '@', '_']);
+
+/**
+ * A cloud's prefix on a model name: Bedrock's `[region.]provider.` and a host's or router's
+ * path (`models/`, `openai/`, `accounts/…/models/`).
+ */
+const HOST_PREFIX =
+  /^(?:.*\/)?(?:(?:us|eu|apac|au|ca|jp|global)\.)?(?:(?:anthropic|meta|mistral|amazon|cohere|ai21|deepseek|openai|qwen)\.)?/;
+
+const withoutHost = (key: string): string => key.replace(HOST_PREFIX, '');
+
+function remembering(match: PriceLookup): PriceLookup {
   const remembered = new Map<string, TokenPrices | null>();
   return (model) => {
     const known = remembered.get(model);
@@ -59,6 +89,14 @@ export function compilePriceTable(table: PriceTable): PriceLookup {
     remembered.set(model, found ?? null);
     return found;
   };
+}
+
+/**
+ * The configured prices in front of the built-in table: a configured key (exact or glob) wins
+ * over every built-in one, and `'*': {input: 0, output: 0}` switches the built-in prices off.
+ */
+export function layeredPrices(configured: PriceLookup, builtin: PriceLookup): PriceLookup {
+  return (model) => configured(model) ?? builtin(model);
 }
 
 function resolved(price: ModelPrice): TokenPrices {

@@ -1,7 +1,10 @@
 import type { Attributes } from '../../../model/attributes.js';
+import type { SpanEvent } from '../../../model/span.js';
+import { faultlineKind } from './conventions/faultline.js';
 import { genAiKind } from './conventions/gen-ai.js';
 import type { StepKind } from './conventions/kind.js';
 import { langfuseGenericKind, langfuseKind } from './conventions/langfuse.js';
+import { langGraphInterruptKind } from './conventions/langgraph.js';
 import { openInferenceKind } from './conventions/openinference.js';
 import { vercelAiKind } from './conventions/vercel-ai.js';
 import { MODEL_KEYS } from './fields/models.js';
@@ -11,6 +14,8 @@ import { MODEL_KEYS } from './fields/models.js';
  * Vercel AI SDK writes `gen_ai.*` beside `ai.*`, Langfuse and OpenInference processors add
  * their own keys to spans of other libraries). The first that recognises its value decides:
  *
+ * 0. `faultline.step.type`, written on purpose (the tracer helper), then a LangGraph
+ *    interrupt (an exception event of type `GraphInterrupt`), whatever kind the span has;
  * 1. `openinference.span.kind` — always set by OpenInference, and the most specific
  *    (it alone tells guardrails, evaluators and rerankers apart);
  * 2. `gen_ai.operation.name` — the OpenTelemetry standard;
@@ -22,8 +27,14 @@ import { MODEL_KEYS } from './fields/models.js';
  * An unknown value (a custom GenAI operation, a future OpenInference kind) decides nothing, so
  * the next rule still gets its say.
  */
-export function stepKindOf(attributes: Attributes, spanName: string): StepKind {
+export function stepKindOf(
+  attributes: Attributes,
+  spanName: string,
+  events: readonly SpanEvent[] = [],
+): StepKind {
   return (
+    faultlineKind(attributes) ??
+    langGraphInterruptKind(events) ??
     openInferenceKind(attributes) ??
     genAiKind(attributes) ??
     langfuseKind(attributes) ??

@@ -2,7 +2,14 @@ import type { StepType } from '../../../../model/step.js';
 
 /** The conventions a step type can come from, as recorded in `StepInfo.convention`. */
 export type Convention =
-  'openinference' | 'gen_ai' | 'langfuse' | 'vercel_ai' | 'fallback' | 'none';
+  | 'faultline'
+  | 'langgraph'
+  | 'openinference'
+  | 'gen_ai'
+  | 'langfuse'
+  | 'vercel_ai'
+  | 'fallback'
+  | 'none';
 
 /** What a span is as an agent step, and which attribute said so. */
 export interface StepKind {

@@ -19,6 +19,8 @@ const USER = [
 const AGENT = [
   'gen_ai.agent.name', // GenAI
   'agent.name', // OpenInference
+  // semantic-conventions-genai v0.1: a workflow is invoked as an agent (`invoke_agent`).
+  'gen_ai.workflow.name',
   // Vercel AI SDK: the function id names the calling function; the SDK's own GenAI mapping
   // writes it as gen_ai.agent.name.
   'ai.telemetry.functionId',

@@ -38,7 +38,8 @@ const CACHE_READ = [
   'ai.usage.cachedInputTokens',
 ];
 const CACHE_WRITE = [
-  'gen_ai.usage.cache_creation.input_tokens',
+  'gen_ai.usage.cache_write.input_tokens', // semantic-conventions-genai v0.1
+  'gen_ai.usage.cache_creation.input_tokens', // GenAI core before the split
   'gen_ai.usage.cache_creation_input_tokens',
   'llm.token_count.prompt_details.cache_write',
   'ai.usage.inputTokenDetails.cacheWriteTokens',

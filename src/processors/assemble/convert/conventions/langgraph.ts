@@ -1,0 +1,22 @@
+import type { SpanEvent } from '../../../../model/span.js';
+import type { StepKind } from './kind.js';
+
+/**
+ * LangGraph's human-in-the-loop interrupts: the graph stops by raising `GraphInterrupt` (or
+ * its subclass `NodeInterrupt`, or the `Interrupt` of the JS library), which instrumentations
+ * (OpenInference's LangChain one among them) record as an exception event on the node's span.
+ * Such a span is an `interrupt` step.
+ */
+const INTERRUPTS = new Set(['GraphInterrupt', 'NodeInterrupt', 'Interrupt']);
+
+export function langGraphInterruptKind(events: readonly SpanEvent[]): StepKind | undefined {
+  for (const event of events) {
+    if (event.name !== 'exception') continue;
+    const type = event.attributes['exception.type'];
+    if (typeof type !== 'string') continue;
+    const name = type.slice(type.lastIndexOf('.') + 1); // langgraph.errors.GraphInterrupt
+    if (INTERRUPTS.has(name))
+      return { type: 'interrupt', convention: 'langgraph', operation: name };
+  }
+  return undefined;
+}
