@@ -13,6 +13,7 @@ import type { AdminConfig } from './config.js';
 import { FORMAT_CONTENT_TYPES, queryRequestSchema, runReadonlyQuery } from './query.js';
 import { ApiError, readJsonBody, sendError, sendJson } from './respond.js';
 import { getTrace } from './traces.js';
+import { routeTriage } from '../triage/routes.js';
 
 export interface AdminDependencies {
   store: Store;
@@ -76,7 +77,7 @@ export class AdminServer {
       return exposeTo(response, this.deps.metrics, request.headers.accept);
     }
     if (path?.startsWith('/api/')) {
-      this.admit(request, response);
+      const actor = this.admit(request, response);
       if (path === '/api/v1/query') {
         if (method !== 'POST')
           throw new ApiError(405, 'method_not_allowed', 'use POST for /api/v1/query');
@@ -89,6 +90,16 @@ export class AdminServer {
           this.deps.alerting,
           this.config.max_request_body_size,
         )
+      )
+        return;
+      if (
+        await routeTriage({
+          request,
+          response,
+          store: this.deps.store,
+          actor,
+          maxBodySize: this.config.max_request_body_size,
+        })
       )
         return;
       const trace = /^\/api\/v1\/traces\/([^/]+)$/.exec(path);
@@ -131,8 +142,11 @@ export class AdminServer {
     response.writeHead(200, { 'Content-Type': FORMAT_CONTENT_TYPES[format] }).end(output);
   }
 
-  /** Rate limit per client address, then the bearer token; throws the refusal. */
-  private admit(request: IncomingMessage, response: ServerResponse): void {
+  /**
+   * Rate limit per client address, then the bearer token; throws the refusal. Answers who
+   * is asking: the token's name, or `anonymous` when the port has no token.
+   */
+  private admit(request: IncomingMessage, response: ServerResponse): string {
     const wait = this.limiter?.take(request.socket.remoteAddress ?? '');
     if (wait) {
       response.setHeader('Retry-After', String(wait));
@@ -143,5 +157,6 @@ export class AdminServer {
       response.setHeader('WWW-Authenticate', 'Bearer');
       throw new ApiError(401, 'unauthorized', authRefusalMessage(result.reason));
     }
+    return result?.name ?? 'anonymous';
   }
 }

@@ -10,6 +10,11 @@ export interface TelemetryBatch {
   spans: Span[];
   traces: AgentTrace[];
   failures: Failure[];
+  /**
+   * Failures captured earlier whose root cause was decided once their trace was assembled
+   * (SPEC §5.3): stored again with a higher revision, not counted again.
+   */
+  revisedFailures?: Failure[];
 }
 
 export const spansBatch = (spans: Span[]): TelemetryBatch => ({ spans, traces: [], failures: [] });

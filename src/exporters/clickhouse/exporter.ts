@@ -82,6 +82,7 @@ export class ClickhouseExporter implements Exporter {
     if (batch.spans.length) parts.push(this.spans.add(batch.spans));
     if (batch.traces.length) parts.push(this.traces.add(batch.traces));
     if (batch.failures.length) parts.push(this.failures.add(batch.failures));
+    if (batch.revisedFailures?.length) parts.push(this.failures.add(batch.revisedFailures));
     await Promise.all(parts);
   }
 

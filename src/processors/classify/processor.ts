@@ -6,6 +6,7 @@ import { Classifier } from './classifier.js';
 import type { ClassifyConfig } from './config.js';
 import { LabelLimiter } from '../../telemetry/label-limit.js';
 import { ClassifyMetrics } from './metrics.js';
+import { assignRootCauses } from './root-cause.js';
 import { compileRuleSet } from './rule-set.js';
 
 /**
@@ -53,7 +54,10 @@ export class ClassifyProcessor implements Processor {
     }
     for (const span of batch.spans) this.add(batch, this.classifier.classifySpan(span));
     // After the spans, so trace rules see this batch's span failures on the steps.
-    for (const trace of batch.traces) this.add(batch, this.classifier.classifyTrace(trace));
+    for (const trace of batch.traces) {
+      this.add(batch, this.classifier.classifyTrace(trace));
+      this.revise(batch, assignRootCauses(trace));
+    }
     return this.next.consume(batch);
   }
 
@@ -75,6 +79,22 @@ export class ClassifyProcessor implements Processor {
         severity: failure.severity,
       });
     }
+  }
+
+  /**
+   * Failures whose cause changed are stored again with their new revision. One captured in
+   * this very batch is still stored first as captured (revision 0), so every capture has the
+   * row the queue's roll-up counts once.
+   */
+  private revise(batch: TelemetryBatch, revised: Failure[]): void {
+    if (revised.length === 0) return;
+    const inBatch = new Map(batch.failures.map((failure, index) => [failure, index]));
+    for (const failure of revised) {
+      const index = inBatch.get(failure);
+      if (index !== undefined && failure.revision === 1)
+        batch.failures[index] = { ...failure, causedBy: '', causeSignature: '', revision: 0 };
+    }
+    (batch.revisedFailures ??= []).push(...revised);
   }
 
   private ruleFailed(rule: string, error: unknown): void {
