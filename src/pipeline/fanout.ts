@@ -17,6 +17,7 @@ export class FanoutConsumer implements TelemetryConsumer {
           spans: batch.spans.slice(),
           traces: batch.traces.slice(),
           failures: batch.failures.slice(),
+          ...(batch.revisedFailures && { revisedFailures: batch.revisedFailures.slice() }),
         }),
       ),
     );

@@ -19,6 +19,7 @@ export interface FailureGroup {
   first_seen: string | null;
   last_seen: string | null;
   example_trace_id: string;
+  /** Most of its occurrences are root causes (not symptoms of a failure below them). */
   root_cause: boolean;
   regressed: boolean;
   /** Occurrences since the signature was last exported (0 unless regressed). */
@@ -94,7 +95,7 @@ export function groupsSql(store: Store, filter: Partial<QueueQuery>, signature?:
   return `SELECT
     d.Signature AS signature, d.class, d.severity, d.service, d.agent, d.step_type, d.span_name,
     d.message, d.example_trace_id, c.count, c.first_seen, c.last_seen,
-    c.count > c.symptom_count AS root_cause,
+    c.symptom_count * 2 < c.count AS root_cause,
     if(s.Status = '', 'new', s.Status) AS stored_status,
     s.ExportedAt AS exported_at,
     s.ExportedAt > toDateTime64(0, 3) AND c.last_seen > s.ExportedAt AS regressed,

@@ -81,20 +81,9 @@ export class ClassifyProcessor implements Processor {
     }
   }
 
-  /**
-   * Failures whose cause changed are stored again with their new revision. One captured in
-   * this very batch is still stored first as captured (revision 0), so every capture has the
-   * row the queue's roll-up counts once.
-   */
+  /** Failures whose cause changed are stored again, as revisions of their capture. */
   private revise(batch: TelemetryBatch, revised: Failure[]): void {
-    if (revised.length === 0) return;
-    const inBatch = new Map(batch.failures.map((failure, index) => [failure, index]));
-    for (const failure of revised) {
-      const index = inBatch.get(failure);
-      if (index !== undefined && failure.revision === 1)
-        batch.failures[index] = { ...failure, causedBy: '', causeSignature: '', revision: 0 };
-    }
-    (batch.revisedFailures ??= []).push(...revised);
+    if (revised.length > 0) (batch.revisedFailures ??= []).push(...revised);
   }
 
   private ruleFailed(rule: string, error: unknown): void {

@@ -13,8 +13,8 @@ const PROPAGATION_CLASSES: ReadonlySet<string> = new Set(['error_status', 'excep
  * Its failures then name, as `causedBy`, the root-cause failure below them.
  *
  * Decided on the assembled trace, where every step is known whatever order spans arrived
- * in; returns the span failures whose cause changed, with their revision raised, so they
- * are stored again.
+ * in. The step's failure is replaced by a revision (its revision number raised), never
+ * changed in place; the revisions are returned, to be stored again.
  */
 export function assignRootCauses(trace: AgentTrace): Failure[] {
   const byId = new Map<string, TraceStep>();
@@ -32,14 +32,19 @@ export function assignRootCauses(trace: AgentTrace): Failure[] {
     );
     const cause = causes.length > 0 ? causeFor(step, causes) : undefined;
     if (!cause) roots.push(step);
-    for (const failure of step.failures) {
+    step.failures.forEach((failure, index) => {
       const causedBy = cause?.failureId ?? '';
-      if (failure.causedBy === causedBy) continue;
-      failure.causedBy = causedBy;
-      failure.causeSignature = cause?.signature ?? '';
-      failure.revision += 1;
-      revised.push(failure);
-    }
+      if (failure.causedBy === causedBy) return;
+      // A new object: the captured one may still wait, unserialized, in an exporter's batch.
+      const revision: Failure = {
+        ...failure,
+        causedBy,
+        causeSignature: cause?.signature ?? '',
+        revision: failure.revision + 1,
+      };
+      step.failures[index] = revision;
+      revised.push(revision);
+    });
   }
   return revised;
 }
