@@ -14,6 +14,7 @@ import { FORMAT_CONTENT_TYPES, queryRequestSchema, runReadonlyQuery } from './qu
 import { ApiError, readJsonBody, sendError, sendJson } from './respond.js';
 import { getTrace } from './traces.js';
 import { routeTriage } from '../triage/routes.js';
+import { serveUi } from './ui.js';
 
 export interface AdminDependencies {
   store: Store;
@@ -76,6 +77,7 @@ export class AdminServer {
     if (path === '/metrics') {
       return exposeTo(response, this.deps.metrics, request.headers.accept);
     }
+    if (method === 'GET' && (await serveUi(path ?? '', response))) return;
     if (path?.startsWith('/api/')) {
       const actor = this.admit(request, response);
       if (path === '/api/v1/query') {

@@ -85,7 +85,7 @@ export function recordRuns(runs: AgentRun[]): ReadableSpan[] {
     agent.setStatus({ code: SpanStatusCode.ERROR, message: `${message} for ${PII_EMAIL}` });
     agent.end();
   }
-  return memory.getFinishedSpans() as ReadableSpan[];
+  return memory.getFinishedSpans();
 }
 
 /** Sends spans over OTLP/HTTP protobuf in requests of 500, then waits until all is stored. */
@@ -141,11 +141,11 @@ export async function api<T = Record<string, unknown>>(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    parsed = undefined;
+    // not JSON (an export download): `text` has it
   }
   return { status: response.status, body: parsed as T, text };
 }
