@@ -81,18 +81,24 @@ ORDER BY f.Signature, f.Timestamp DESC`,
 }
 
 /**
- * A remediation in Markdown: the class's general advice, then what this signature's own
- * facts point at (tool, model, status code, error type), each escaped.
+ * A remediation: the class's general advice, then what this signature's own facts point at
+ * (tool, model, status code, error type). `text` escapes client-written values for the
+ * document it goes into (Markdown); plain by default (JSON).
  */
-export function remediationMarkdown(
+export function remediation(
   failureClass: string,
   facts: OccurrenceFacts | undefined,
+  text: (value: string) => string = (value) => value,
 ): string {
   const specifics: string[] = [];
-  if (facts?.tool) specifics.push(`the tool **${markdownText(facts.tool)}**`);
-  if (facts?.model) specifics.push(`the model **${markdownText(facts.model)}**`);
-  if (facts?.statusCode) specifics.push(`status code ${markdownText(facts.statusCode)}`);
-  if (facts?.errorType) specifics.push(`error type **${markdownText(facts.errorType)}**`);
-  const advice = markdownText(remediationFor(failureClass));
+  if (facts?.tool) specifics.push(`the tool "${text(facts.tool)}"`);
+  if (facts?.model) specifics.push(`the model "${text(facts.model)}"`);
+  if (facts?.statusCode) specifics.push(`status code ${text(facts.statusCode)}`);
+  if (facts?.errorType) specifics.push(`error type "${text(facts.errorType)}"`);
+  const advice = text(remediationFor(failureClass));
   return specifics.length ? `${advice} Look first at ${specifics.join(', ')}.` : advice;
 }
+
+/** The same, escaped for Markdown. */
+export const remediationMarkdown = (failureClass: string, facts: OccurrenceFacts | undefined) =>
+  remediation(failureClass, facts, markdownText);
