@@ -94,11 +94,18 @@ function depthOf(step: TraceStep, byId: ReadonlyMap<string, TraceStep>): number 
   return depth;
 }
 
+/**
+ * Clocks disagree by this much and still count as overlapping: SDKs take start and end times
+ * from different sources (the OpenTelemetry JS SDK's start times are whole milliseconds), so
+ * a child can appear to start a fraction of a millisecond after its parent ended.
+ */
+const CLOCK_SLACK_NS = 10_000_000n;
+
 /** The descendant ran, at least in part, while the ancestor did. */
 function overlaps(descendant: TraceStep, ancestor: TraceStep): boolean {
   return (
-    descendant.startTimeUnixNano <= ancestor.endTimeUnixNano &&
-    descendant.endTimeUnixNano >= ancestor.startTimeUnixNano
+    descendant.startTimeUnixNano <= ancestor.endTimeUnixNano + CLOCK_SLACK_NS &&
+    descendant.endTimeUnixNano + CLOCK_SLACK_NS >= ancestor.startTimeUnixNano
   );
 }
 

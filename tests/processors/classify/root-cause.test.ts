@@ -62,7 +62,7 @@ describe('assignRootCauses', () => {
 
   it('does not blame a descendant that ran outside the parent’s time', () => {
     const agent = step('agent', '', 0, 50, ['error_status']);
-    const late = step('late', 'agent', 60, 70, ['tool_error']);
+    const late = step('late', 'agent', 80, 90, ['tool_error']);
     expect(assignRootCauses(traceOf(agent, late))).toEqual([]);
   });
 
