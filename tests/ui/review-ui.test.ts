@@ -135,3 +135,32 @@ describe('the review UI', () => {
     expect(dialogs).toEqual([]);
   });
 });
+
+describe('the review UI behind the admin bearer token', () => {
+  const TOKEN = 'review-ui-test-token-0123456789';
+  let daemon: DaemonHandle;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    daemon = await startTriageDaemon(`  bearer_token: ${TOKEN}\n`);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await daemon?.cleanup();
+  });
+
+  it('says the token is missing, then sends the token the reviewer types', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${daemon.adminUrl}/`);
+    await page.waitForSelector('#error');
+    expect(await page.locator('#error').textContent()).toContain('401');
+    await page.fill('#token', TOKEN);
+    await page.click('#token-form button');
+    await page.waitForSelector('#group-count');
+    expect(await page.locator('#group-count').textContent()).toBe('0 signatures');
+    const answer = await api(daemon, 'GET', '/api/v1/failures', undefined, TOKEN);
+    expect(answer.status).toBe(200);
+  });
+});
