@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite drives for real, when they are missing:
 # clickhouse-server (Debian's package) for the server-engine transport tests, prometheus
-# (with promtool) scraping /metrics, and prometheus-alertmanager receiving alerts.
+# (with promtool) scraping /metrics, prometheus-alertmanager receiving alerts, and chromium
+# (driven by playwright-core) for the review UI's browser tests.
 # Needs root or sudo and apt; elsewhere it says what to install and leaves the decision to
 # the tests (they skip the server tests locally, and fail in CI where CI=true).
 set -euo pipefail

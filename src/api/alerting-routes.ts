@@ -5,6 +5,7 @@ import { getAlerts } from './alerts.js';
 import { alertmanagerWebhookSchema, externalAlerts } from './alertmanager-webhook.js';
 import { getIncidentReport, getIncidents } from './incidents.js';
 import { ApiError, readJsonBody, sendJson } from './respond.js';
+import { incidentMarkdown } from '../triage/incident-report.js';
 import { validate } from './validate.js';
 
 /** Evidence is read from this long before an incident opened. */
@@ -30,7 +31,9 @@ export async function routeAlerting(
   const path = url.pathname;
   const method = request.method ?? 'GET';
   const incident = /^\/api\/v1\/incidents\/([^/]+)$/.exec(path);
+  const markdown = /^\/api\/v1\/incidents\/([^/]+)\/report\.md$/.exec(path);
   const known =
+    markdown !== null ||
     path === '/api/v1/alerts' ||
     path === '/api/v1/incidents' ||
     path === '/api/v1/alertmanager/webhook' ||
@@ -43,6 +46,16 @@ export async function routeAlerting(
   } else if (path === '/api/v1/incidents') {
     only(method, 'GET', path);
     sendJson(response, 200, await getIncidents(alerting, url.searchParams));
+  } else if (markdown) {
+    only(method, 'GET', '/api/v1/incidents/{id}/report.md');
+    const id = decodeURIComponent(markdown[1]!);
+    const report = await getIncidentReport(alerting, id, EVIDENCE_LOOKBACK_MS);
+    response
+      .writeHead(200, {
+        'Content-Type': 'text/markdown; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .end(incidentMarkdown(report));
   } else if (incident) {
     only(method, 'GET', '/api/v1/incidents/{id}');
     const id = decodeURIComponent(incident[1]!);

@@ -9,7 +9,8 @@ import {
   listIncidents,
   topSignatures,
 } from '../alerting/store/queries.js';
-import { remediationFor } from '../alerting/incidents/remediation.js';
+import { causalChain } from '../triage/incident-report.js';
+import { occurrenceFacts, remediation } from '../triage/facts.js';
 import { ApiError } from './respond.js';
 import { validate } from './validate.js';
 
@@ -82,16 +83,27 @@ export async function getIncidentReport(alerting: AlertingService, id: string, l
     topSignatures(alerting.store, scope),
     failingTraces(alerting.store, scope),
   ]);
-  const classes = [...new Set(signatures.map((s) => s.class))];
+  const roots = signatures.filter((s) => s.rootCause);
+  const facts = await occurrenceFacts(
+    alerting.store,
+    roots.map((s) => s.signature),
+    1,
+  );
   return {
     ...summary(incident),
     timeline,
     affectedServices: scope.services,
     topSignatures: signatures,
+    causalChain: causalChain(signatures),
     evidenceTraces: traces,
-    remediation: classes.map((failureClass) => ({
-      class: failureClass,
-      suggestion: remediationFor(failureClass),
+    // One per root-cause signature, from its class and its own facts.
+    remediation: roots.map((root) => ({
+      class: root.class,
+      signature: root.signature,
+      suggestion: remediation(
+        root.class,
+        facts.find((f) => f.signature === root.signature),
+      ),
     })),
   };
 }

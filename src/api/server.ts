@@ -15,6 +15,8 @@ import { ApiError, readBody, sendError, sendJson } from './respond.js';
 import { getTrace } from './traces.js';
 import type { ReportScope } from '../reports/build.js';
 import { sendReport } from './reports.js';
+import { routeTriage } from '../triage/routes.js';
+import { serveUi } from './ui.js';
 
 export interface AdminDependencies {
   store: Store;
@@ -79,8 +81,9 @@ export class AdminServer {
     if (path === '/metrics') {
       return exposeTo(response, this.deps.metrics, request.headers.accept);
     }
+    if (method === 'GET' && (await serveUi(path ?? '', response))) return;
     if (path?.startsWith('/api/')) {
-      this.admit(request, response);
+      const actor = this.admit(request, response);
       if (path === '/api/v1/query') {
         if (method !== 'POST' && method !== 'GET')
           throw new ApiError(405, 'method_not_allowed', 'use POST or GET for /api/v1/query');
@@ -101,6 +104,16 @@ export class AdminServer {
         const scope = this.deps.reports ?? { database: this.deps.store.database, archivePath: '' };
         return sendReport(request, response, this.deps.store, scope);
       }
+      if (
+        await routeTriage({
+          request,
+          response,
+          store: this.deps.store,
+          actor,
+          maxBodySize: this.config.max_request_body_size,
+        })
+      )
+        return;
       const trace = /^\/api\/v1\/traces\/([^/]+)$/.exec(path);
       if (trace) {
         if (method !== 'GET')
@@ -132,8 +145,11 @@ export class AdminServer {
     response.writeHead(200, { 'Content-Type': FORMAT_CONTENT_TYPES[format] }).end(output);
   }
 
-  /** Rate limit per client address, then the bearer token; throws the refusal. */
-  private admit(request: IncomingMessage, response: ServerResponse): void {
+  /**
+   * Rate limit per client address, then the bearer token; throws the refusal. Answers who
+   * is asking: the token's name, or `anonymous` when the port has no token.
+   */
+  private admit(request: IncomingMessage, response: ServerResponse): string {
     const wait = this.limiter?.take(request.socket.remoteAddress ?? '');
     if (wait) {
       response.setHeader('Retry-After', String(wait));
@@ -144,5 +160,6 @@ export class AdminServer {
       response.setHeader('WWW-Authenticate', 'Bearer');
       throw new ApiError(401, 'unauthorized', authRefusalMessage(result.reason));
     }
+    return result?.name ?? 'anonymous';
   }
 }

@@ -14,6 +14,11 @@ export interface TelemetryBatch {
   failures: Failure[];
   /** OTLP log records (GenAI events among them); absent when the batch carries none. */
   logs?: LogRecord[];
+  /**
+   * Failures captured earlier whose root cause was decided once their trace was assembled
+   * (SPEC §5.3): stored again with a higher revision, not counted again.
+   */
+  revisedFailures?: Failure[];
 }
 
 export const spansBatch = (spans: Span[]): TelemetryBatch => ({ spans, traces: [], failures: [] });

@@ -60,4 +60,13 @@ export interface Failure {
   signature: string;
   message: string;
   status: FailureStatus;
+  /**
+   * The root-cause failure this one is a symptom of (an error that propagated up from a
+   * descendant step), `''` for a root cause (SPEC §5.3).
+   */
+  causedBy: string;
+  /** The signature of `causedBy`'s failure, `''` for a root cause: symptoms counted per cause. */
+  causeSignature: string;
+  /** 0 when captured; raised each time root-cause analysis revises `causedBy`. */
+  revision: number;
 }

@@ -21,6 +21,8 @@ export const failureDocumentSchema = z.object({
   message: z.string(),
   rule: z.string(),
   span_id: z.string(),
+  /** The root-cause failure this one is a symptom of; absent for a root cause. */
+  caused_by: z.string().optional(),
 });
 
 export const usageDocumentSchema = z.object({
@@ -117,6 +119,7 @@ function failureDocument(failure: Failure): z.infer<typeof failureDocumentSchema
     message: failure.message,
     rule: failure.rule,
     span_id: failure.spanId,
+    ...(failure.causedBy ? { caused_by: failure.causedBy } : {}),
   };
 }
 

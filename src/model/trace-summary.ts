@@ -23,13 +23,19 @@ export interface TraceSummary {
   costUsd: number;
   errorCount: number;
   failureClasses: string[];
-  /** The failing step that ended first: the best root-cause candidate. '' when none failed. */
+  /**
+   * The failing step that ended first among those whose failures are not symptoms of another
+   * (SPEC §5.3): the root cause. '' when none failed.
+   */
   rootCauseSpanId: string;
   models: string[];
 }
 
-const failed = (step: TraceStep) =>
-  step.failures.length > 0 || step.statusCode === StatusCode.Error;
+/** Failed, and not merely because a failure below it propagated up. */
+const rootCauseCandidate = (step: TraceStep) =>
+  step.failures.length > 0
+    ? step.failures.some((failure) => failure.causedBy === '')
+    : step.statusCode === StatusCode.Error;
 
 /**
  * Steps whose tokens are their own. Agent and chain spans often repeat the totals of the model
@@ -74,7 +80,10 @@ export function summarizeTrace(trace: AgentTrace): TraceSummary {
     if (step.model) models.add(step.model);
     if (step.statusCode === StatusCode.Error) errorCount++;
     for (const failure of step.failures) classes.add(failure.failureClass);
-    if (failed(step) && (!rootCause || step.endTimeUnixNano < rootCause.endTimeUnixNano))
+    if (
+      rootCauseCandidate(step) &&
+      (!rootCause || step.endTimeUnixNano < rootCause.endTimeUnixNano)
+    )
       rootCause = step;
   }
   const status: TraceStatus = trace.incomplete

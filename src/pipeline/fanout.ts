@@ -18,6 +18,7 @@ export class FanoutConsumer implements TelemetryConsumer {
           traces: batch.traces.slice(),
           failures: batch.failures.slice(),
           ...(batch.logs && { logs: batch.logs.slice() }),
+          ...(batch.revisedFailures && { revisedFailures: batch.revisedFailures.slice() }),
         }),
       ),
     );

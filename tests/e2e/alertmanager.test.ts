@@ -190,6 +190,13 @@ describe('alerts through a real Alertmanager', () => {
     expect(report.evidenceTraces[0]!.service).toBe(SERVICE);
     expect(report.remediation.map((r) => r.class)).toContain('error_status');
 
+    const markdown = await fetch(`${daemon.adminUrl}/api/v1/incidents/${incident!.id}/report.md`);
+    expect(markdown.headers.get('content-type')).toContain('text/markdown');
+    const text = await markdown.text();
+    expect(text).toMatch(/^# Incident: /);
+    expect(text).toContain('**Root cause:** error\\_status');
+    expect(text).toContain('## Remediation');
+
     const metrics = await (await fetch(`${daemon.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(
       /faultline_notifications_total\{notifier="alert\/alertmanager\[0\]",outcome="sent"\} [1-9]/,

@@ -54,7 +54,14 @@ describe('the embedded engine across restarts', () => {
     expect(tables.map((t) => t.name)).toEqual([
       'agent_traces',
       'alerts',
+      'exports',
+      'failure_signatures',
+      'failure_signatures_1h',
+      'failure_signatures_1h_mv',
+      'failure_signatures_mv',
       'failure_status_changes',
+      'failure_symptoms_1h',
+      'failure_symptoms_1h_mv',
       'failures',
       'incidents',
       'otel_logs',
@@ -64,6 +71,7 @@ describe('the embedded engine across restarts', () => {
       'otel_traces_trace_id_ts',
       'otel_traces_trace_id_ts_mv',
       'schema_migrations',
+      'signature_status',
     ]);
     expect(await daemon.stop()).toBe(0);
   });

@@ -169,10 +169,12 @@ export async function topSignatures(store: Store, scope: EvidenceScope, limit = 
     store,
     `SELECT Signature, any(Class) AS Class, any(Severity) AS Severity, any(Message) AS Message,
     any(ServiceName) AS Service, toUInt64(count()) AS Count, ${ms('min(Timestamp)')} AS First,
-    ${ms('max(Timestamp)')} AS Last, any(TraceId) AS ExampleTraceId
+    ${ms('max(Timestamp)')} AS Last, any(TraceId) AS ExampleTraceId,
+    toUInt64(countIf(CausedBy = '')) AS Roots,
+    groupUniqArrayIf(8)(CauseSignature, CauseSignature != '') AS CauseSignatures
 FROM ${FAILURES.in(store.database)} FINAL
 WHERE ${scopeWhere(scope, 'Timestamp')}
-GROUP BY Signature ORDER BY Count DESC, Last DESC LIMIT ${limit}`,
+GROUP BY Signature ORDER BY Roots * 2 > Count DESC, Count DESC, Last DESC LIMIT ${limit}`,
   );
   return found.map((row) => ({
     signature: String(row.Signature),
@@ -184,6 +186,9 @@ GROUP BY Signature ORDER BY Count DESC, Last DESC LIMIT ${limit}`,
     firstSeen: new Date(Number(row.First)).toISOString(),
     lastSeen: new Date(Number(row.Last)).toISOString(),
     exampleTraceId: String(row.ExampleTraceId),
+    // Root causes lead (SPEC §5.3): most occurrences are not symptoms of another failure.
+    rootCause: Number(row.Roots) * 2 > Number(row.Count),
+    causeSignatures: (row.CauseSignatures as string[]).map(String),
   }));
 }
 

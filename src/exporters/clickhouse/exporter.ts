@@ -134,6 +134,7 @@ export class ClickhouseExporter implements Exporter {
     if (batch.traces.length) parts.push(this.traces.add(batch.traces));
     if (batch.failures.length) parts.push(this.failures.add(batch.failures));
     if (batch.logs?.length) parts.push(this.logs.add(batch.logs));
+    if (batch.revisedFailures?.length) parts.push(this.failures.add(batch.revisedFailures));
     await Promise.all(parts);
   }
 

@@ -2,8 +2,9 @@ import { jsonRow } from './json-row.js';
 import type { Failure } from '../../model/index.js';
 
 /**
- * A captured failure. Captures carry Version 0 so that a review status set later (a higher
- * Version) is never overwritten when the same span is delivered again.
+ * A captured failure. Captures carry Version 0 and each root-cause revision a higher one, so
+ * a span delivered again never overwrites a revised `CausedBy`. (Review status belongs to the
+ * signature: `signature_status`.)
  */
 export function failureRow(failure: Failure): string {
   const columns = {
@@ -21,7 +22,9 @@ export function failureRow(failure: Failure): string {
     Signature: failure.signature,
     Message: failure.message,
     Status: failure.status,
-    Version: 0,
+    CausedBy: failure.causedBy,
+    CauseSignature: failure.causeSignature,
+    Version: failure.revision,
   };
   return jsonRow(columns, { Timestamp: failure.timeUnixNano });
 }

@@ -34,6 +34,9 @@ function failureAt<View>(place: Place, rule: CompiledRule<View>, message: string
     }),
     message,
     status: 'new',
+    causedBy: '',
+    causeSignature: '',
+    revision: 0,
   };
 }
 

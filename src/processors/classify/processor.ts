@@ -6,6 +6,7 @@ import { Classifier } from './classifier.js';
 import type { ClassifyConfig } from './config.js';
 import { LabelLimiter } from '../../telemetry/label-limit.js';
 import { ClassifyMetrics } from './metrics.js';
+import { assignRootCauses } from './root-cause.js';
 import { compileRuleSet } from './rule-set.js';
 
 /**
@@ -56,7 +57,10 @@ export class ClassifyProcessor implements Processor {
       if (!span.duplicate) this.add(batch, this.classifier.classifySpan(span));
     }
     // After the spans, so trace rules see this batch's span failures on the steps.
-    for (const trace of batch.traces) this.add(batch, this.classifier.classifyTrace(trace));
+    for (const trace of batch.traces) {
+      this.add(batch, this.classifier.classifyTrace(trace));
+      this.revise(batch, assignRootCauses(trace));
+    }
     return this.next.consume(batch);
   }
 
@@ -78,6 +82,11 @@ export class ClassifyProcessor implements Processor {
         severity: failure.severity,
       });
     }
+  }
+
+  /** Failures whose cause changed are stored again, as revisions of their capture. */
+  private revise(batch: TelemetryBatch, revised: Failure[]): void {
+    if (revised.length > 0) (batch.revisedFailures ??= []).push(...revised);
   }
 
   private ruleFailed(rule: string, error: unknown): void {

@@ -322,6 +322,127 @@ ${ttlClause('OpenedAt', ttlSeconds)}`,
     ],
   },
   otelLogsMigration(),
+  {
+    version: 7,
+    description:
+      'triage: root causes on failures, review status per signature, audit by signature, exports, signature roll-up',
+    statements: ({ database, ttlSeconds }) => [
+      `ALTER TABLE ${database}.failures
+    ADD COLUMN IF NOT EXISTS CausedBy String CODEC(ZSTD(1)),
+    ADD COLUMN IF NOT EXISTS CauseSignature String CODEC(ZSTD(1))`,
+      `ALTER TABLE ${database}.failure_status_changes
+    ADD COLUMN IF NOT EXISTS Signature String CODEC(ZSTD(1))`,
+      // The review status of each signature (status belongs to the signature, SPEC §5.3);
+      // ExportedAt stays set once exported, so a later occurrence shows as a regression.
+      `CREATE TABLE IF NOT EXISTS ${database}.signature_status
+(
+    Signature String CODEC(ZSTD(1)),
+    Status LowCardinality(String) CODEC(ZSTD(1)),
+    ExportedAt DateTime64(3) CODEC(ZSTD(1)),
+    ChangedAt DateTime64(3) CODEC(ZSTD(1)),
+    Version UInt64 CODEC(ZSTD(1))
+)
+ENGINE = ReplacingMergeTree(Version)
+ORDER BY Signature`,
+      `CREATE TABLE IF NOT EXISTS ${database}.exports
+(
+    ExportId String CODEC(ZSTD(1)),
+    Timestamp DateTime64(3) CODEC(Delta, ZSTD(1)),
+    Kind LowCardinality(String) CODEC(ZSTD(1)),
+    Signatures Array(String) CODEC(ZSTD(1)),
+    Count UInt32 CODEC(ZSTD(1)),
+    Content String CODEC(ZSTD(3))
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(Timestamp)
+ORDER BY ExportId
+${ttlClause('Timestamp', ttlSeconds)}`,
+      // The review queue reads these roll-ups, not the failures: one row per signature (what
+      // it is, counts over all time) and one per signature and hour (counts, for time
+      // filters and histograms). A capture is counted by its first row (Version 0); a
+      // root-cause revision (a higher Version) counts only as a symptom.
+      `CREATE TABLE IF NOT EXISTS ${database}.failure_signatures
+(
+    Signature String CODEC(ZSTD(1)),
+    Class SimpleAggregateFunction(anyLast, String),
+    Severity SimpleAggregateFunction(anyLast, String),
+    ServiceName SimpleAggregateFunction(anyLast, String),
+    AgentName SimpleAggregateFunction(anyLast, String),
+    StepType SimpleAggregateFunction(anyLast, String),
+    SpanName SimpleAggregateFunction(anyLast, String),
+    Message SimpleAggregateFunction(anyLast, String),
+    ExampleTraceId SimpleAggregateFunction(anyLast, String),
+    FirstSeen SimpleAggregateFunction(min, DateTime64(9)),
+    LastSeen SimpleAggregateFunction(max, DateTime64(9)),
+    Occurrences SimpleAggregateFunction(sum, UInt64),
+    SymptomOccurrences SimpleAggregateFunction(sum, UInt64)
+)
+ENGINE = AggregatingMergeTree
+ORDER BY Signature`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.failure_signatures_mv
+TO ${database}.failure_signatures
+AS SELECT
+    Signature,
+    anyLast(Class) AS Class,
+    anyLast(Severity) AS Severity,
+    anyLast(ServiceName) AS ServiceName,
+    anyLast(AgentName) AS AgentName,
+    anyLast(StepType) AS StepType,
+    anyLast(SpanName) AS SpanName,
+    anyLast(Message) AS Message,
+    anyLast(TraceId) AS ExampleTraceId,
+    min(Timestamp) AS FirstSeen,
+    max(Timestamp) AS LastSeen,
+    countIf(Version = 0) AS Occurrences,
+    countIf(Version > 0 AND CausedBy != '') AS SymptomOccurrences
+FROM ${database}.failures
+GROUP BY Signature`,
+      `CREATE TABLE IF NOT EXISTS ${database}.failure_signatures_1h
+(
+    Hour DateTime CODEC(Delta, ZSTD(1)),
+    Signature String CODEC(ZSTD(1)),
+    FirstSeen SimpleAggregateFunction(min, DateTime64(9)),
+    LastSeen SimpleAggregateFunction(max, DateTime64(9)),
+    Occurrences SimpleAggregateFunction(sum, UInt64),
+    SymptomOccurrences SimpleAggregateFunction(sum, UInt64)
+)
+ENGINE = AggregatingMergeTree
+PARTITION BY toYYYYMM(Hour)
+ORDER BY (Signature, Hour)
+${ttlClause('Hour', ttlSeconds)}`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.failure_signatures_1h_mv
+TO ${database}.failure_signatures_1h
+AS SELECT
+    toStartOfHour(Timestamp) AS Hour,
+    Signature,
+    min(Timestamp) AS FirstSeen,
+    max(Timestamp) AS LastSeen,
+    countIf(Version = 0) AS Occurrences,
+    countIf(Version > 0 AND CausedBy != '') AS SymptomOccurrences
+FROM ${database}.failures
+GROUP BY Hour, Signature`,
+      // Symptoms counted under the signature of their cause.
+      `CREATE TABLE IF NOT EXISTS ${database}.failure_symptoms_1h
+(
+    Hour DateTime CODEC(Delta, ZSTD(1)),
+    CauseSignature String CODEC(ZSTD(1)),
+    Symptoms SimpleAggregateFunction(sum, UInt64)
+)
+ENGINE = AggregatingMergeTree
+PARTITION BY toYYYYMM(Hour)
+ORDER BY (CauseSignature, Hour)
+${ttlClause('Hour', ttlSeconds)}`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.failure_symptoms_1h_mv
+TO ${database}.failure_symptoms_1h
+AS SELECT
+    toStartOfHour(Timestamp) AS Hour,
+    CauseSignature,
+    count() AS Symptoms
+FROM ${database}.failures
+WHERE CauseSignature != '' AND Version > 0
+GROUP BY Hour, CauseSignature`,
+    ],
+  },
 ];
 
 /** Insert settings that go with a deduplication token, on both engines. */

@@ -66,6 +66,9 @@ export function failure(failureClass: string, overrides: Partial<Failure> = {}):
     signature: 'sig',
     message: 'boom',
     status: 'new',
+    causedBy: '',
+    causeSignature: '',
+    revision: 0,
     ...overrides,
   };
 }
