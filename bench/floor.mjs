@@ -4,7 +4,7 @@
 //   decode        the receiver's decode of each request into model spans (no processors)
 //   native        the spans as one ClickHouse Native block (the exporter's insert payload)
 //   insert        that block into `otel_traces` of a fresh embedded store (real schema)
-// and, for comparison, the JSONEachRow rows and their insert. Inserts are `--rows`-row
+// Inserts are `--rows`-row
 // batches (fresh trace ids each, so none is deduplicated). CPU is the whole process's, the
 // engine's threads included, so other work on the machine does not inflate it.
 //
@@ -22,7 +22,6 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { pino } from 'pino';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
-import { SpanRowWriter } from '../dist/exporters/clickhouse/rows.js';
 import { decodeProtobufRequest } from '../dist/receivers/otlp/decode.js';
 import { EmbeddedStore } from '../dist/storage/embedded.js';
 import { migrate } from '../dist/storage/schema/migrate.js';
@@ -76,42 +75,32 @@ const nativeUs = cpuPerSpan(
   (i) => encoder.encode(sample[i % sample.length]),
   params.spansPerRequest,
 );
-const jsonUs = cpuPerSpan(
-  (i) => new SpanRowWriter().toJsonEachRow(sample[i % sample.length]),
-  params.spansPerRequest,
-);
 
 const dir = mkdtempSync(join(os.tmpdir(), 'faultline-floor-'));
 const store = new EmbeddedStore(join(dir, 'chdb'), 'faultline');
 await store.open();
 await migrate(store, { database: 'faultline', ttlSeconds: 0 }, pino({ level: 'silent' }));
 
-const FORMATS = {
-  native: {
-    payload: (spans) => encoder.encode(spans),
-    options: { format: { name: 'Native', columns: encoder.columnNames } },
-  },
-  json: { payload: (spans) => new SpanRowWriter().toJsonEachRow(spans), options: {} },
-};
+const NATIVE = { format: { name: 'Native', columns: encoder.columnNames } };
 
-/** CPU µs per row of inserting ready payloads (encoding excluded), median over rounds. */
-async function insertUs(format) {
+/** CPU µs per row of inserting ready blocks (encoding excluded), median over rounds. */
+async function insertUs() {
   const perRow = [];
   for (let round_ = 0; round_ <= params.rounds; round_++) {
-    const body = format.payload(freshSpans(params.rowsPerInsert));
+    const body = encoder.encode(freshSpans(params.rowsPerInsert));
     const start = cpuNow();
-    await store.insert('otel_traces', body, format.options);
+    await store.insert('otel_traces', body, NATIVE);
     if (round_ > 0) perRow.push(((cpuNow() - start) / params.rowsPerInsert) * 1e6); // 0: warm-up
   }
   perRow.sort((a, b) => a - b);
   return perRow[perRow.length >> 1];
 }
 
-const insert = { native: await insertUs(FORMATS.native), json: await insertUs(FORMATS.json) };
+const nativeInsertUs = await insertUs();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 
-const floorUs = decodeUs + nativeUs + insert.native;
+const floorUs = decodeUs + nativeUs + nativeInsertUs;
 const results = {
   scenario: 'floor',
   ...info,
@@ -120,9 +109,7 @@ const results = {
   cpuUsPerSpan: {
     decode: round(decodeUs),
     nativeEncode: round(nativeUs),
-    nativeInsert: round(insert.native),
-    jsonEncode: round(jsonUs),
-    jsonInsert: round(insert.json),
+    nativeInsert: round(nativeInsertUs),
   },
   floorCpuUsPerSpan: round(floorUs),
   floorSpansPerCpuSecond: round(1e6 / floorUs, 0),
@@ -132,8 +119,7 @@ const file = writeResults('floor', results);
 console.log(`\n== floor — ${info.date}, node ${info.node}, ${info.cpu} × ${info.nproc}`);
 console.log(`CPU µs per span (medians; the process's CPU, engine threads included)`);
 console.log(`  decode (bytes → model spans)   ${round(decodeUs)}`);
-console.log(`  Native block    encode ${round(nativeUs)}   insert ${round(insert.native)}`);
-console.log(`  JSONEachRow     encode ${round(jsonUs)}   insert ${round(insert.json)}`);
+console.log(`  Native block    encode ${round(nativeUs)}   insert ${round(nativeInsertUs)}`);
 console.log(
   `  floor = decode + Native encode + insert: ${round(floorUs)} µs/span = ${results.floorSpansPerCpuSecond.toLocaleString('en-US')} spans per CPU-second`,
 );

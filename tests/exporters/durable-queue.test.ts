@@ -10,6 +10,7 @@ import {
   type DurableQueueOptions,
 } from '../../src/exporters/helper/queue/durable-queue.js';
 import { QueueMetrics } from '../../src/exporters/helper/queue/metrics.js';
+import { JSON_LINES } from '../../src/exporters/helper/queue/payload-format.js';
 import { PermanentError, RetryableError } from '../../src/pipeline/errors.js';
 import { sampleSum } from '../helpers/otlp-client.js';
 import { silentLogger } from '../helpers/test-doubles.js';
@@ -41,6 +42,7 @@ function makeQueue(
       memoryBytes: 1024 * 1024,
     },
     serialize: (items) => Buffer.from(items.map((n) => JSON.stringify({ n })).join('\n')),
+    format: JSON_LINES,
     send,
     deadLetter: new DeadLetterFile(join(directory, 'dead-letter.jsonl'), 'test'),
     metrics: ExporterMetrics.for(registry),

@@ -13,6 +13,7 @@ import { Batcher } from '../../src/exporters/helper/batcher.js';
 import { ExporterMetrics } from '../../src/exporters/helper/metrics.js';
 import { DeadLetterFile } from '../../src/exporters/helper/queue/dead-letter.js';
 import { DurableQueue } from '../../src/exporters/helper/queue/durable-queue.js';
+import { JSON_LINES } from '../../src/exporters/helper/queue/payload-format.js';
 import { QueueMetrics } from '../../src/exporters/helper/queue/metrics.js';
 import { PermanentError, RetryableError } from '../../src/pipeline/errors.js';
 import {
@@ -378,6 +379,7 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
           memoryBytes: 16 * 1024,
         },
         serialize: (rows) => jsonEachRow(rows).subarray(0, -1),
+        format: JSON_LINES,
         send: (rows, dedupToken) => store.insert('streamed', rows, { dedupToken }),
         deadLetter: new DeadLetterFile(join(directory, 'dead-letter.jsonl'), 'outage'),
         metrics: ExporterMetrics.for(registry),

@@ -6,16 +6,18 @@ import { ExporterMetrics } from '../helper/metrics.js';
 import { DeadLetterFile } from '../helper/queue/dead-letter.js';
 import { DurableQueue } from '../helper/queue/durable-queue.js';
 import { QueueMetrics } from '../helper/queue/metrics.js';
+import { JSON_LINES, nativeBlocks, type PayloadFormat } from '../helper/queue/payload-format.js';
 import type { RowQueue } from '../helper/row-queue.js';
 import type { ClickhouseExporterConfig } from './config.js';
 import { failureRow } from './failure-rows.js';
-import { SpanRowWriter } from './rows.js';
+import { spanBlockEncoder } from './native/span-columns.js';
 import { traceRow } from './trace-rows.js';
 
 /**
  * Writes spans into `otel_traces`, assembled traces into `agent_traces` and failures into
  * `failures`: each kind through its own queue, batched by rows and time and retried with
- * backoff. With `queue.enabled` (the default) the queues are write-ahead logs on disk and a
+ * backoff. Spans, the hot path, travel as ClickHouse Native blocks (the queue's records are
+ * the insert payload itself); traces and failures, one row per trace or failure, as JSONEachRow. With `queue.enabled` (the default) the queues are write-ahead logs on disk and a
  * batch is acknowledged once logged; without, once inserted.
  */
 export class ClickhouseExporter implements Exporter {
@@ -27,14 +29,18 @@ export class ClickhouseExporter implements Exporter {
   constructor(settings: ComponentSettings<ClickhouseExporterConfig>) {
     const { config, store } = settings;
     this.shutdownTimeoutMs = config.shutdown_timeout;
-    const writer = new SpanRowWriter();
+    const spanEncoder = spanBlockEncoder();
     const metrics = ExporterMetrics.for(settings.metrics);
     const queueDirectory = join(config.queue.directory, settings.id.replace(/[^\w.-]/g, '_'));
     const deadLetter = new DeadLetterFile(
       config.dead_letter.path ?? join(queueDirectory, 'dead-letter.jsonl'),
       settings.id,
     );
-    const queue = <T>(table: string, serialize: (items: T[]) => Buffer): RowQueue<T> => {
+    const queue = <T>(
+      table: string,
+      format: PayloadFormat,
+      serialize: (items: T[]) => Buffer,
+    ): RowQueue<T> => {
       const common = {
         labels: { exporter: settings.id, table },
         timeoutMs: config.batch.timeout,
@@ -47,7 +53,8 @@ export class ClickhouseExporter implements Exporter {
           ...common,
           maxItems: config.batch.max_rows,
           maxPending: config.max_pending_rows,
-          send: (items, dedupToken) => store.insert(table, serialize(items), { dedupToken }),
+          send: (items, dedupToken) =>
+            store.insert(table, serialize(items), { dedupToken, format: format.insert }),
         });
       }
       return new DurableQueue<T>({
@@ -63,14 +70,18 @@ export class ClickhouseExporter implements Exporter {
           memoryBytes: config.queue.memory_size,
         },
         serialize,
-        send: (rows, dedupToken) => store.insert(table, rows, { dedupToken }),
+        format,
+        send: (rows, dedupToken) =>
+          store.insert(table, rows, { dedupToken, format: format.insert }),
         deadLetter,
         queueMetrics: QueueMetrics.for(settings.metrics),
       });
     };
-    this.spans = queue('otel_traces', (spans) => writer.toJsonEachRow(spans));
-    this.traces = queue('agent_traces', (traces) => lines(traces.map(traceRow)));
-    this.failures = queue('failures', (failures) => lines(failures.map(failureRow)));
+    this.spans = queue('otel_traces', nativeBlocks(spanEncoder.columnNames), (spans) =>
+      spanEncoder.encode(spans),
+    );
+    this.traces = queue('agent_traces', JSON_LINES, (traces) => lines(traces.map(traceRow)));
+    this.failures = queue('failures', JSON_LINES, (failures) => lines(failures.map(failureRow)));
   }
 
   async start(): Promise<void> {

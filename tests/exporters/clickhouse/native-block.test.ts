@@ -2,17 +2,24 @@
  * The Native block encoder against the JSONEachRow rows it replaces: the same spans, inserted
  * both ways into two databases with the real schema on the embedded engine, read back equal.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
 import { spanBlockEncoder } from '../../../src/exporters/clickhouse/native/span-columns.js';
-import { SpanRowWriter } from '../../../src/exporters/clickhouse/rows.js';
+import { ExporterMetrics } from '../../../src/exporters/helper/metrics.js';
+import { DeadLetterFile } from '../../../src/exporters/helper/queue/dead-letter.js';
+import { DurableQueue } from '../../../src/exporters/helper/queue/durable-queue.js';
+import { QueueMetrics } from '../../../src/exporters/helper/queue/metrics.js';
+import { nativeBlocks } from '../../../src/exporters/helper/queue/payload-format.js';
+import { SpanRowWriter } from '../../helpers/json-span-rows.js';
 import { KeyValueList, type Failure, type Span } from '../../../src/model/index.js';
 import { EmbeddedStore } from '../../../src/storage/embedded.js';
 import { migrate } from '../../../src/storage/schema/migrate.js';
 import { sampleSpan, stepInfo } from '../../helpers/spans.js';
+import { silentLogger } from '../../helpers/test-doubles.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-native-'));
 const store = new EmbeddedStore(join(dir, 'chdb'), 'faultline');
@@ -154,5 +161,58 @@ describe('the Native block of otel_traces', () => {
     await store.insert('otel_traces', blocks, options);
     const count = await store.query('SELECT count() FROM faultline.otel_traces', { format: 'TSV' });
     expect(count.trim()).toBe('6');
+  });
+});
+
+describe('a durable queue of Native blocks', () => {
+  it('inserts the good blocks of a refused batch and dead-letters the refused block whole', async () => {
+    await store.command('TRUNCATE TABLE faultline.otel_traces');
+    const encoder = spanBlockEncoder();
+    const format = nativeBlocks(encoder.columnNames);
+    // A block whose column claims a type that does not fit the table: storage refuses it.
+    const poison = Buffer.from(
+      encoder.encode([sampleSpan()]).toString('latin1').replace('UInt32', 'IPv4'),
+      'latin1',
+    );
+    const registry = new Registry();
+    const deadLetterPath = join(dir, 'dead-letter.jsonl');
+    const queue = new DurableQueue<Span>({
+      labels: { exporter: 'clickhouse', table: 'otel_traces' },
+      maxRows: 1_000,
+      timeoutMs: 20,
+      maxAgeMs: 0,
+      retry: { initial_interval: 5, max_interval: 20, max_elapsed_time: 1_000 },
+      wal: {
+        directory: join(dir, 'wal'),
+        fsync: 'never',
+        fsyncIntervalMs: 50,
+        segmentBytes: 1024 * 1024,
+        maxBytes: 16 * 1024 * 1024,
+        memoryBytes: 16 * 1024 * 1024,
+      },
+      serialize: (spans) => (spans[0]!.name === 'poison' ? poison : encoder.encode(spans)),
+      format,
+      send: (rows, dedupToken) =>
+        store.insert('otel_traces', rows, { dedupToken, format: format.insert }),
+      deadLetter: new DeadLetterFile(deadLetterPath, 'clickhouse'),
+      metrics: ExporterMetrics.for(registry),
+      queueMetrics: QueueMetrics.for(registry),
+      logger: silentLogger,
+    });
+    await queue.start();
+    await Promise.all([
+      queue.add(variedSpans()),
+      queue.add([sampleSpan({ name: 'poison' })]),
+      queue.add(variedSpans()),
+    ]);
+    await queue.flush();
+    await queue.shutdown(1_000);
+
+    const count = await store.query('SELECT count() FROM faultline.otel_traces', { format: 'TSV' });
+    expect(count.trim()).toBe('6');
+    const [line, ...more] = readFileSync(deadLetterPath, 'utf8').split('\n').filter(Boolean);
+    expect(more).toHaveLength(0);
+    const row = (JSON.parse(line!) as { row: { native: string } }).row;
+    expect(Buffer.from(row.native, 'base64').equals(poison)).toBe(true);
   });
 });

@@ -7,9 +7,8 @@ import {
   type Attributes,
   type Resource,
   type Span,
-} from '../../model/index.js';
-import { jsonRow } from './json-row.js';
-import { stepColumns } from './step-columns.js';
+} from '../../src/model/index.js';
+import { jsonRow } from '../../src/exporters/clickhouse/json-row.js';
 
 type TextMap = Record<string, string>;
 
@@ -20,6 +19,8 @@ function textMap(attributes: Attributes): TextMap {
 }
 
 /**
+ * The JSONEachRow rows the exporter wrote for `otel_traces` before it wrote Native blocks,
+ * kept as the reference the Native encoder is tested against (same spans, same stored rows).
  * Serialises spans as JSONEachRow lines for `otel_traces`. Spans of one request share their
  * resource and scope objects, so their text maps are built once per object, not per span.
  */
@@ -81,4 +82,47 @@ export class SpanRowWriter {
     }
     return map;
   }
+}
+
+/** The most severe class of a span's failures, for the `FailureClass` column. */
+const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+
+/**
+ * Faultline's own `otel_traces` columns, from what the assemble and classify processors
+ * attached to the span. Spans that passed neither get the columns' defaults.
+ */
+export function stepColumns(span: Span): Record<string, unknown> {
+  const step = span.step;
+  const failures = span.failures ?? [];
+  const worst = failures.reduce<(typeof failures)[number] | undefined>(
+    (found, f) => (!found || SEVERITY_RANK[f.severity] < SEVERITY_RANK[found.severity] ? f : found),
+    undefined,
+  );
+  const columns: Record<string, unknown> = {
+    FailureClass: worst?.failureClass ?? '',
+    FailureClasses: [...new Set(failures.map((f) => f.failureClass))],
+  };
+  if (!step) return columns;
+  columns.StepType = step.type;
+  columns.Operation = step.operation;
+  columns.AgentName = step.agentName;
+  columns.Model = step.responseModel || step.requestModel;
+  columns.RequestModel = step.requestModel;
+  columns.Provider = step.provider;
+  columns.InputTokens = step.usage.input;
+  columns.OutputTokens = step.usage.output;
+  columns.TotalTokens = step.usage.total;
+  columns.CacheReadTokens = step.usage.cacheRead;
+  columns.CacheWriteTokens = step.usage.cacheWrite;
+  columns.ReasoningTokens = step.usage.reasoning;
+  columns.CostUsd = step.costUsd;
+  columns.ToolName = step.toolName;
+  columns.RetrievalDocuments = step.retrievalDocuments;
+  columns.RetrievalTopScore = Number.isNaN(step.retrievalTopScore) ? 0 : step.retrievalTopScore;
+  columns.SessionId = step.sessionId;
+  columns.UserHash = step.userHash;
+  columns.FinishReasons = step.finishReasons;
+  columns.InputPreview = step.inputPreview;
+  columns.OutputPreview = step.outputPreview;
+  return columns;
 }
