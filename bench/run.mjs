@@ -4,14 +4,27 @@
 //   npm run bench                   # all scenarios (about 70 s on 2 cores)
 //   node bench/run.mjs decode       # only the named ones
 //
+// When `floor` and `ingest` both ran, the SPEC §9 summary of the two is printed last.
+//
 // Options and environment variables are passed through to every scenario (see each file).
 
 import { spawn } from 'node:child_process';
 import console from 'node:console';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
+import { summarize } from './summary.mjs';
 
-const SCENARIOS = ['decode', 'convert', 'classify', 'alert', 'redact', 'scrape', 'queue', 'ingest'];
+const SCENARIOS = [
+  'decode',
+  'convert',
+  'classify',
+  'alert',
+  'redact',
+  'scrape',
+  'queue',
+  'floor',
+  'ingest',
+];
 
 // Scenario names first, then options for the scenarios: `run.mjs ingest --duration 5`.
 const args = process.argv.slice(2);
@@ -34,6 +47,7 @@ process.on('SIGTERM', () => {
 });
 
 let failed = 0;
+const ran = new Set();
 for (const name of named.length ? named : SCENARIOS) {
   if (interrupted) break;
   const file = fileURLToPath(new URL(`./${name}.mjs`, import.meta.url));
@@ -48,7 +62,9 @@ for (const name of named.length ? named : SCENARIOS) {
     failed++;
     console.error(`\nbench ${name}: exited with ${code} after ${seconds} s`);
   } else {
+    ran.add(name);
     console.log(`(bench ${name}: ${seconds} s)`);
   }
 }
+if (ran.has('floor') && ran.has('ingest')) summarize();
 process.exit(interrupted ? 130 : failed ? 1 : 0);
