@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
@@ -26,6 +26,9 @@ export class EmbeddedStore implements Store {
     if (this.session) return Promise.resolve();
     try {
       mkdirSync(this.path, { recursive: true });
+      // Insert files a crash left behind were never inserted by this store's process, and
+      // their batches are still in the durable queue: they are only litter.
+      rmSync(this.insertDirectory(), { recursive: true, force: true });
       this.session = new Session(this.path);
       return Promise.resolve();
     } catch (error) {
@@ -87,7 +90,9 @@ export class EmbeddedStore implements Store {
     columns: readonly string[],
     settings: Record<string, string>,
   ): Promise<void> {
-    const path = join(this.insertDirectory(), `${randomUUID()}.native`);
+    const directory = this.insertDirectory();
+    await mkdir(directory, { recursive: true });
+    const path = join(directory, `${randomUUID()}.native`);
     await writeFile(path, payload);
     try {
       const names = columns.map((name) => `\`${name}\``).join(', ');
@@ -105,9 +110,7 @@ SELECT * FROM file(${sqlString(path)}, 'Native')`,
   }
 
   private insertDirectory(): string {
-    const directory = join(this.path, 'faultline-inserts');
-    mkdirSync(directory, { recursive: true });
-    return directory;
+    return join(this.path, 'faultline-inserts');
   }
 
   async ping(): Promise<boolean> {
