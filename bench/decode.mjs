@@ -2,10 +2,10 @@
 // one process and without I/O, on the same requests the ingest load generator sends:
 //   decode   ExportTraceServiceRequest.decode(bytes)          (protobufjs)
 //   convert  TraceConverter.convert(decoded)                  (to model spans, default limits)
-//   rows     SpanRowWriter.toJsonEachRow(spans)               (the ClickHouse insert body)
+//   rows     the spans' Native block for otel_traces           (the ClickHouse insert body)
 //   all      the three in a row, as a receiver + exporter do for one request
 // Each stage is warmed up, then timed for a fixed time; MB/s is of protobuf input for
-// decode / convert / all and of JSONEachRow output for rows.
+// decode / convert / all and of Native output for rows.
 //
 //   npm run bench:decode
 //   node bench/decode.mjs --seconds 5 --batch 512
@@ -16,7 +16,7 @@
 import console from 'node:console';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
-import { SpanRowWriter } from '../dist/exporters/clickhouse/rows.js';
+import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
 import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
 import { TraceConverter } from '../dist/receivers/otlp/convert.js';
 import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
@@ -43,9 +43,8 @@ const spanCount = requests.reduce((n, r) => n + r.spans, 0);
 if (converted.reduce((n, s) => n + s.length, 0) !== spanCount) {
   throw new Error('the converter rejected spans of the benchmark payload');
 }
-// The exporter keeps one writer, but every request brings new resource/scope objects, so
-// its per-resource cache misses once per request: a fresh writer per call reproduces that.
-const rowBytes = converted.map((spans) => new SpanRowWriter().toJsonEachRow(spans).length);
+const spanBlocks = spanBlockEncoder();
+const rowBytes = converted.map((spans) => spanBlocks.encode(spans).length);
 
 // Every stage checks its output, which also keeps the work from being optimised away.
 const check = (ok) => {
@@ -61,10 +60,10 @@ const stages = {
     check(converter.convert(decoded[i]).spans.length === requests[i].spans);
     return requests[i].bytes.length;
   },
-  rows: (i) => new SpanRowWriter().toJsonEachRow(converted[i]).length,
+  rows: (i) => spanBlocks.encode(converted[i]).length,
   all: (i) => {
     const spans = converter.convert(ExportTraceServiceRequest.decode(requests[i].bytes)).spans;
-    check(new SpanRowWriter().toJsonEachRow(spans).length === rowBytes[i]);
+    check(spanBlocks.encode(spans).length === rowBytes[i]);
     return requests[i].bytes.length;
   },
 };
@@ -114,7 +113,7 @@ const file = writeResults('decode', {
 
 console.log(`\n== decode — ${info.date}, node ${info.node}, ${info.cpu} × ${info.nproc}`);
 console.log(
-  `payload: ${payload.spansPerRequest} spans/request, ${payload.bytesPerSpan} B/span protobuf, ${round(rowBytes.reduce((a, b) => a + b, 0) / spanCount, 0)} B/span JSONEachRow, ${payload.attributesPerSpan} attributes/span; ${params.secondsPerStage} s per stage`,
+  `payload: ${payload.spansPerRequest} spans/request, ${payload.bytesPerSpan} B/span protobuf, ${round(rowBytes.reduce((a, b) => a + b, 0) / spanCount, 0)} B/span Native, ${payload.attributesPerSpan} attributes/span; ${params.secondsPerStage} s per stage`,
 );
 console.log(
   `  ${'stage'.padEnd(8)}${'spans/s'.padStart(11)}${'µs/span'.padStart(10)}${'MB/s'.padStart(8)}  (process CPU)`,
@@ -124,5 +123,5 @@ for (const [name, r] of Object.entries(results)) {
     `  ${name.padEnd(8)}${r.spansPerSec.toLocaleString('en-US').padStart(11)}${String(r.usPerSpan).padStart(10)}${String(r.MBPerSec).padStart(8)}  ${r.cpuPercent}%`,
   );
 }
-console.log('(MB/s: protobuf in, except rows: JSONEachRow out)');
+console.log('(MB/s: protobuf in, except rows: Native out)');
 console.log(`\nwrote ${file}`);

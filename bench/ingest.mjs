@@ -15,8 +15,8 @@
 //
 // Options (flag or environment): --duration BENCH_DURATION (s, 0 skips the phase),
 // --warmup BENCH_WARMUP (s), --concurrency BENCH_CONCURRENCY, --batch BENCH_BATCH (spans per
-// request), --pool BENCH_POOL (distinct requests), --rate BENCH_RATE (spans/s, 0 skips the
-// phase), --rate-duration BENCH_RATE_DURATION (s), --batch-timeout-ms BENCH_BATCH_TIMEOUT_MS
+// request), --pool BENCH_POOL (distinct requests), --rate BENCH_RATE (spans/s; `half`:
+// half the max phase's acked rate; 0 skips the phase), --rate-duration BENCH_RATE_DURATION (s), --batch-timeout-ms BENCH_BATCH_TIMEOUT_MS
 // and --max-rows BENCH_MAX_ROWS (the exporter's batching; default: the daemon's defaults),
 // --processors BENCH_PROCESSORS (comma-separated, in order; default the shipped pipeline
 // memory_limiter,redact,assemble,classify,alert; `none` for receiver → exporter only),
@@ -55,7 +55,8 @@ const params = {
   concurrency: option('concurrency', 'BENCH_CONCURRENCY', 64),
   spansPerRequest: option('batch', 'BENCH_BATCH', 200),
   poolSize: option('pool', 'BENCH_POOL', 50),
-  rateSpansPerSec: option('rate', 'BENCH_RATE', 10_000),
+  // A number, or `half`: half the acked rate the max phase reached (SPEC §9's latency target).
+  rateSpansPerSec: textOption('rate', 'BENCH_RATE', '10000'),
   rateDurationSec: option('rate-duration', 'BENCH_RATE_DURATION', 15),
   rateWarmupSec: 2,
   exporterBatchTimeoutMs: option('batch-timeout-ms', 'BENCH_BATCH_TIMEOUT_MS', 0) || 'default',
@@ -261,6 +262,11 @@ if (params.durationSec > 0) {
     '--warmup',
     String(params.warmupSec),
   ]);
+}
+if (params.rateSpansPerSec === 'half') {
+  params.rateSpansPerSec = Math.round((phases.max?.spansPerSec ?? 0) / 2);
+} else {
+  params.rateSpansPerSec = Number(params.rateSpansPerSec);
 }
 if (params.rateSpansPerSec > 0) {
   phases.rate = await runPhase([

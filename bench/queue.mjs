@@ -1,5 +1,5 @@
 // Scenario "queue": the durable queue's write-ahead log alone, in one process, on the insert
-// payloads the ingest load generator's requests turn into (JSONEachRow rows of realistic
+// payloads the ingest load generator's requests turn into (Native blocks of realistic
 // agent spans).
 //   append    `concurrency` appenders for `seconds` per fsync policy (always, interval,
 //             never): appends/s, MB/s, rows/s and append (= acknowledgement) latency
@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
-import { SpanRowWriter } from '../dist/exporters/clickhouse/rows.js';
+import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
 import { WriteAheadLog } from '../dist/exporters/helper/queue/wal.js';
 import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
 import { TraceConverter } from '../dist/receivers/otlp/convert.js';
@@ -41,10 +41,10 @@ const params = {
 const info = machine();
 const { requests } = benchPool(params);
 const converter = new TraceConverter(protobufEncoding, otlpReceiverSchema.parse({}).limits);
-const writer = new SpanRowWriter();
+const encoder = spanBlockEncoder();
 const payloads = requests.map((request) => {
   const spans = converter.convert(ExportTraceServiceRequest.decode(request.bytes)).spans;
-  return { rows: spans.length, bytes: writer.toJsonEachRow(spans) };
+  return { rows: spans.length, bytes: encoder.encode(spans) };
 });
 const averageBytes = payloads.reduce((sum, p) => sum + p.bytes.length, 0) / payloads.length;
 

@@ -4,8 +4,8 @@
 // Every iteration converts a request anew, since redaction rewrites spans in place:
 //   convert           TraceConverter.convert(decoded) → a no-op processor: the baseline
 //   convert+redact    the same, then RedactProcessor.consume (default config with an HMAC key)
-//   pipeline-off      decode → convert → SpanRowWriter, as a receiver and exporter do
-//   pipeline-on       decode → convert → redact → SpanRowWriter
+//   pipeline-off      decode → convert → Native block, as a receiver and exporter do
+//   pipeline-on       decode → convert → redact → Native block
 // Redaction alone is the difference of the first two: µs per span, spans/s, and MB/s of the
 // client-controlled text it scans (every string of the span, its events and links, and its
 // share of the resource and scope).
@@ -22,12 +22,13 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { SpanRowWriter } from '../dist/exporters/clickhouse/rows.js';
+import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
 import { redactProcessorFactory } from '../dist/processors/redact/factory.js';
 import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
 import { machine, option, round, writeResults } from './common.mjs';
 import { benchPool, receiverConverter } from './payloads.mjs';
 
+const spanBlocks = spanBlockEncoder();
 const params = {
   secondsPerStage: option('seconds', 'BENCH_REDACT_SECONDS', 3),
   warmupSecondsPerStage: 1,
@@ -108,7 +109,7 @@ const stages = {
   },
   'pipeline-off': async (i) => {
     const spans = converter.convert(ExportTraceServiceRequest.decode(requests[i].bytes)).spans;
-    check(new SpanRowWriter().toJsonEachRow(spans).length > 0);
+    check(spanBlocks.encode(spans).length > 0);
   },
   'pipeline-on': async (i) => {
     const batch = {
@@ -117,7 +118,7 @@ const stages = {
       failures: [],
     };
     await processor.consume(batch);
-    check(new SpanRowWriter().toJsonEachRow(batch.spans).length > 0);
+    check(spanBlocks.encode(batch.spans).length > 0);
   },
 };
 

@@ -4,12 +4,15 @@
 //   npm run bench                   # all scenarios (about 70 s on 2 cores)
 //   node bench/run.mjs decode       # only the named ones
 //
+// When `floor` and `ingest` both ran, the SPEC §9 summary of the two is printed last.
+//
 // Options and environment variables are passed through to every scenario (see each file).
 
 import { spawn } from 'node:child_process';
 import console from 'node:console';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
+import { summarize } from './summary.mjs';
 
 const SCENARIOS = [
   'decode',
@@ -20,6 +23,7 @@ const SCENARIOS = [
   'redact',
   'scrape',
   'queue',
+  'floor',
   'ingest',
   'resend',
 ];
@@ -45,6 +49,7 @@ process.on('SIGTERM', () => {
 });
 
 let failed = 0;
+const ran = new Set();
 for (const name of named.length ? named : SCENARIOS) {
   if (interrupted) break;
   const file = fileURLToPath(new URL(`./${name}.mjs`, import.meta.url));
@@ -59,7 +64,9 @@ for (const name of named.length ? named : SCENARIOS) {
     failed++;
     console.error(`\nbench ${name}: exited with ${code} after ${seconds} s`);
   } else {
+    ran.add(name);
     console.log(`(bench ${name}: ${seconds} s)`);
   }
 }
+if (ran.has('floor') && ran.has('ingest')) summarize();
 process.exit(interrupted ? 130 : failed ? 1 : 0);

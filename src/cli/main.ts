@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { benchCommand } from './bench.js';
 import { EXIT_USAGE, reportAndExit, UsageError } from './errors.js';
 import { demoCommand } from './demo/demo.js';
 import { queryCommand } from './query.js';
@@ -24,11 +25,16 @@ Commands:
                                         (default http://localhost:4318)
   validate-config FILE                  check a config file; prints every problem with its path
   demo [--config FILE]                  send sample failing agent runs and show the captured failures
+  bench [SCENARIO…] [--OPTION VALUE…]   run benchmarks from a source checkout (default: the floor
+                                        and the whole daemon at max and half max, SPEC §9);
+                                        results in bench/results/ (see bench/README.md)
   help                                  show this text
 `;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // The benchmarks take their own options (bench/README.md); they are passed through as given.
+  if (command === 'bench') return benchCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

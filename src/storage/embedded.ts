@@ -1,7 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Session } from 'chdb';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
-import type { InsertOptions, QueryOptions, Store } from './store.js';
+import { JSON_EACH_ROW, type InsertOptions, type QueryOptions, type Store } from './store.js';
 import { classifyStorageError } from './errors.js';
 import { guardedSql, withReadonlySetting } from './readonly-sql.js';
 
@@ -25,6 +28,9 @@ export class EmbeddedStore implements Store {
     if (this.session) return Promise.resolve();
     try {
       mkdirSync(this.path, { recursive: true });
+      // Insert files a crash left behind were never inserted by this store's process, and
+      // their batches are still in the durable queue: they are only litter.
+      rmSync(this.insertDirectory(), { recursive: true, force: true });
       // Server settings can only be given when the engine starts, as command-line arguments.
       this.session = new Session(this.path, {
         connectionArgs: [
@@ -58,22 +64,61 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  async insert(table: string, jsonEachRow: Buffer, options: InsertOptions = {}): Promise<void> {
+  async insert(table: string, payload: Buffer, options: InsertOptions = {}): Promise<void> {
     const settings: Record<string, string> = {};
     if (options.dedupToken) {
       Object.assign(settings, DEDUP_INSERT_SETTINGS);
       settings['insert_deduplication_token'] = options.dedupToken;
     }
+    const format = options.format ?? JSON_EACH_ROW;
     try {
-      await this.live().insert({
-        table: `${this.database}.${table}`,
-        values: jsonEachRow,
-        format: 'JSONEachRow',
-        settings,
-      });
+      if (format.name === 'Native') {
+        await this.insertNativeFile(table, payload, format.columns, settings);
+      } else {
+        await this.live().insert({
+          table: `${this.database}.${table}`,
+          values: payload,
+          format: 'JSONEachRow',
+          settings,
+        });
+      }
     } catch (error) {
       throw classifyStorageError(error, `inserting into ${this.database}.${table}`);
     }
+  }
+
+  /**
+   * chDB's raw insert takes text formats only, so a Native payload goes through a file that
+   * the engine reads with `file()`; plain String and Map columns in it are converted to the
+   * table's LowCardinality types. The file is removed once the insert settled.
+   */
+  private async insertNativeFile(
+    table: string,
+    payload: Buffer,
+    columns: readonly string[],
+    settings: Record<string, string>,
+  ): Promise<void> {
+    const directory = this.insertDirectory();
+    await mkdir(directory, { recursive: true });
+    const path = join(directory, `${randomUUID()}.native`);
+    await writeFile(path, payload);
+    try {
+      const names = columns.map((name) => `\`${name}\``).join(', ');
+      const assignments = Object.entries(settings)
+        .map(([key, value]) => `${key} = ${sqlString(value)}`)
+        .join(', ');
+      await this.live().queryAsync(
+        `INSERT INTO ${this.database}.${table} (${names})${assignments ? ` SETTINGS ${assignments}` : ''}
+SELECT * FROM file(${sqlString(path)}, 'Native')`,
+        { format: 'TSV' },
+      );
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  private insertDirectory(): string {
+    return join(this.path, 'faultline-inserts');
   }
 
   async ping(): Promise<boolean> {
@@ -96,3 +141,5 @@ export class EmbeddedStore implements Store {
     return this.session;
   }
 }
+
+const sqlString = (text: string): string => `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
-import type { InsertOptions, QueryOptions, Store } from './store.js';
+import { JSON_EACH_ROW, type InsertOptions, type QueryOptions, type Store } from './store.js';
 import { classifyStorageError } from './errors.js';
 import { guardedSql } from './readonly-sql.js';
 
@@ -59,17 +59,22 @@ export class ServerStore implements Store {
     }
   }
 
-  async insert(table: string, jsonEachRow: Buffer, options: InsertOptions = {}): Promise<void> {
+  async insert(table: string, payload: Buffer, options: InsertOptions = {}): Promise<void> {
     const settings: Record<string, string> = {};
     if (options.dedupToken && this.options.dedupTokens) {
       Object.assign(settings, DEDUP_INSERT_SETTINGS);
       settings['insert_deduplication_token'] = options.dedupToken;
     }
+    const format = options.format ?? JSON_EACH_ROW;
+    const columns =
+      format.name === 'Native'
+        ? ` (${format.columns.map((name) => `\`${name}\``).join(', ')})`
+        : '';
     try {
       // exec streams the bytes as they are; insert() would re-encode them as objects.
       const result = await this.live().exec({
-        query: `INSERT INTO ${this.database}.${table} FORMAT JSONEachRow`,
-        values: Readable.from([jsonEachRow]),
+        query: `INSERT INTO ${this.database}.${table}${columns} FORMAT ${format.name}`,
+        values: Readable.from([payload]),
         clickhouse_settings: settings,
       });
       await readAll(result.stream);

@@ -9,9 +9,19 @@ export interface QueryOptions {
   readonly?: boolean;
 }
 
+/**
+ * How an insert payload is encoded: JSONEachRow lines, or ClickHouse Native blocks whose
+ * columns are named in `columns` (the other columns of the table get their defaults).
+ */
+export type InsertFormat = { name: 'JSONEachRow' } | { name: 'Native'; columns: readonly string[] };
+
+export const JSON_EACH_ROW: InsertFormat = { name: 'JSONEachRow' };
+
 export interface InsertOptions {
   /** ClickHouse insert deduplication token, so a retried batch is not stored twice. */
   dedupToken?: string;
+  /** JSONEachRow unless said otherwise. */
+  format?: InsertFormat;
 }
 
 export interface Store {
@@ -22,8 +32,8 @@ export interface Store {
   command(sql: string): Promise<void>;
   /** Runs a query and returns its output, formatted by ClickHouse. */
   query(sql: string, options: QueryOptions): Promise<string>;
-  /** Inserts JSONEachRow lines into `table` (unqualified; the store's database is used). */
-  insert(table: string, jsonEachRow: Buffer, options?: InsertOptions): Promise<void>;
+  /** Inserts a payload into `table` (unqualified; the store's database is used). */
+  insert(table: string, payload: Buffer, options?: InsertOptions): Promise<void>;
   /** True when the engine answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -190,6 +190,13 @@ describe('usage errors', () => {
     expectNoStackTrace(result.stderr);
   });
 
+  it('bench with an unknown scenario exits with code 2 and lists the scenarios', async () => {
+    const result = await runCli(['bench', 'nosuch', '--duration', '1'], scratch);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown scenario(s): nosuch');
+    expect(result.stderr).toContain('floor');
+  });
+
   it('query without SQL exits with code 2 and an example', async () => {
     const result = await runCli(['query'], scratch);
     expect(result.code).toBe(2);

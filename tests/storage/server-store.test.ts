@@ -14,6 +14,8 @@ import { JsonLinesEncoder } from '../../src/exporters/helper/encoder.js';
 import { ExporterMetrics } from '../../src/exporters/helper/metrics.js';
 import { DeadLetterFile } from '../../src/exporters/helper/queue/dead-letter.js';
 import { DurableQueue } from '../../src/exporters/helper/queue/durable-queue.js';
+import { NativeBlockEncoder, column } from '../../src/exporters/clickhouse/native/block.js';
+import { String_, UInt32 } from '../../src/exporters/clickhouse/native/types.js';
 import { QueueMetrics } from '../../src/exporters/helper/queue/metrics.js';
 import { PermanentError, RetryableError } from '../../src/pipeline/errors.js';
 import {
@@ -135,6 +137,30 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
       expect(parseRows(text)).toEqual([
         { a: 1, s: 'one\ttab' },
         { a: 2, s: 'two' },
+      ]);
+    });
+
+    it('inserts a Native block (FORMAT Native), the encoding spans travel in', async () => {
+      await store.command(
+        `CREATE TABLE ${DATABASE}.native (a UInt32, s String) ENGINE = MergeTree ORDER BY a`,
+      );
+      const encoder = new NativeBlockEncoder<{ a: number; s: string }>([
+        column('a', UInt32, (row) => row.a),
+        column('s', String_, (row) => row.s),
+      ]);
+      const block = encoder.encode([
+        { a: 2, s: 'zwei, ä€' },
+        { a: 1, s: 'x'.repeat(300) },
+      ]);
+      await store.insert('native', block, {
+        format: { name: 'Native', columns: encoder.columnNames },
+      });
+      const text = await store.query(`SELECT a, s FROM ${DATABASE}.native ORDER BY a`, {
+        format: 'JSONEachRow',
+      });
+      expect(parseRows(text)).toEqual([
+        { a: 1, s: 'x'.repeat(300) },
+        { a: 2, s: 'zwei, ä€' },
       ]);
     });
 

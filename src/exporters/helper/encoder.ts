@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { errorMessage } from '../../pipeline/errors.js';
+import { JSON_LINES, type PayloadFormat } from './queue/payload-format.js';
 
 /** Insert-ready bytes and how many rows they hold. */
 export interface EncodedChunk {
@@ -29,6 +30,8 @@ export interface EncodedRows {
  *   dead-letter file instead of failing (and being retried with) its whole batch.
  */
 export interface RowEncoder<T> {
+  /** What the chunks are: how storage inserts them, joins them and takes a refused one apart. */
+  readonly format: PayloadFormat;
   encode(items: readonly T[]): Promise<EncodedRows>;
 }
 
@@ -44,6 +47,8 @@ export interface JsonLinesOptions<T> {
 
 /** JSONEachRow: rows joined by newlines, in chunks of at most `maxChunkBytes`. */
 export class JsonLinesEncoder<T> implements RowEncoder<T> {
+  readonly format = JSON_LINES;
+
   constructor(private readonly options: JsonLinesOptions<T>) {}
 
   async encode(items: readonly T[]): Promise<EncodedRows> {

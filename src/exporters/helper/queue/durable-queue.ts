@@ -21,7 +21,7 @@ export interface DurableQueueOptions<T> {
   wal: WalOptions;
   /** An insert holds at most this many bytes (and at least one record). */
   maxBytes: number;
-  /** Turns items into insert-ready JSONEachRow chunks (no trailing newline). */
+  /** Turns items into insert-ready chunks of its format; each chunk becomes one record. */
   encoder: RowEncoder<T>;
   /** Inserts the rows; the token is the same for every attempt at the same rows. */
   send(rows: Buffer, dedupToken: string): Promise<void>;
@@ -31,7 +31,6 @@ export interface DurableQueueOptions<T> {
   logger: Logger;
 }
 
-const NEWLINE = Buffer.from('\n');
 /** Bisecting a refused batch stops at this fraction of it, bounding the inserts it costs. */
 const BISECT_PARTS = 64;
 
@@ -217,13 +216,13 @@ export class DurableQueue<T> implements RowQueue<T> {
     const { readable, payloads } = await wal.payloads(batch);
     if (readable.length < batch.length) this.countUnreadable(batch.length - readable.length);
     if (readable.length > 0) {
-      const rows = joinPayloads(payloads);
+      const { format } = this.options.encoder;
       if (expired.length > 0) {
-        await this.deadLetter(splitRows(rows), 'expired: older than queue.max_age');
+        await this.deadLetter(format.split(payloads), 'expired: older than queue.max_age');
       } else {
         const count = countRows(readable);
         await wal.markInFlight(batch);
-        await this.sendOrIsolate(rows, count, wal.tokenFor(batch), count);
+        await this.sendOrIsolate(payloads, count, wal.tokenFor(batch), count);
       }
     }
     await wal.commit(batch);
@@ -247,24 +246,25 @@ export class DurableQueue<T> implements RowQueue<T> {
     return records.slice(0, fresh < 0 ? records.length : fresh);
   }
 
-  /** Sends `rows`; if storage refuses them for good, halves them until the bad rows are alone. */
+  /** Sends `parts`; if storage refuses them for good, halves them until the bad rows are alone. */
   private async sendOrIsolate(
-    rows: Buffer,
+    parts: readonly Buffer[],
     count: number,
     token: string,
     batchRows: number,
   ): Promise<void> {
-    const refusal = await this.sendWithRetry(rows, count, token);
+    const { format } = this.options.encoder;
+    const refusal = await this.sendWithRetry(format.join(parts), count, token);
     if (!refusal) return;
-    const lines = splitRows(rows);
-    if (lines.length <= Math.max(1, Math.ceil(batchRows / BISECT_PARTS))) {
-      await this.deadLetter(lines, `rejected by storage: ${refusal.message}`);
+    const pieces = format.split(parts);
+    if (pieces.length <= Math.max(1, Math.ceil(batchRows / BISECT_PARTS))) {
+      await this.deadLetter(pieces, `rejected by storage: ${refusal.message}`);
       return;
     }
-    const half = lines.length >> 1;
-    const parts = [lines.slice(0, half), lines.slice(half)];
-    for (const [index, part] of parts.entries()) {
-      await this.sendOrIsolate(joinPayloads(part), part.length, `${token}/${index}`, batchRows);
+    const half = pieces.length >> 1;
+    const halves = [pieces.slice(0, half), pieces.slice(half)];
+    for (const [index, piece] of halves.entries()) {
+      await this.sendOrIsolate(piece, format.rowsIn(piece), `${token}/${index}`, batchRows);
     }
   }
 
@@ -325,10 +325,15 @@ export class DurableQueue<T> implements RowQueue<T> {
 
   private async deadLetter(rows: Buffer[], reason: string): Promise<void> {
     const { labels, queueMetrics, logger, deadLetter } = this.options;
-    await deadLetter.write(labels.table, reason, rows);
-    queueMetrics.deadLetterRows.inc({ ...labels, reason: reason.split(':', 1)[0]! }, rows.length);
+    await deadLetter.write(
+      labels.table,
+      reason,
+      rows.map((row) => this.options.encoder.format.deadLetterRow(row)),
+    );
+    const count = this.options.encoder.format.rowsIn(rows);
+    queueMetrics.deadLetterRows.inc({ ...labels, reason: reason.split(':', 1)[0]! }, count);
     logger.error(
-      { rows: rows.length, table: labels.table, reason, file: deadLetter.path },
+      { rows: count, table: labels.table, reason, file: deadLetter.path },
       'rows written to the dead-letter file',
     );
   }
@@ -336,25 +341,3 @@ export class DurableQueue<T> implements RowQueue<T> {
 
 const countRows = (records: LogRecord[]): number =>
   records.reduce((sum, record) => sum + record.rows, 0);
-
-function joinPayloads(payloads: Buffer[]): Buffer {
-  if (payloads.length === 1) return payloads[0]!;
-  const parts: Buffer[] = [];
-  for (const payload of payloads) {
-    if (parts.length > 0) parts.push(NEWLINE);
-    parts.push(payload);
-  }
-  return Buffer.concat(parts);
-}
-
-/** JSONEachRow rows never contain a raw newline (JSON escapes it), so lines are rows. */
-function splitRows(rows: Buffer): Buffer[] {
-  const lines: Buffer[] = [];
-  let start = 0;
-  for (let at = rows.indexOf(10); at >= 0; at = rows.indexOf(10, start)) {
-    if (at > start) lines.push(rows.subarray(start, at));
-    start = at + 1;
-  }
-  if (start < rows.length) lines.push(rows.subarray(start));
-  return lines;
-}

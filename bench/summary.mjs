@@ -1,0 +1,50 @@
+// The figures SPEC §9 judges, from the results of `ingest` and `floor` of the same run:
+// printed as one table and written to bench/results/summary.json. Run by bench/run.mjs after
+// both scenarios ran.
+
+import console from 'node:console';
+import { readFileSync } from 'node:fs';
+import { URL } from 'node:url';
+import { round, writeResults } from './common.mjs';
+
+const read = (name) =>
+  JSON.parse(readFileSync(new URL(`./results/${name}.json`, import.meta.url), 'utf8'));
+
+/** Prints and writes the summary; `ingest` and `floor` are their results objects. */
+export function summarize(ingest = read('ingest'), floor = read('floor')) {
+  const max = ingest.phases.max;
+  const rate = ingest.phases.rate;
+  const cpuUsPerSpan = max ? (max.daemonCpuSecPer100kSpans / 100_000) * 1e6 : undefined;
+  const summary = {
+    date: ingest.date,
+    loadAverage1mAtStart: ingest.loadAverage1mAtStart,
+    ackedSpansPerSec: max?.spansPerSec,
+    storedSpansPerSec: max?.storedSpansPerSec,
+    cpuUsPerSpan: round(cpuUsPerSpan, 1),
+    spansPerCpuSecond: cpuUsPerSpan ? round(1e6 / cpuUsPerSpan, 0) : undefined,
+    ackMsAtMax: max && { p50: max.ackLatencyMs.p50, p99: max.ackLatencyMs.p99 },
+    rateSpansPerSec: ingest.parameters.rateSpansPerSec,
+    ackMsAtRate: rate && { p50: rate.ackLatencyMs.p50, p99: rate.ackLatencyMs.p99 },
+    peakRssMiB: { max: max?.peakRssMiB, rate: rate?.peakRssMiB },
+    drainMs: max?.visibleAfterLoadMs,
+    lostSpans: (max?.lostSpans ?? 0) + (rate?.lostSpans ?? 0),
+    floorCpuUsPerSpan: floor.floorCpuUsPerSpan,
+    ratioToFloor: cpuUsPerSpan ? round(cpuUsPerSpan / floor.floorCpuUsPerSpan, 2) : undefined,
+  };
+  const file = writeResults('summary', summary);
+  const ms = (latency) => (latency ? `p50 ${latency.p50} ms, p99 ${latency.p99} ms` : 'not run');
+  console.log(`\n== summary (SPEC §9) — load average at start ${summary.loadAverage1mAtStart}`);
+  console.log(
+    `  acked ${summary.ackedSpansPerSec} spans/s, stored ${summary.storedSpansPerSec} spans/s`,
+  );
+  console.log(
+    `  daemon CPU ${summary.cpuUsPerSpan} µs per span (${summary.spansPerCpuSecond} spans per CPU-second); floor ${summary.floorCpuUsPerSpan} µs; ratio ${summary.ratioToFloor}×`,
+  );
+  console.log(`  ack at max: ${ms(summary.ackMsAtMax)}`);
+  console.log(`  ack at ${summary.rateSpansPerSec} spans/s: ${ms(summary.ackMsAtRate)}`);
+  console.log(
+    `  peak RSS ${summary.peakRssMiB.max} MiB (max), ${summary.peakRssMiB.rate} MiB (rate); drained ${summary.drainMs} ms after the last ack; lost ${summary.lostSpans}`,
+  );
+  console.log(`\nwrote ${file}`);
+  return summary;
+}
