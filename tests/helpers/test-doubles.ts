@@ -1,3 +1,4 @@
+import { readNativeRows } from './native-reader.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { TelemetryBatch } from '../../src/model/index.js';
@@ -29,11 +30,20 @@ export class RecordingStore implements Store {
   query(_sql: string, _options: QueryOptions): Promise<string> {
     return Promise.resolve('');
   }
-  insert(table: string, jsonEachRow: Buffer, options: InsertOptions = {}): Promise<void> {
+  /** Records each row as a JSON line, whether it came as JSONEachRow or in Native blocks. */
+  insert(table: string, payload: Buffer, options: InsertOptions = {}): Promise<void> {
     if (this.hang) return new Promise(() => {});
     const failure = this.failWith.shift();
     if (failure) return Promise.reject(failure);
-    this.inserts.push({ table, rows: jsonEachRow.toString('utf8').split('\n'), options });
+    const rows =
+      options.format?.name === 'Native'
+        ? readNativeRows(payload).map((row) =>
+            JSON.stringify(row, (_key, value: unknown) =>
+              typeof value === 'bigint' ? String(value) : value,
+            ),
+          )
+        : payload.toString('utf8').split('\n');
+    this.inserts.push({ table, rows, options });
     return Promise.resolve();
   }
   ping(): Promise<boolean> {
