@@ -170,18 +170,26 @@ describe('alerts through a real Alertmanager', () => {
       clearInterval(healthy);
     }
 
-    const report = (await (
-      await fetch(`${daemon.adminUrl}/api/v1/incidents/${incident!.id}`)
-    ).json()) as {
+    type Report = {
       timeline: { alertname: string; state: string }[];
       affectedServices: string[];
       topSignatures: { class: string; count: number }[];
       evidenceTraces: { service: string }[];
       remediation: { class: string; suggestion: string }[];
     };
-    const states = report.timeline
-      .filter((e) => e.alertname === 'AgentErrorRate')
-      .map((e) => e.state);
+    const statesOf = (r: Report) =>
+      r.timeline.filter((e) => e.alertname === 'AgentErrorRate').map((e) => e.state);
+    // Transitions reach the report through the alert journal's queue, after the API saw them.
+    const report = await eventually(
+      async () =>
+        (await (
+          await fetch(`${daemon.adminUrl}/api/v1/incidents/${incident!.id}`)
+        ).json()) as Report,
+      (r) => statesOf(r).length >= 3,
+      15_000,
+      'the resolved transition stored',
+    );
+    const states = statesOf(report);
     expect(states).toEqual(['pending', 'firing', 'resolved']);
     expect(report.affectedServices).toEqual([SERVICE]);
     expect(report.topSignatures[0]).toMatchObject({ class: 'error_status' });
