@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/copy-ui-assets.mjs ./scripts/
 RUN npm run build
 
 # Runtime stage: production dependencies only (chDB's engine is a glibc build, hence Debian slim).
@@ -14,7 +15,8 @@ FROM node:20-bookworm-slim
 # the container for an acknowledged span to survive it).
 ENV NODE_ENV=production \
     FAULTLINE_DATA_DIR=/data \
-    FAULTLINE_QUEUE_DIR=/data/queue
+    FAULTLINE_QUEUE_DIR=/data/queue \
+    FAULTLINE_ALERTING_QUEUE_DIR=/data/queue/alerting
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
