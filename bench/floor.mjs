@@ -77,7 +77,7 @@ const nativeUs = cpuPerSpan(
 );
 
 const dir = mkdtempSync(join(os.tmpdir(), 'faultline-floor-'));
-const store = new EmbeddedStore(join(dir, 'chdb'), 'faultline');
+const store = new EmbeddedStore(join(dir, 'chdb'), 'faultline', Math.floor(os.totalmem() * 0.3));
 await store.open();
 await migrate(store, { database: 'faultline', ttlSeconds: 0 }, pino({ level: 'silent' }));
 

@@ -11,7 +11,7 @@
 
 import console from 'node:console';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
@@ -26,7 +26,7 @@ const RUNS = option('runs', 'BENCH_TRIAGE_RUNS', 30);
 const DAY_MS = 86_400_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-triage-'));
-const store = new EmbeddedStore(dir, 'faultline');
+const store = new EmbeddedStore(dir, 'faultline', Math.floor(totalmem() * 0.3));
 try {
   await store.open();
   await migrate(store, { database: 'faultline', ttlSeconds: 0 }, pino({ level: 'warn' }));
