@@ -85,7 +85,7 @@ export function readNativeRows(payload: Buffer): Record<string, NativeValue>[] {
   while (!reader.done) {
     const columns = reader.varUInt();
     const count = reader.varUInt();
-    const block = Array.from({ length: count }, () => ({}));
+    const block: Record<string, NativeValue>[] = Array.from({ length: count }, () => ({}));
     for (let c = 0; c < columns; c++) {
       const name = reader.string();
       const values = reader.column(reader.string(), count);
