@@ -3,6 +3,14 @@ import type { Store } from '../storage/store.js';
 import { ApiError } from '../api/respond.js';
 import type { QueueQuery } from './params.js';
 import { epochMillis, iso, rowsOf, sqlMillis, sqlString, type Row } from './sql.js';
+import {
+  type Table,
+  FAILURES,
+  FAILURE_SIGNATURES,
+  FAILURE_SIGNATURES_1H,
+  FAILURE_SYMPTOMS_1H,
+  SIGNATURE_STATUS,
+} from '../storage/tables.js';
 
 /** One review-queue group: every occurrence of one signature (SPEC §10). */
 export interface FailureGroup {
@@ -84,13 +92,10 @@ export function groupsSql(store: Store, filter: Partial<QueueQuery>, signature?:
   if (filter.class) what.push(`Class = ${sqlString(filter.class)}`);
   if (filter.step_type) what.push(`StepType = ${sqlString(filter.step_type)}`);
   const where = (parts: string[]) => (parts.length ? `WHERE ${parts.join(' AND ')}` : '');
-  const counts = (
-    table: string,
-    parts: string[],
-  ) => `SELECT Signature, min(FirstSeen) AS first_seen,
+  const counts = (table: Table, parts: string[]) => `SELECT Signature, min(FirstSeen) AS first_seen,
         max(LastSeen) AS last_seen, sum(Occurrences) AS count,
         sum(SymptomOccurrences) AS symptom_count
-    FROM ${db}.${table} ${where(parts)} GROUP BY Signature`;
+    FROM ${table.in(db)} ${where(parts)} GROUP BY Signature`;
   const timed = hours.length > 0;
   return `SELECT
     d.Signature AS signature, d.class, d.severity, d.service, d.agent, d.step_type, d.span_name,
@@ -107,21 +112,21 @@ FROM
         anyLast(ServiceName) AS service, anyLast(AgentName) AS agent,
         anyLast(StepType) AS step_type, anyLast(SpanName) AS span_name,
         anyLast(Message) AS message, anyLast(ExampleTraceId) AS example_trace_id
-    FROM ${db}.failure_signatures ${where(what)} GROUP BY Signature
+    FROM ${FAILURE_SIGNATURES.in(db)} ${where(what)} GROUP BY Signature
 ) AS d
 INNER JOIN
 (
-    ${timed ? counts('failure_signatures_1h', [...hours, ...(signature !== undefined ? [what[0]!] : [])]) : counts('failure_signatures', what)}
+    ${timed ? counts(FAILURE_SIGNATURES_1H, [...hours, ...(signature !== undefined ? [what[0]!] : [])]) : counts(FAILURE_SIGNATURES, what)}
 ) AS c ON c.Signature = d.Signature
 LEFT JOIN
 (
     SELECT Signature, argMax(Status, Version) AS Status, argMax(ExportedAt, Version) AS ExportedAt
-    FROM ${db}.signature_status GROUP BY Signature
+    FROM ${SIGNATURE_STATUS.in(db)} GROUP BY Signature
 ) AS s ON s.Signature = d.Signature
 LEFT JOIN
 (
     SELECT CauseSignature, sum(Symptoms) AS symptoms
-    FROM ${db}.failure_symptoms_1h ${where(hours)} GROUP BY CauseSignature
+    FROM ${FAILURE_SYMPTOMS_1H.in(db)} ${where(hours)} GROUP BY CauseSignature
 ) AS sym ON sym.CauseSignature = d.Signature`;
 }
 
@@ -181,7 +186,7 @@ async function regressionCounts(store: Store, page: Row[]): Promise<Map<string, 
   );
   const counts = await rowsOf(
     store,
-    `SELECT Signature, uniqExact(FailureId) AS n FROM ${store.database}.failures
+    `SELECT Signature, uniqExact(FailureId) AS n FROM ${FAILURES.in(store.database)}
 WHERE ${conditions.join(' OR ')} GROUP BY Signature`,
   );
   return new Map(counts.map((row) => [String(row.Signature), Number(row.n)]));

@@ -3,6 +3,7 @@ import { ApiError } from '../api/respond.js';
 import { groupBySignature } from './queue.js';
 import { statusHistory } from './status.js';
 import { epochMillis, iso, rowsOf, sqlString, type Row } from './sql.js';
+import { FAILURES, FAILURE_SIGNATURES_1H } from '../storage/tables.js';
 
 /** One captured occurrence of a signature, with the symptoms it caused. */
 interface Occurrence {
@@ -45,7 +46,7 @@ export async function signatureDetail(
       store,
       `SELECT FailureId, toUnixTimestamp64Nano(Timestamp) AS Ns, TraceId, SpanId, AgentName,
     SpanName, Message, CausedBy
-FROM ${db}.failures FINAL
+FROM ${FAILURES.in(db)} FINAL
 WHERE Signature = ${sqlString(signature)}
 ${after ? `AND (toUnixTimestamp64Nano(Timestamp), FailureId) < (toInt64(${after.ns}), ${sqlString(after.id)})` : ''}
 ORDER BY Timestamp DESC, FailureId DESC LIMIT ${limit + 1}`,
@@ -53,7 +54,7 @@ ORDER BY Timestamp DESC, FailureId DESC LIMIT ${limit + 1}`,
     rowsOf(
       store,
       `SELECT ${epochMillis('toDateTime64(Hour, 3)')} AS HourMs, sum(Occurrences) AS Count
-FROM ${db}.failure_signatures_1h WHERE Signature = ${sqlString(signature)}
+FROM ${FAILURE_SIGNATURES_1H.in(db)} WHERE Signature = ${sqlString(signature)}
 GROUP BY Hour ORDER BY Hour`,
     ),
     statusHistory(store, signature),
@@ -91,7 +92,7 @@ async function symptomsOf(store: Store, page: Row[]): Promise<Map<string, Occurr
   const ids = page.map((row) => sqlString(String(row.FailureId))).join(', ');
   const found = await rowsOf(
     store,
-    `SELECT CausedBy, FailureId, Class, SpanName, Signature FROM ${store.database}.failures FINAL
+    `SELECT CausedBy, FailureId, Class, SpanName, Signature FROM ${FAILURES.in(store.database)} FINAL
 WHERE TraceId IN (${traces}) AND CausedBy IN (${ids}) ORDER BY Timestamp`,
   );
   for (const row of found) {

@@ -1,4 +1,5 @@
 import type { Store } from '../storage/store.js';
+import type { Table } from '../storage/tables.js';
 
 export { sqlString } from '../alerting/store/rows.js';
 
@@ -20,8 +21,8 @@ export async function rowsOf(store: Store, sql: string): Promise<Row[]> {
 }
 
 /** Inserts objects as JSONEachRow into `table`. */
-export function insertRows(store: Store, table: string, rows: Row[]): Promise<void> {
-  return store.insert(table, Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n')));
+export function insertRows(store: Store, table: Table, rows: Row[]): Promise<void> {
+  return store.insert(table.name, Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n')));
 }
 
 export const iso = (ms: unknown): string | null => {

@@ -3,6 +3,7 @@ import type { Store } from '../storage/store.js';
 import { ApiError } from '../api/respond.js';
 import { groupBySignature, type FailureGroup } from './queue.js';
 import { epochMillis, insertRows, iso, rowsOf, sqlString, type Row } from './sql.js';
+import { FAILURES, FAILURE_STATUS_CHANGES, SIGNATURE_STATUS } from '../storage/tables.js';
 
 /** Who changed a status, and optionally through which capture. */
 export interface StatusActor {
@@ -20,7 +21,7 @@ export async function storedStatuses(
     store,
     `SELECT Signature, argMax(Status, Version) AS Status,
     ${epochMillis('argMax(ExportedAt, Version)')} AS ExportedMs
-FROM ${store.database}.signature_status
+FROM ${SIGNATURE_STATUS.in(store.database)}
 WHERE Signature IN (${signatures.map(sqlString).join(', ')}) GROUP BY Signature`,
   );
   return new Map(
@@ -69,8 +70,8 @@ export async function changeStatus(
       Note: note,
     });
   });
-  await insertRows(store, 'signature_status', statusRows);
-  await insertRows(store, 'failure_status_changes', auditRows);
+  await insertRows(store, SIGNATURE_STATUS, statusRows);
+  await insertRows(store, FAILURE_STATUS_CHANGES, auditRows);
 }
 
 /** `PATCH /api/v1/failures/{signature}`: the group after the change. */
@@ -97,7 +98,7 @@ export async function patchFailure(
 ): Promise<FailureGroup> {
   const found = await rowsOf(
     store,
-    `SELECT Signature FROM ${store.database}.failures WHERE FailureId = ${sqlString(failureId)} LIMIT 1`,
+    `SELECT Signature FROM ${FAILURES.in(store.database)} WHERE FailureId = ${sqlString(failureId)} LIMIT 1`,
   );
   const signature = found[0] && String(found[0].Signature);
   if (!signature) throw new ApiError(404, 'failure_not_found', `no failure ${failureId}`);
@@ -109,7 +110,7 @@ export async function statusHistory(store: Store, signature: string) {
   const found = await rowsOf(
     store,
     `SELECT ${epochMillis('Timestamp')} AS At, Actor, FromStatus, ToStatus, Note, FailureId
-FROM ${store.database}.failure_status_changes
+FROM ${FAILURE_STATUS_CHANGES.in(store.database)}
 WHERE Signature = ${sqlString(signature)} ORDER BY Timestamp DESC LIMIT 200`,
   );
   return found.map((row) => ({

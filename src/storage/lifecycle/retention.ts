@@ -18,14 +18,15 @@ export async function applyRetention(
   logger: Logger,
 ): Promise<void> {
   const current = await currentEngines(store, target);
-  for (const table of LIFECYCLE_TABLES) {
+  for (const entry of LIFECYCLE_TABLES) {
+    const { table } = entry;
     const engine = current.get(table.name);
     if (engine === undefined) continue;
-    const seconds = retentionSeconds(config, table);
-    const wanted = seconds > 0 ? ttlExpression(table, seconds) : undefined;
+    const seconds = retentionSeconds(config, entry);
+    const wanted = seconds > 0 ? ttlExpression(entry, seconds) : undefined;
     const statements: string[] = [];
-    const qualified = `${target.database}.${table.name}`;
-    if (table.dailyPartitions && !/\bttl_only_drop_parts = 1\b/.test(engine)) {
+    const qualified = table.in(target.database);
+    if (entry.dailyPartitions && !/\bttl_only_drop_parts = 1\b/.test(engine)) {
       statements.push(`ALTER TABLE ${qualified} MODIFY SETTING ttl_only_drop_parts = 1`);
     }
     const have = currentTtl(engine);

@@ -1,4 +1,17 @@
 import type { StorageConfig } from '../config.js';
+import {
+  AGENT_TRACES,
+  ALERTS,
+  EXPORTS,
+  FAILURE_STATUS_CHANGES,
+  FAILURES,
+  INCIDENTS,
+  OTEL_LOGS,
+  OTEL_TRACES,
+  OTEL_TRACES_1M,
+  OTEL_TRACES_TRACE_ID_TS,
+  type Table,
+} from '../tables.js';
 
 /**
  * What the data lifecycle (retention, archival, storage metrics) needs to know of each table:
@@ -6,7 +19,7 @@ import type { StorageConfig } from '../config.js';
  * parts are dropped instead of rewritten, and each day can be archived as one file).
  */
 export interface LifecycleTable {
-  name: string;
+  table: Table;
   timeColumn: string;
   dailyPartitions: boolean;
   /** The `storage.retention` key that sets its retention. */
@@ -20,7 +33,7 @@ export interface LifecycleTable {
 
 export const LIFECYCLE_TABLES: readonly LifecycleTable[] = [
   {
-    name: 'otel_traces',
+    table: OTEL_TRACES,
     timeColumn: 'Timestamp',
     dailyPartitions: true,
     retentionKey: 'otel_traces',
@@ -28,63 +41,63 @@ export const LIFECYCLE_TABLES: readonly LifecycleTable[] = [
   },
   // The trace-id lookup index of the spans lives exactly as long as they do.
   {
-    name: 'otel_traces_trace_id_ts',
+    table: OTEL_TRACES_TRACE_ID_TS,
     timeColumn: 'Start',
     dailyPartitions: true,
     retentionKey: 'otel_traces',
     archived: false,
   },
   {
-    name: 'otel_logs',
+    table: OTEL_LOGS,
     timeColumn: 'Timestamp',
     dailyPartitions: true,
     retentionKey: 'otel_logs',
     archived: true,
   },
   {
-    name: 'agent_traces',
+    table: AGENT_TRACES,
     timeColumn: 'Start',
     dailyPartitions: true,
     retentionKey: 'agent_traces',
     archived: true,
   },
   {
-    name: 'failures',
+    table: FAILURES,
     timeColumn: 'Timestamp',
     dailyPartitions: true,
     retentionKey: 'failures',
     archived: true,
   },
   {
-    name: 'failure_status_changes',
+    table: FAILURE_STATUS_CHANGES,
     timeColumn: 'Timestamp',
     dailyPartitions: false,
     retentionKey: 'failure_status_changes',
     archived: true,
   },
   {
-    name: 'alerts',
+    table: ALERTS,
     timeColumn: 'Timestamp',
     dailyPartitions: true,
     retentionKey: 'alerts',
     archived: true,
   },
   {
-    name: 'incidents',
+    table: INCIDENTS,
     timeColumn: 'OpenedAt',
     dailyPartitions: false,
     retentionKey: 'incidents',
     archived: true,
   },
   {
-    name: 'exports',
+    table: EXPORTS,
     timeColumn: 'Timestamp',
     dailyPartitions: false,
     retentionKey: 'exports',
     archived: true,
   },
   {
-    name: 'otel_traces_1m',
+    table: OTEL_TRACES_1M,
     timeColumn: 'Minute',
     dailyPartitions: true,
     retentionKey: 'otel_traces_1m',

@@ -1,8 +1,15 @@
 import {
   AGENT_TRACES,
   ALERTS,
+  EXPORTS,
   FAILURES,
+  FAILURE_SIGNATURES,
+  FAILURE_SIGNATURES_1H,
+  FAILURE_SIGNATURES_1H_MV,
+  FAILURE_SIGNATURES_MV,
   FAILURE_STATUS_CHANGES,
+  FAILURE_SYMPTOMS_1H,
+  FAILURE_SYMPTOMS_1H_MV,
   INCIDENTS,
   OTEL_LOGS,
   OTEL_TRACES,
@@ -10,6 +17,7 @@ import {
   OTEL_TRACES_1M_MV,
   OTEL_TRACES_TRACE_ID_TS,
   OTEL_TRACES_TRACE_ID_TS_MV,
+  SIGNATURE_STATUS,
 } from '../tables.js';
 
 /**
@@ -327,14 +335,14 @@ ${ttlClause('OpenedAt', ttlSeconds)}`,
     description:
       'triage: root causes on failures, review status per signature, audit by signature, exports, signature roll-up',
     statements: ({ database, ttlSeconds }) => [
-      `ALTER TABLE ${database}.failures
+      `ALTER TABLE ${FAILURES.in(database)}
     ADD COLUMN IF NOT EXISTS CausedBy String CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS CauseSignature String CODEC(ZSTD(1))`,
-      `ALTER TABLE ${database}.failure_status_changes
+      `ALTER TABLE ${FAILURE_STATUS_CHANGES.in(database)}
     ADD COLUMN IF NOT EXISTS Signature String CODEC(ZSTD(1))`,
       // The review status of each signature (status belongs to the signature, SPEC §5.3);
       // ExportedAt stays set once exported, so a later occurrence shows as a regression.
-      `CREATE TABLE IF NOT EXISTS ${database}.signature_status
+      `CREATE TABLE IF NOT EXISTS ${SIGNATURE_STATUS.in(database)}
 (
     Signature String CODEC(ZSTD(1)),
     Status LowCardinality(String) CODEC(ZSTD(1)),
@@ -344,7 +352,7 @@ ${ttlClause('OpenedAt', ttlSeconds)}`,
 )
 ENGINE = ReplacingMergeTree(Version)
 ORDER BY Signature`,
-      `CREATE TABLE IF NOT EXISTS ${database}.exports
+      `CREATE TABLE IF NOT EXISTS ${EXPORTS.in(database)}
 (
     ExportId String CODEC(ZSTD(1)),
     Timestamp DateTime64(3) CODEC(Delta, ZSTD(1)),
@@ -361,7 +369,7 @@ ${ttlClause('Timestamp', ttlSeconds)}`,
       // it is, counts over all time) and one per signature and hour (counts, for time
       // filters and histograms). A capture is counted by its first row (Version 0); a
       // root-cause revision (a higher Version) counts only as a symptom.
-      `CREATE TABLE IF NOT EXISTS ${database}.failure_signatures
+      `CREATE TABLE IF NOT EXISTS ${FAILURE_SIGNATURES.in(database)}
 (
     Signature String CODEC(ZSTD(1)),
     Class SimpleAggregateFunction(anyLast, String),
@@ -379,8 +387,8 @@ ${ttlClause('Timestamp', ttlSeconds)}`,
 )
 ENGINE = AggregatingMergeTree
 ORDER BY Signature`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.failure_signatures_mv
-TO ${database}.failure_signatures
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SIGNATURES_MV.in(database)}
+TO ${FAILURE_SIGNATURES.in(database)}
 AS SELECT
     Signature,
     anyLast(Class) AS Class,
@@ -395,9 +403,9 @@ AS SELECT
     max(Timestamp) AS LastSeen,
     countIf(Version = 0) AS Occurrences,
     countIf(Version > 0 AND CausedBy != '') AS SymptomOccurrences
-FROM ${database}.failures
+FROM ${FAILURES.in(database)}
 GROUP BY Signature`,
-      `CREATE TABLE IF NOT EXISTS ${database}.failure_signatures_1h
+      `CREATE TABLE IF NOT EXISTS ${FAILURE_SIGNATURES_1H.in(database)}
 (
     Hour DateTime CODEC(Delta, ZSTD(1)),
     Signature String CODEC(ZSTD(1)),
@@ -410,8 +418,8 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Hour)
 ORDER BY (Signature, Hour)
 ${ttlClause('Hour', ttlSeconds)}`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.failure_signatures_1h_mv
-TO ${database}.failure_signatures_1h
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SIGNATURES_1H_MV.in(database)}
+TO ${FAILURE_SIGNATURES_1H.in(database)}
 AS SELECT
     toStartOfHour(Timestamp) AS Hour,
     Signature,
@@ -419,10 +427,10 @@ AS SELECT
     max(Timestamp) AS LastSeen,
     countIf(Version = 0) AS Occurrences,
     countIf(Version > 0 AND CausedBy != '') AS SymptomOccurrences
-FROM ${database}.failures
+FROM ${FAILURES.in(database)}
 GROUP BY Hour, Signature`,
       // Symptoms counted under the signature of their cause.
-      `CREATE TABLE IF NOT EXISTS ${database}.failure_symptoms_1h
+      `CREATE TABLE IF NOT EXISTS ${FAILURE_SYMPTOMS_1H.in(database)}
 (
     Hour DateTime CODEC(Delta, ZSTD(1)),
     CauseSignature String CODEC(ZSTD(1)),
@@ -432,13 +440,13 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Hour)
 ORDER BY (CauseSignature, Hour)
 ${ttlClause('Hour', ttlSeconds)}`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.failure_symptoms_1h_mv
-TO ${database}.failure_symptoms_1h
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SYMPTOMS_1H_MV.in(database)}
+TO ${FAILURE_SYMPTOMS_1H.in(database)}
 AS SELECT
     toStartOfHour(Timestamp) AS Hour,
     CauseSignature,
     count() AS Symptoms
-FROM ${database}.failures
+FROM ${FAILURES.in(database)}
 WHERE CauseSignature != '' AND Version > 0
 GROUP BY Hour, CauseSignature`,
     ],

@@ -1,3 +1,15 @@
+import {
+  AGENT_TRACES,
+  ALERTS,
+  FAILURES,
+  FAILURE_STATUS_CHANGES,
+  INCIDENTS,
+  OTEL_LOGS,
+  OTEL_TRACES,
+  OTEL_TRACES_TRACE_ID_TS,
+  SCHEMA_MIGRATIONS,
+} from '../tables.js';
+
 /**
  * Renders schema statements for where they run: one server (or chDB), unchanged, or a
  * ClickHouse cluster. Migrations are written once, for a single server; for a cluster each
@@ -18,15 +30,15 @@ export const LOCAL_SUFFIX = '_local';
  * identity; tables not named here spread at random.
  */
 const SHARDING_KEYS: Record<string, string> = {
-  otel_traces: 'cityHash64(TraceId)',
-  otel_traces_trace_id_ts: 'cityHash64(TraceId)',
-  otel_logs: 'cityHash64(TraceId)',
-  agent_traces: 'cityHash64(TraceId)',
-  failures: 'cityHash64(FailureId)',
-  failure_status_changes: 'cityHash64(FailureId)',
-  alerts: 'cityHash64(Fingerprint)',
-  incidents: 'cityHash64(IncidentId)',
-  schema_migrations: 'Version',
+  [OTEL_TRACES.name]: 'cityHash64(TraceId)',
+  [OTEL_TRACES_TRACE_ID_TS.name]: 'cityHash64(TraceId)',
+  [OTEL_LOGS.name]: 'cityHash64(TraceId)',
+  [AGENT_TRACES.name]: 'cityHash64(TraceId)',
+  [FAILURES.name]: 'cityHash64(FailureId)',
+  [FAILURE_STATUS_CHANGES.name]: 'cityHash64(FailureId)',
+  [ALERTS.name]: 'cityHash64(Fingerprint)',
+  [INCIDENTS.name]: 'cityHash64(IncidentId)',
+  [SCHEMA_MIGRATIONS.name]: 'Version',
 };
 
 const CREATE_DATABASE = /^CREATE DATABASE IF NOT EXISTS (\w+)$/;
