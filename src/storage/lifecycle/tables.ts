@@ -5,11 +5,15 @@ import {
   EXPORTS,
   FAILURE_STATUS_CHANGES,
   FAILURES,
+  FAILURE_SIGNATURES,
+  FAILURE_SIGNATURES_1H,
+  FAILURE_SYMPTOMS_1H,
   INCIDENTS,
   OTEL_LOGS,
   OTEL_TRACES,
   OTEL_TRACES_1M,
   OTEL_TRACES_TRACE_ID_TS,
+  SIGNATURE_STATUS,
   type Table,
 } from '../tables.js';
 
@@ -89,6 +93,14 @@ export const LIFECYCLE_TABLES: readonly LifecycleTable[] = [
     retentionKey: 'incidents',
     archived: true,
   },
+  // A signature's review status lives as long as its failures do (counted from its last change).
+  {
+    table: SIGNATURE_STATUS,
+    timeColumn: 'ChangedAt',
+    dailyPartitions: false,
+    retentionKey: 'failures',
+    archived: false,
+  },
   {
     table: EXPORTS,
     timeColumn: 'Timestamp',
@@ -101,6 +113,28 @@ export const LIFECYCLE_TABLES: readonly LifecycleTable[] = [
     timeColumn: 'Minute',
     dailyPartitions: true,
     retentionKey: 'otel_traces_1m',
+    archived: false,
+  },
+  // A signature's row goes once its last occurrence is older than the retention.
+  {
+    table: FAILURE_SIGNATURES,
+    timeColumn: 'LastSeen',
+    dailyPartitions: false,
+    retentionKey: 'failure_signatures',
+    archived: false,
+  },
+  {
+    table: FAILURE_SIGNATURES_1H,
+    timeColumn: 'Hour',
+    dailyPartitions: false,
+    retentionKey: 'failure_signatures_1h',
+    archived: false,
+  },
+  {
+    table: FAILURE_SYMPTOMS_1H,
+    timeColumn: 'Hour',
+    dailyPartitions: false,
+    retentionKey: 'failure_symptoms_1h',
     archived: false,
   },
 ];

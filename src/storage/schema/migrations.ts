@@ -27,8 +27,6 @@ import {
  */
 export interface SchemaOptions {
   database: string;
-  /** Retention in seconds; 0 keeps data forever. */
-  ttlSeconds: number;
 }
 
 export interface Migration {
@@ -37,16 +35,13 @@ export interface Migration {
   statements(options: SchemaOptions): string[];
 }
 
-const ttlClause = (column: string, seconds: number): string =>
-  seconds > 0 ? `TTL toDateTime(${column}) + toIntervalSecond(${seconds})` : '';
-
 const ATTRIBUTE_MAP = 'Map(LowCardinality(String), String)';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'otel_traces, column-compatible with the OpenTelemetry Collector exporter',
-    statements: ({ database, ttlSeconds }) => [
+    statements: ({ database }) => [
       `CREATE TABLE IF NOT EXISTS ${OTEL_TRACES.in(database)}
 (
     Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
@@ -92,7 +87,6 @@ export const MIGRATIONS: readonly Migration[] = [
 ENGINE = MergeTree
 PARTITION BY toDate(Timestamp)
 ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
-${ttlClause('Timestamp', ttlSeconds)}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`,
       `CREATE TABLE IF NOT EXISTS ${OTEL_TRACES_TRACE_ID_TS.in(database)}
 (
@@ -104,7 +98,6 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_dedup
 ENGINE = MergeTree
 PARTITION BY toDate(Start)
 ORDER BY (TraceId, Start)
-${ttlClause('Start', ttlSeconds)}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${OTEL_TRACES_TRACE_ID_TS_MV.in(database)}
 TO ${OTEL_TRACES_TRACE_ID_TS.in(database)}
@@ -120,7 +113,7 @@ GROUP BY TraceId`,
   {
     version: 2,
     description: 'agent steps on otel_traces; agent_traces, failures, audit trail, minute roll-ups',
-    statements: ({ database, ttlSeconds }) => [
+    statements: ({ database }) => [
       `ALTER TABLE ${OTEL_TRACES.in(database)}
     ADD COLUMN IF NOT EXISTS StepType LowCardinality(String) CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS Operation LowCardinality(String) CODEC(ZSTD(1)),
@@ -180,7 +173,6 @@ GROUP BY TraceId`,
 ENGINE = ReplacingMergeTree(Version)
 PARTITION BY toDate(Start)
 ORDER BY TraceId
-${ttlClause('Start', ttlSeconds)}
 SETTINGS index_granularity = 8192`,
       // Failure captures; a status change re-inserts the row with a higher Version.
       `CREATE TABLE IF NOT EXISTS ${FAILURES.in(database)}
@@ -207,7 +199,6 @@ SETTINGS index_granularity = 8192`,
 ENGINE = ReplacingMergeTree(Version)
 PARTITION BY toDate(Timestamp)
 ORDER BY (Class, FailureId)
-${ttlClause('Timestamp', ttlSeconds)}
 SETTINGS index_granularity = 8192`,
       // Who changed a failure's review status, when, from what to what, and why.
       `CREATE TABLE IF NOT EXISTS ${FAILURE_STATUS_CHANGES.in(database)}
@@ -237,8 +228,7 @@ ORDER BY (FailureId, Timestamp)`,
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toDate(Minute)
-ORDER BY (ServiceName, StepType, Model, Minute)
-${ttlClause('Minute', ttlSeconds)}`,
+ORDER BY (ServiceName, StepType, Model, Minute)`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${OTEL_TRACES_1M_MV.in(database)}
 TO ${OTEL_TRACES_1M.in(database)}
 AS SELECT
@@ -271,7 +261,7 @@ GROUP BY Minute, ServiceName, StepType, Model`,
   {
     version: 4,
     description: 'alerts (every state transition) and incidents',
-    statements: ({ database, ttlSeconds }) => [
+    statements: ({ database }) => [
       // One row per alert state change; the newest row of a Fingerprint is the alert's state,
       // which a restarted daemon restores (so `for` is not reset).
       `CREATE TABLE IF NOT EXISTS ${ALERTS.in(database)}
@@ -294,8 +284,7 @@ GROUP BY Minute, ServiceName, StepType, Model`,
 )
 ENGINE = MergeTree
 PARTITION BY toDate(Timestamp)
-ORDER BY (AlertName, Fingerprint, Timestamp)
-${ttlClause('Timestamp', ttlSeconds)}`,
+ORDER BY (AlertName, Fingerprint, Timestamp)`,
       // One row per incident change; the highest Version is the current state (query FINAL).
       `CREATE TABLE IF NOT EXISTS ${INCIDENTS.in(database)}
 (
@@ -317,8 +306,7 @@ ${ttlClause('Timestamp', ttlSeconds)}`,
 )
 ENGINE = ReplacingMergeTree(Version)
 PARTITION BY toYYYYMM(OpenedAt)
-ORDER BY IncidentId
-${ttlClause('OpenedAt', ttlSeconds)}`,
+ORDER BY IncidentId`,
     ],
   },
   {
@@ -334,7 +322,7 @@ ${ttlClause('OpenedAt', ttlSeconds)}`,
     version: 7,
     description:
       'triage: root causes on failures, review status per signature, audit by signature, exports, signature roll-up',
-    statements: ({ database, ttlSeconds }) => [
+    statements: ({ database }) => [
       `ALTER TABLE ${FAILURES.in(database)}
     ADD COLUMN IF NOT EXISTS CausedBy String CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS CauseSignature String CODEC(ZSTD(1))`,
@@ -363,8 +351,7 @@ ORDER BY Signature`,
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(Timestamp)
-ORDER BY ExportId
-${ttlClause('Timestamp', ttlSeconds)}`,
+ORDER BY ExportId`,
       // The review queue reads these roll-ups, not the failures: one row per signature (what
       // it is, counts over all time) and one per signature and hour (counts, for time
       // filters and histograms). A capture is counted by its first row (Version 0); a
@@ -416,8 +403,7 @@ GROUP BY Signature`,
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Hour)
-ORDER BY (Signature, Hour)
-${ttlClause('Hour', ttlSeconds)}`,
+ORDER BY (Signature, Hour)`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SIGNATURES_1H_MV.in(database)}
 TO ${FAILURE_SIGNATURES_1H.in(database)}
 AS SELECT
@@ -438,8 +424,7 @@ GROUP BY Hour, Signature`,
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Hour)
-ORDER BY (CauseSignature, Hour)
-${ttlClause('Hour', ttlSeconds)}`,
+ORDER BY (CauseSignature, Hour)`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SYMPTOMS_1H_MV.in(database)}
 TO ${FAILURE_SYMPTOMS_1H.in(database)}
 AS SELECT
@@ -465,7 +450,7 @@ function otelLogsMigration(): Migration {
   return {
     version: 6,
     description: 'otel_logs, column-compatible with the OpenTelemetry Collector exporter',
-    statements: ({ database, ttlSeconds }) => [
+    statements: ({ database }) => [
       `CREATE TABLE IF NOT EXISTS ${OTEL_LOGS.in(database)}
 (
     Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
@@ -498,7 +483,6 @@ ENGINE = MergeTree
 PARTITION BY toDate(TimestampTime)
 PRIMARY KEY (ServiceName, TimestampTime)
 ORDER BY (ServiceName, TimestampTime, Timestamp)
-${ttlClause('TimestampTime', ttlSeconds)}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`,
     ],
   };
