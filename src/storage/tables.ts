@@ -25,6 +25,12 @@ export const OTEL_TRACES_1M_MV = table('otel_traces_1m_mv');
 export const AGENT_TRACES = table('agent_traces');
 /** One row per failure capture (ReplacingMergeTree by `Version`: read with FINAL). */
 export const FAILURES = table('failures');
+/**
+ * `failures` rows with a Version from here up are review-status revisions (the change's time in
+ * milliseconds × 1000); below it, root-cause revisions (a small counter). The roll-ups count only
+ * the latter as symptoms, so a status change counts nothing again.
+ */
+export const STATUS_REVISION_VERSION = 2 ** 40;
 /** The audit trail of failure review status changes. */
 export const FAILURE_STATUS_CHANGES = table('failure_status_changes');
 /** The review status of each failure signature (ReplacingMergeTree: latest `Version` wins). */

@@ -3,7 +3,12 @@ import type { Store } from '../storage/store.js';
 import { ApiError } from '../api/respond.js';
 import { groupBySignature, type FailureGroup } from './queue.js';
 import { epochMillis, insertRows, iso, rowsOf, sqlString, type Row } from './sql.js';
-import { FAILURES, FAILURE_STATUS_CHANGES, SIGNATURE_STATUS } from '../storage/tables.js';
+import {
+  FAILURES,
+  FAILURE_STATUS_CHANGES,
+  SIGNATURE_STATUS,
+  STATUS_REVISION_VERSION,
+} from '../storage/tables.js';
 
 /** Who changed a status, and optionally through which capture. */
 export interface StatusActor {
@@ -34,9 +39,9 @@ WHERE Signature IN (${signatures.map(sqlString).join(', ')}) GROUP BY Signature`
 
 /**
  * Moves signatures to `to`: one `signature_status` row each (a higher Version replaces the
- * last) and one audit row each in `failure_status_changes` with the group's status before
- * (so a regressed export changes from `new`). Exporting stamps `ExportedAt`, which later
- * occurrences are compared with to flag a regression.
+ * last), one audit row each in `failure_status_changes` with the group's status before (so a
+ * regressed export changes from `new`), and their failures written again with the new status.
+ * Exporting stamps `ExportedAt`, which later occurrences are compared with to flag a regression.
  */
 export async function changeStatus(
   store: Store,
@@ -72,7 +77,33 @@ export async function changeStatus(
   });
   await insertRows(store, SIGNATURE_STATUS, statusRows);
   await insertRows(store, FAILURE_STATUS_CHANGES, auditRows);
+  await reviseFailures(store, signatures, to, now);
 }
+
+/**
+ * `failures.Status` follows the review (SPEC §6): the signatures' failures are copied, in the
+ * engine, with the new status and a status-revision Version, which replaces them under FINAL.
+ * Occurrences captured later are written `new`; the queue derives their status from
+ * `signature_status`, and the next change writes them too.
+ */
+async function reviseFailures(
+  store: Store,
+  signatures: string[],
+  to: FailureStatus,
+  nowMs: number,
+): Promise<void> {
+  if (signatures.length === 0) return;
+  const failures = FAILURES.in(store.database);
+  await store.command(
+    `INSERT INTO ${failures}
+SELECT * REPLACE (${sqlString(to)} AS Status, toUInt64(${statusRevision(nowMs)}) AS Version)
+FROM ${failures} FINAL
+WHERE Signature IN (${signatures.map(sqlString).join(', ')})`,
+  );
+}
+
+/** A status revision's Version: above every root-cause revision, later changes higher. */
+const statusRevision = (nowMs: number): number => STATUS_REVISION_VERSION + nowMs * 1000;
 
 /** `PATCH /api/v1/failures/{signature}`: the group after the change. */
 export async function patchSignature(

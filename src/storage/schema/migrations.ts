@@ -18,6 +18,7 @@ import {
   OTEL_TRACES_TRACE_ID_TS,
   OTEL_TRACES_TRACE_ID_TS_MV,
   SIGNATURE_STATUS,
+  STATUS_REVISION_VERSION,
 } from '../tables.js';
 
 /**
@@ -374,24 +375,7 @@ ORDER BY ExportId`,
 )
 ENGINE = AggregatingMergeTree
 ORDER BY Signature`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SIGNATURES_MV.in(database)}
-TO ${FAILURE_SIGNATURES.in(database)}
-AS SELECT
-    Signature,
-    anyLast(Class) AS Class,
-    anyLast(Severity) AS Severity,
-    anyLast(ServiceName) AS ServiceName,
-    anyLast(AgentName) AS AgentName,
-    anyLast(StepType) AS StepType,
-    anyLast(SpanName) AS SpanName,
-    anyLast(Message) AS Message,
-    anyLast(TraceId) AS ExampleTraceId,
-    min(Timestamp) AS FirstSeen,
-    max(Timestamp) AS LastSeen,
-    countIf(Version = 0) AS Occurrences,
-    countIf(Version > 0 AND CausedBy != '') AS SymptomOccurrences
-FROM ${FAILURES.in(database)}
-GROUP BY Signature`,
+      failureSignaturesView(database),
       `CREATE TABLE IF NOT EXISTS ${FAILURE_SIGNATURES_1H.in(database)}
 (
     Hour DateTime CODEC(Delta, ZSTD(1)),
@@ -404,17 +388,7 @@ GROUP BY Signature`,
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Hour)
 ORDER BY (Signature, Hour)`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SIGNATURES_1H_MV.in(database)}
-TO ${FAILURE_SIGNATURES_1H.in(database)}
-AS SELECT
-    toStartOfHour(Timestamp) AS Hour,
-    Signature,
-    min(Timestamp) AS FirstSeen,
-    max(Timestamp) AS LastSeen,
-    countIf(Version = 0) AS Occurrences,
-    countIf(Version > 0 AND CausedBy != '') AS SymptomOccurrences
-FROM ${FAILURES.in(database)}
-GROUP BY Hour, Signature`,
+      failureSignaturesHourlyView(database),
       // Symptoms counted under the signature of their cause.
       `CREATE TABLE IF NOT EXISTS ${FAILURE_SYMPTOMS_1H.in(database)}
 (
@@ -425,15 +399,22 @@ GROUP BY Hour, Signature`,
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Hour)
 ORDER BY (CauseSignature, Hour)`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SYMPTOMS_1H_MV.in(database)}
-TO ${FAILURE_SYMPTOMS_1H.in(database)}
-AS SELECT
-    toStartOfHour(Timestamp) AS Hour,
-    CauseSignature,
-    count() AS Symptoms
-FROM ${FAILURES.in(database)}
-WHERE CauseSignature != '' AND Version > 0
-GROUP BY Hour, CauseSignature`,
+      failureSymptomsHourlyView(database),
+    ],
+  },
+  {
+    version: 8,
+    description:
+      'failure roll-ups count no review-status revision: a status change writes the failures again',
+    // Views cannot be altered in place on every supported ClickHouse: dropped and created again
+    // (at start-up, before the pipeline inserts).
+    statements: ({ database }) => [
+      ...[FAILURE_SIGNATURES_MV, FAILURE_SIGNATURES_1H_MV, FAILURE_SYMPTOMS_1H_MV].map(
+        (view) => `DROP VIEW IF EXISTS ${view.in(database)}`,
+      ),
+      failureSignaturesView(database),
+      failureSignaturesHourlyView(database),
+      failureSymptomsHourlyView(database),
     ],
   },
 ];
@@ -486,4 +467,57 @@ ORDER BY (ServiceName, TimestampTime, Timestamp)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`,
     ],
   };
+}
+
+/** A root-cause revision of a capture: neither the capture (Version 0) nor a status revision. */
+const ROOT_CAUSE_REVISION = `Version > 0 AND Version < ${STATUS_REVISION_VERSION}`;
+
+/** One row per signature: what it is, first and last seen, occurrences and symptom occurrences. */
+function failureSignaturesView(database: string): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SIGNATURES_MV.in(database)}
+TO ${FAILURE_SIGNATURES.in(database)}
+AS SELECT
+    Signature,
+    anyLast(Class) AS Class,
+    anyLast(Severity) AS Severity,
+    anyLast(ServiceName) AS ServiceName,
+    anyLast(AgentName) AS AgentName,
+    anyLast(StepType) AS StepType,
+    anyLast(SpanName) AS SpanName,
+    anyLast(Message) AS Message,
+    anyLast(TraceId) AS ExampleTraceId,
+    min(Timestamp) AS FirstSeen,
+    max(Timestamp) AS LastSeen,
+    countIf(Version = 0) AS Occurrences,
+    countIf(${ROOT_CAUSE_REVISION} AND CausedBy != '') AS SymptomOccurrences
+FROM ${FAILURES.in(database)}
+GROUP BY Signature`;
+}
+
+/** Per signature and hour: first and last seen, occurrences and symptom occurrences. */
+function failureSignaturesHourlyView(database: string): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SIGNATURES_1H_MV.in(database)}
+TO ${FAILURE_SIGNATURES_1H.in(database)}
+AS SELECT
+    toStartOfHour(Timestamp) AS Hour,
+    Signature,
+    min(Timestamp) AS FirstSeen,
+    max(Timestamp) AS LastSeen,
+    countIf(Version = 0) AS Occurrences,
+    countIf(${ROOT_CAUSE_REVISION} AND CausedBy != '') AS SymptomOccurrences
+FROM ${FAILURES.in(database)}
+GROUP BY Hour, Signature`;
+}
+
+/** Symptoms per hour, counted under the signature of their cause. */
+function failureSymptomsHourlyView(database: string): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SYMPTOMS_1H_MV.in(database)}
+TO ${FAILURE_SYMPTOMS_1H.in(database)}
+AS SELECT
+    toStartOfHour(Timestamp) AS Hour,
+    CauseSignature,
+    count() AS Symptoms
+FROM ${FAILURES.in(database)}
+WHERE CauseSignature != '' AND ${ROOT_CAUSE_REVISION}
+GROUP BY Hour, CauseSignature`;
 }

@@ -42,6 +42,7 @@ const SHARDING_KEYS: Record<string, string> = {
 };
 
 const CREATE_DATABASE = /^CREATE DATABASE IF NOT EXISTS (\w+)$/;
+const DROP_VIEW = /^DROP VIEW IF EXISTS (\w+)\.(\w+)$/;
 const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)\.(\w+)\n/;
 const CREATE_VIEW = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+)\.(\w+)\n/;
 const ALTER_TABLE = /^ALTER TABLE (\w+)\.(\w+)(\s)/;
@@ -59,7 +60,7 @@ export function renderStatements(statements: readonly string[], target: DdlTarge
 function renderForCluster(statement: string, target: DdlTarget, cluster: string): string[] {
   const onCluster = `ON CLUSTER ${quoteName(cluster)}`;
   const database = CREATE_DATABASE.exec(statement);
-  if (database) return [`${statement} ${onCluster}`];
+  if (database || DROP_VIEW.test(statement)) return [`${statement} ${onCluster}`];
 
   const table = CREATE_TABLE.exec(statement);
   if (table) {
