@@ -160,6 +160,8 @@ describe('the review UI', () => {
 
   it('lists the alerts the failures fired and the incidents they opened', async () => {
     await page.goto(`${daemon.adminUrl}/#/alerts`);
+    // The hash changes in the same document: wait for this page's heading, not any table.
+    await page.waitForSelector('main h1:text-is("Alerts")');
     await page.waitForSelector('main table tbody tr');
     const alerts = await page.locator('main table tbody tr td:first-child').allTextContents();
     expect(alerts).toEqual(['AgentFailures', 'AgentFailures']);
@@ -167,6 +169,7 @@ describe('the review UI', () => {
     await page.screenshot({ path: `${SCREENSHOTS}alerts.png`, fullPage: true });
 
     await page.click('header nav a[href="#/incidents"]');
+    await page.waitForSelector('main h1:text-is("Incidents")');
     await page.waitForSelector('main table tbody tr a[href^="#/incident/"]');
     const { body } = await api<{ incidents: { id: string }[] }>(daemon, 'GET', '/api/v1/incidents');
     expect(await page.locator('main table tbody tr').count()).toBe(body.incidents.length);
