@@ -1,3 +1,4 @@
+import { queryRows, sqlMillis } from '../storage/sql.js';
 import type { Store } from '../storage/store.js';
 import type {
   AlertRow,
@@ -268,18 +269,14 @@ ORDER BY day`,
     return days;
   }
 
-  private async rows(sql: string): Promise<Row[]> {
-    const out = await this.store.query(sql, { format: 'JSONEachRow' });
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Row);
+  private rows(sql: string): Promise<Row[]> {
+    return queryRows<Row>(this.store, sql);
   }
 }
 
 /** A half-open time range on a DateTime/DateTime64 column. */
 const within = (column: string, range: Range): string =>
-  `${column} >= fromUnixTimestamp64Milli(toInt64(${Math.floor(range.fromMs)})) AND ${column} < fromUnixTimestamp64Milli(toInt64(${Math.floor(range.toMs)}))`;
+  `${column} >= ${sqlMillis(range.fromMs)} AND ${column} < ${sqlMillis(range.toMs)}`;
 
 /** ClickHouse sends 64-bit integers as strings in JSON. */
 const num = (value: unknown): number => {

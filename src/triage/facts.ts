@@ -1,7 +1,8 @@
 import type { Store } from '../storage/store.js';
 import { remediationFor } from '../alerting/incidents/remediation.js';
 import { markdownText } from './escape.js';
-import { epochMillis, rowsOf, sqlString } from './sql.js';
+import { epochMillis, queryRows, sqlString } from '../storage/sql.js';
+
 import { FAILURES, OTEL_TRACES } from '../storage/tables.js';
 
 /** What the stored (redacted) span of one occurrence says: the facts a remediation can use. */
@@ -35,7 +36,7 @@ export async function occurrenceFacts(
   if (signatures.length === 0) return [];
   const db = store.database;
   const wanted = signatures.map(sqlString).join(', ');
-  const rows = await rowsOf(
+  const rows = await queryRows(
     store,
     `SELECT f.FailureId, f.TraceId, f.SpanId, f.Signature, f.Class, f.Message,
     ${epochMillis('f.Timestamp')} AS TimeMs, t.Duration, t.Model, t.ToolName,

@@ -2,7 +2,8 @@ import type { FailureStatus } from '../model/index.js';
 import type { Store } from '../storage/store.js';
 import { ApiError } from '../api/respond.js';
 import type { QueueQuery } from './params.js';
-import { epochMillis, iso, rowsOf, sqlMillis, sqlString, type Row } from './sql.js';
+import { epochMillis, queryRows, sqlMillis, sqlString } from '../storage/sql.js';
+import { iso, type Row } from './sql.js';
 import {
   type Table,
   FAILURES,
@@ -150,7 +151,7 @@ export async function listGroups(store: Store, query: QueueQuery): Promise<Queue
       `(k1, k2, signature) < (toUInt64(${after.k1}), toUInt64(${after.k2}), ${sqlString(after.signature)})`,
     );
   }
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT *, ${k1} AS k1, ${k2} AS k2,
     ${epochMillis('first_seen')} AS first_ms, ${epochMillis('last_seen')} AS last_ms,
@@ -184,7 +185,7 @@ async function regressionCounts(store: Store, page: Row[]): Promise<Map<string, 
     (row) =>
       `(Signature = ${sqlString(String(row.signature))} AND Timestamp > ${sqlMillis(Number(row.exported_ms))})`,
   );
-  const counts = await rowsOf(
+  const counts = await queryRows(
     store,
     `SELECT Signature, uniqExact(FailureId) AS n FROM ${FAILURES.in(store.database)}
 WHERE ${conditions.join(' OR ')} GROUP BY Signature`,
@@ -219,7 +220,7 @@ export async function groupBySignature(
   store: Store,
   signature: string,
 ): Promise<FailureGroup | undefined> {
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT *, ${epochMillis('first_seen')} AS first_ms, ${epochMillis('last_seen')} AS last_ms,
     ${epochMillis('exported_at')} AS exported_ms

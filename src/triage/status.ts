@@ -2,7 +2,8 @@ import type { FailureStatus } from '../model/index.js';
 import type { Store } from '../storage/store.js';
 import { ApiError } from '../api/respond.js';
 import { groupBySignature, type FailureGroup } from './queue.js';
-import { epochMillis, insertRows, iso, rowsOf, sqlString, type Row } from './sql.js';
+import { epochMillis, queryRows, sqlString } from '../storage/sql.js';
+import { insertRows, iso, type Row } from './sql.js';
 import {
   FAILURES,
   FAILURE_STATUS_CHANGES,
@@ -22,7 +23,7 @@ export async function storedStatuses(
   signatures: string[],
 ): Promise<Map<string, { status: FailureStatus; exportedAtMs: number }>> {
   if (signatures.length === 0) return new Map();
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT Signature, argMax(Status, Version) AS Status,
     ${epochMillis('argMax(ExportedAt, Version)')} AS ExportedMs
@@ -127,7 +128,7 @@ export async function patchFailure(
   note: string,
   actor: string,
 ): Promise<FailureGroup> {
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT Signature FROM ${FAILURES.in(store.database)} WHERE FailureId = ${sqlString(failureId)} LIMIT 1`,
   );
@@ -138,7 +139,7 @@ export async function patchFailure(
 
 /** The audit trail of a signature, newest first. */
 export async function statusHistory(store: Store, signature: string) {
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT ${epochMillis('Timestamp')} AS At, Actor, FromStatus, ToStatus, Note, FailureId
 FROM ${FAILURE_STATUS_CHANGES.in(store.database)}

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config.js';
+import { sqlString } from '../sql.js';
 import type { Store } from '../store.js';
 import { LIFECYCLE_TABLES, retentionSeconds, type LifecycleTable } from './tables.js';
 
@@ -66,9 +67,9 @@ async function writeDay(
   mkdirSync(join(path, '..'), { recursive: true });
   const partial = `${path}.partial`;
   await store.command(
-    `INSERT INTO FUNCTION file(${quote(partial)}, 'Parquet')
+    `INSERT INTO FUNCTION file(${sqlString(partial)}, 'Parquet')
 SELECT * FROM ${entry.table.in(database)}
-WHERE toDate(${entry.timeColumn}) = toDate(${quote(day)})
+WHERE toDate(${entry.timeColumn}) = toDate(${sqlString(day)})
 SETTINGS engine_file_truncate_on_insert = 1`,
   );
   renameSync(partial, path);
@@ -118,5 +119,3 @@ function exists(path: string): boolean {
     return false;
   }
 }
-
-const quote = (text: string): string => `'${text.replace(/['\\]/g, '\\$&')}'`;

@@ -9,6 +9,7 @@ import {
   OTEL_TRACES_TRACE_ID_TS,
   SCHEMA_MIGRATIONS,
 } from '../tables.js';
+import { sqlString } from '../sql.js';
 
 /**
  * Renders schema statements for where they run: one server (or chDB), unchanged, or a
@@ -75,7 +76,7 @@ function renderForCluster(statement: string, target: DdlTarget, cluster: string)
     const sharding = SHARDING_KEYS[name] ?? 'rand()';
     const distributed = `CREATE TABLE IF NOT EXISTS ${db}.${name} ${onCluster}
 AS ${db}.${local}
-ENGINE = Distributed(${quoteString(cluster)}, ${quoteString(db)}, ${quoteString(local)}, ${sharding})`;
+ENGINE = Distributed(${sqlString(cluster)}, ${sqlString(db)}, ${sqlString(local)}, ${sharding})`;
     return [localTable, distributed];
   }
 
@@ -117,4 +118,3 @@ function replicatedEngine(engine: string, args: string | undefined): string {
 }
 
 const quoteName = (name: string): string => `\`${name.replace(/[`\\]/g, '\\$&')}\``;
-const quoteString = (text: string): string => `'${text.replace(/['\\]/g, '\\$&')}'`;

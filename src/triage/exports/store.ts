@@ -5,7 +5,8 @@ import { occurrenceFacts } from '../facts.js';
 import type { ExportKind } from '../params.js';
 import { groupBySignature, type FailureGroup } from '../queue.js';
 import { changeStatus } from '../status.js';
-import { insertRows, rowsOf, sqlString } from '../sql.js';
+import { queryRows, sqlString } from '../../storage/sql.js';
+import { insertRows } from '../sql.js';
 import { evalDataset } from './eval-dataset.js';
 import { guardrails } from './guardrails.js';
 import { runbook } from './runbook.js';
@@ -64,7 +65,7 @@ export async function createExport(
 export async function exportById(store: Store, id: string) {
   if (!/^[0-9a-f]{32}$/.test(id))
     throw new ApiError(400, 'invalid_export_id', 'an export id is 32 hexadecimal characters');
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT Kind, Content FROM ${EXPORTS.in(store.database)} WHERE ExportId = ${sqlString(id)} LIMIT 1`,
   );
