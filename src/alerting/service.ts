@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { RetryableError, QUEUE_FULL, errorMessage } from '../pipeline/errors.js';
 import type { Store } from '../storage/store.js';
+import { ALERTS, INCIDENTS } from '../storage/tables.js';
 import { perRegistry } from '../telemetry/per-registry.js';
 import { alertFingerprint, type Alert, type AlertLabels, type AlertTransition } from './alert.js';
 import type { AlertingConfig } from './config.js';
@@ -128,8 +129,8 @@ export class AlertingService {
   record(transitions: readonly AlertTransition[]): Map<string, string> {
     const { assigned, rows } = this.apply(transitions);
     const appended = this.journal.append(rows).catch((error: unknown) => {
-      this.dropped.inc({ table: 'alerts' }, rows.alerts.length);
-      this.dropped.inc({ table: 'incidents' }, rows.incidents.length);
+      this.dropped.inc({ table: ALERTS.name }, rows.alerts.length);
+      this.dropped.inc({ table: INCIDENTS.name }, rows.incidents.length);
       this.logger.error(
         { err: errorMessage(error), alerts: rows.alerts.length, incidents: rows.incidents.length },
         'alert rows could not be queued for storage; they are lost',

@@ -12,7 +12,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
-for (const name of ['app', 'api', 'dom', 'queue', 'signature', 'trace', 'alerting'])
+for (const name of ['app', 'api', 'dom', 'queue', 'signature', 'trace', 'alerting', 'overview'])
   FILES[`/ui/${name}.js`] = { file: `${name}.js`, type: 'text/javascript; charset=utf-8' };
 
 export const CONTENT_SECURITY_POLICY =

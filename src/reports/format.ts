@@ -1,5 +1,7 @@
 /** Number and text formatting shared by the Markdown and HTML renderers. */
 
+import type { LatencyRow, UsageRow } from './model.js';
+
 export const count = (n: number): string => n.toLocaleString('en-US');
 export const ms = (n: number): string =>
   `${n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString('en-US')} ms`;
@@ -17,6 +19,32 @@ export const bytes = (n: number): string => {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 };
+
+/** The latency and usage tables of both renderers: headers, and each row's cells after its name. */
+export const LATENCY_HEADERS = ['Name', 'Calls', 'Errors', 'p50', 'p95', 'p99', 'p95 before'];
+export const latencyCells = (r: LatencyRow): string[] => [
+  count(r.calls),
+  count(r.errors),
+  ms(r.p50Ms),
+  ms(r.p95Ms),
+  ms(r.p99Ms),
+  r.previousP95Ms === null ? '–' : ms(r.previousP95Ms),
+];
+export const USAGE_HEADERS = [
+  'Name',
+  'Spans',
+  'LLM calls',
+  'Input tokens',
+  'Output tokens',
+  'Cost',
+];
+export const usageCells = (r: UsageRow): string[] => [
+  count(r.spans),
+  count(r.llmCalls),
+  count(r.inputTokens),
+  count(r.outputTokens),
+  usd(r.costUsd),
+];
 
 /** The figures of `trends.figures` in the units they are kept in. */
 export const FIGURE_LABELS: Record<string, { label: string; show: (n: number) => string }> = {

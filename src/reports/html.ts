@@ -1,4 +1,17 @@
-import { bytes, change, count, FIGURE_LABELS, htmlText as h, ms, percent, usd } from './format.js';
+import {
+  bytes,
+  change,
+  count,
+  FIGURE_LABELS,
+  htmlText as h,
+  LATENCY_HEADERS,
+  latencyCells,
+  ms,
+  percent,
+  USAGE_HEADERS,
+  usageCells,
+  usd,
+} from './format.js';
 import type { LatencyRow, Report } from './model.js';
 import { barChart, dailyChart } from './svg.js';
 
@@ -192,27 +205,12 @@ function table(head: string[], rows: string[][]): string {
 
 const latencyTable = (rows: LatencyRow[]): string =>
   table(
-    ['Name', 'Calls', 'Errors', 'p50', 'p95', 'p99', 'p95 before'],
-    rows.map((r) => [
-      r.name,
-      count(r.calls),
-      count(r.errors),
-      ms(r.p50Ms),
-      ms(r.p95Ms),
-      ms(r.p99Ms),
-      r.previousP95Ms === null ? '–' : ms(r.previousP95Ms),
-    ]),
+    LATENCY_HEADERS,
+    rows.map((r) => [r.name, ...latencyCells(r)]),
   );
 
 const usageTable = (rows: Report['usage']['agents']): string =>
   table(
-    ['Name', 'Spans', 'LLM calls', 'Input tokens', 'Output tokens', 'Cost'],
-    rows.map((r) => [
-      r.name,
-      count(r.spans),
-      count(r.llmCalls),
-      count(r.inputTokens),
-      count(r.outputTokens),
-      usd(r.costUsd),
-    ]),
+    USAGE_HEADERS,
+    rows.map((r) => [r.name, ...usageCells(r)]),
   );

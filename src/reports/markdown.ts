@@ -3,9 +3,12 @@ import {
   change,
   count,
   FIGURE_LABELS,
+  LATENCY_HEADERS,
+  latencyCells,
   markdownText as t,
-  ms,
   percent,
+  USAGE_HEADERS,
+  usageCells,
   usd,
 } from './format.js';
 import type { LatencyRow, Report, UsageRow } from './model.js';
@@ -177,31 +180,15 @@ function table(head: string[], rows: string[][]): string[] {
 
 const latencyTable = (rows: LatencyRow[]): string[] =>
   table(
-    ['Name', 'Calls', 'Errors', 'p50', 'p95', 'p99', 'p95 before'],
-    rows.map((r) => [
-      t(r.name),
-      count(r.calls),
-      count(r.errors),
-      ms(r.p50Ms),
-      ms(r.p95Ms),
-      ms(r.p99Ms),
-      r.previousP95Ms === null ? '–' : ms(r.previousP95Ms),
-    ]),
+    LATENCY_HEADERS,
+    rows.map((r) => [t(r.name), ...latencyCells(r)]),
   );
 
 function usageTable(rows: UsageRow[], perTrace?: (name: string) => string): string[] {
-  const head = ['Name', 'Spans', 'LLM calls', 'Input tokens', 'Output tokens', 'Cost'];
   return table(
-    perTrace ? [...head, 'Cost per successful trace'] : head,
+    perTrace ? [...USAGE_HEADERS, 'Cost per successful trace'] : USAGE_HEADERS,
     rows.map((r) => {
-      const cells = [
-        t(r.name),
-        count(r.spans),
-        count(r.llmCalls),
-        count(r.inputTokens),
-        count(r.outputTokens),
-        usd(r.costUsd),
-      ];
+      const cells = [t(r.name), ...usageCells(r)];
       return perTrace ? [...cells, perTrace(r.name)] : cells;
     }),
   );

@@ -1,3 +1,4 @@
+import { queryRows, sqlMillis } from '../storage/sql.js';
 import type { Store } from '../storage/store.js';
 import type {
   AlertRow,
@@ -9,6 +10,14 @@ import type {
   SignatureRow,
   UsageRow,
 } from './model.js';
+import {
+  AGENT_TRACES,
+  ALERTS,
+  FAILURES,
+  INCIDENTS,
+  OTEL_TRACES,
+  OTEL_TRACES_1M,
+} from '../storage/tables.js';
 
 /**
  * The report's SQL, one function per figure, over the tables the daemon writes. Each takes
@@ -35,7 +44,7 @@ export class ReportQueries {
     const rows = await this.rows(
       `SELECT ${dimension} AS name, count() AS calls, countIf(StatusCode = 'Error') AS errors,
        quantiles(0.5, 0.95, 0.99)(Duration) AS q
-FROM ${this.database}.otel_traces
+FROM ${OTEL_TRACES.in(this.database)}
 WHERE ${within('Timestamp', range)} ${filter}
 GROUP BY name
 ORDER BY calls DESC, name
@@ -60,7 +69,7 @@ LIMIT ${ROW_LIMIT}`,
     const rows = await this.rows(
       `SELECT ${dimension} AS name, count() AS spans, countIf(StepType = 'llm_call') AS llmCalls,
        sum(InputTokens) AS inputTokens, sum(OutputTokens) AS outputTokens, sum(CostUsd) AS costUsd
-FROM ${this.database}.otel_traces
+FROM ${OTEL_TRACES.in(this.database)}
 WHERE ${within('Timestamp', range)} AND ${dimension} != ''
 GROUP BY name
 ORDER BY costUsd DESC, spans DESC, name
@@ -80,10 +89,10 @@ LIMIT ${ROW_LIMIT}`,
   async costPerSuccessfulTrace(range: Range): Promise<Map<string, number>> {
     const rows = await this.rows(
       `SELECT Model AS name, sum(CostUsd) / uniqExact(TraceId) AS perTrace
-FROM ${this.database}.otel_traces
+FROM ${OTEL_TRACES.in(this.database)}
 WHERE ${within('Timestamp', range)} AND Model != ''
   AND TraceId IN (
-    SELECT TraceId FROM ${this.database}.agent_traces FINAL
+    SELECT TraceId FROM ${AGENT_TRACES.in(this.database)} FINAL
     WHERE Status = 'ok' AND ${within('Start', range)})
 GROUP BY name`,
     );
@@ -94,7 +103,7 @@ GROUP BY name`,
     const [row] = await this.rows(
       `SELECT count() AS total, countIf(Status = 'failed') AS failed,
        countIf(Status = 'incomplete') AS incomplete
-FROM ${this.database}.agent_traces FINAL
+FROM ${AGENT_TRACES.in(this.database)} FINAL
 WHERE ${within('Start', range)}`,
     );
     return {
@@ -116,7 +125,7 @@ WHERE ${within('Start', range)}`,
       `SELECT count() AS spans, countIf(StatusCode = 'Error') AS errors,
        sum(InputTokens) + sum(OutputTokens) AS tokens, sum(CostUsd) AS costUsd,
        quantile(0.95)(Duration) AS p95
-FROM ${this.database}.otel_traces
+FROM ${OTEL_TRACES.in(this.database)}
 WHERE ${within('Timestamp', range)}`,
     );
     return {
@@ -131,7 +140,7 @@ WHERE ${within('Timestamp', range)}`,
   async failureClasses(range: Range, traces: number): Promise<FailureClassRow[]> {
     const rows = await this.rows(
       `SELECT Class AS class, count() AS failures, uniqExact(TraceId) AS traces
-FROM ${this.database}.failures FINAL
+FROM ${FAILURES.in(this.database)} FINAL
 WHERE ${within('Timestamp', range)}
 GROUP BY class
 ORDER BY failures DESC, class`,
@@ -146,7 +155,7 @@ ORDER BY failures DESC, class`,
 
   async failureCount(range: Range): Promise<number> {
     const [row] = await this.rows(
-      `SELECT count() AS n FROM ${this.database}.failures FINAL WHERE ${within('Timestamp', range)}`,
+      `SELECT count() AS n FROM ${FAILURES.in(this.database)} FINAL WHERE ${within('Timestamp', range)}`,
     );
     return num(row?.['n']);
   }
@@ -156,7 +165,7 @@ ORDER BY failures DESC, class`,
       `SELECT Signature AS signature, any(Class) AS class, any(Severity) AS severity,
        any(ServiceName) AS service, any(Message) AS message, count() AS count,
        min(Timestamp) AS firstSeen, max(Timestamp) AS lastSeen, any(TraceId) AS exampleTraceId
-FROM ${this.database}.failures FINAL
+FROM ${FAILURES.in(this.database)} FINAL
 WHERE ${within('Timestamp', range)}
 GROUP BY signature
 ORDER BY count DESC, signature
@@ -184,7 +193,7 @@ LIMIT 10`,
       `SELECT Signature AS signature, any(Class) AS class,
        countIf(Status = 'new' AND ${within('Timestamp', range)}) AS recurrences,
        maxIf(Timestamp, Status = 'new') AS lastSeen
-FROM ${this.database}.failures FINAL
+FROM ${FAILURES.in(this.database)} FINAL
 GROUP BY signature
 HAVING countIf(Status IN ('exported', 'ignored')) > 0
    AND lastSeen > maxIf(Timestamp, Status IN ('exported', 'ignored'))
@@ -204,7 +213,7 @@ LIMIT ${ROW_LIMIT}`,
     const rows = await this.rows(
       `SELECT AlertName AS alertName, any(Severity) AS severity,
        countIf(State = 'firing') AS firings, max(Timestamp) AS lastTransition
-FROM ${this.database}.alerts
+FROM ${ALERTS.in(this.database)}
 WHERE ${within('Timestamp', range)}
 GROUP BY alertName
 ORDER BY firings DESC, alertName
@@ -221,7 +230,7 @@ LIMIT ${ROW_LIMIT}`,
   async incidents(range: Range): Promise<IncidentRow[]> {
     const rows = await this.rows(
       `SELECT IncidentId AS id, Title AS title, Severity AS severity, Status AS status, OpenedAt AS openedAt
-FROM ${this.database}.incidents FINAL
+FROM ${INCIDENTS.in(this.database)} FINAL
 WHERE ${within('OpenedAt', range)}
 ORDER BY OpenedAt DESC
 LIMIT ${ROW_LIMIT}`,
@@ -240,7 +249,7 @@ LIMIT ${ROW_LIMIT}`,
     const rows = await this.rows(
       `SELECT toString(toDate(Minute)) AS day, sum(Spans) AS spans, sum(Errors) AS errors,
        sum(CostUsd) AS costUsd
-FROM ${this.database}.otel_traces_1m
+FROM ${OTEL_TRACES_1M.in(this.database)}
 WHERE ${within('Minute', range)}
 GROUP BY day
 ORDER BY day`,
@@ -260,18 +269,14 @@ ORDER BY day`,
     return days;
   }
 
-  private async rows(sql: string): Promise<Row[]> {
-    const out = await this.store.query(sql, { format: 'JSONEachRow' });
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Row);
+  private rows(sql: string): Promise<Row[]> {
+    return queryRows<Row>(this.store, sql);
   }
 }
 
 /** A half-open time range on a DateTime/DateTime64 column. */
 const within = (column: string, range: Range): string =>
-  `${column} >= fromUnixTimestamp64Milli(toInt64(${Math.floor(range.fromMs)})) AND ${column} < fromUnixTimestamp64Milli(toInt64(${Math.floor(range.toMs)}))`;
+  `${column} >= ${sqlMillis(range.fromMs)} AND ${column} < ${sqlMillis(range.toMs)}`;
 
 /** ClickHouse sends 64-bit integers as strings in JSON. */
 const num = (value: unknown): number => {

@@ -15,6 +15,10 @@ const retentionSchema = z
     exports: duration().prefault('365d'),
     /** The minute roll-ups outlive the raw spans, so trends reach further back. */
     otel_traces_1m: duration().prefault('365d'),
+    /** The failure roll-ups the review queue reads outlive the failures they count. */
+    failure_signatures: duration().prefault('730d'),
+    failure_signatures_1h: duration().prefault('730d'),
+    failure_symptoms_1h: duration().prefault('730d'),
   })
   .strict();
 

@@ -7,6 +7,7 @@ import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
 import { JSON_EACH_ROW, type InsertOptions, type QueryOptions, type Store } from './store.js';
 import { classifyStorageError } from './errors.js';
 import { guardedSql, withReadonlySetting } from './readonly-sql.js';
+import { sqlString } from './sql.js';
 
 /**
  * The embedded engine: chDB (ClickHouse in-process) over a data directory.
@@ -141,5 +142,3 @@ SELECT * FROM file(${sqlString(path)}, 'Native')`,
     return this.session;
   }
 }
-
-const sqlString = (text: string): string => `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;

@@ -1,7 +1,9 @@
 import type { Store } from '../storage/store.js';
 import { remediationFor } from '../alerting/incidents/remediation.js';
 import { markdownText } from './escape.js';
-import { epochMillis, rowsOf, sqlString } from './sql.js';
+import { epochMillis, queryRows, sqlString } from '../storage/sql.js';
+
+import { FAILURES, OTEL_TRACES } from '../storage/tables.js';
 
 /** What the stored (redacted) span of one occurrence says: the facts a remediation can use. */
 export interface OccurrenceFacts {
@@ -34,7 +36,7 @@ export async function occurrenceFacts(
   if (signatures.length === 0) return [];
   const db = store.database;
   const wanted = signatures.map(sqlString).join(', ');
-  const rows = await rowsOf(
+  const rows = await queryRows(
     store,
     `SELECT f.FailureId, f.TraceId, f.SpanId, f.Signature, f.Class, f.Message,
     ${epochMillis('f.Timestamp')} AS TimeMs, t.Duration, t.Model, t.ToolName,
@@ -48,7 +50,7 @@ export async function occurrenceFacts(
     t.InputPreview, t.OutputPreview
 FROM
 (
-    SELECT * FROM ${db}.failures FINAL
+    SELECT * FROM ${FAILURES.in(db)} FINAL
     WHERE Signature IN (${wanted}) AND CausedBy = ''
     ORDER BY Timestamp DESC LIMIT ${perSignature} BY Signature
 ) AS f
@@ -56,8 +58,8 @@ LEFT JOIN
 (
     SELECT TraceId, SpanId, Duration, Model, ToolName, SpanAttributes, \`Events.Attributes\`,
         InputPreview, OutputPreview
-    FROM ${db}.otel_traces
-    WHERE TraceId IN (SELECT TraceId FROM ${db}.failures WHERE Signature IN (${wanted}))
+    FROM ${OTEL_TRACES.in(db)}
+    WHERE TraceId IN (SELECT TraceId FROM ${FAILURES.in(db)} WHERE Signature IN (${wanted}))
 ) AS t ON t.TraceId = f.TraceId AND t.SpanId = f.SpanId
 ORDER BY f.Signature, f.Timestamp DESC`,
   );

@@ -2,7 +2,16 @@ import type { FailureStatus } from '../model/index.js';
 import type { Store } from '../storage/store.js';
 import { ApiError } from '../api/respond.js';
 import type { QueueQuery } from './params.js';
-import { epochMillis, iso, rowsOf, sqlMillis, sqlString, type Row } from './sql.js';
+import { epochMillis, queryRows, sqlMillis, sqlString } from '../storage/sql.js';
+import { iso, type Row } from './sql.js';
+import {
+  type Table,
+  FAILURES,
+  FAILURE_SIGNATURES,
+  FAILURE_SIGNATURES_1H,
+  FAILURE_SYMPTOMS_1H,
+  SIGNATURE_STATUS,
+} from '../storage/tables.js';
 
 /** One review-queue group: every occurrence of one signature (SPEC §10). */
 export interface FailureGroup {
@@ -84,13 +93,10 @@ export function groupsSql(store: Store, filter: Partial<QueueQuery>, signature?:
   if (filter.class) what.push(`Class = ${sqlString(filter.class)}`);
   if (filter.step_type) what.push(`StepType = ${sqlString(filter.step_type)}`);
   const where = (parts: string[]) => (parts.length ? `WHERE ${parts.join(' AND ')}` : '');
-  const counts = (
-    table: string,
-    parts: string[],
-  ) => `SELECT Signature, min(FirstSeen) AS first_seen,
+  const counts = (table: Table, parts: string[]) => `SELECT Signature, min(FirstSeen) AS first_seen,
         max(LastSeen) AS last_seen, sum(Occurrences) AS count,
         sum(SymptomOccurrences) AS symptom_count
-    FROM ${db}.${table} ${where(parts)} GROUP BY Signature`;
+    FROM ${table.in(db)} ${where(parts)} GROUP BY Signature`;
   const timed = hours.length > 0;
   return `SELECT
     d.Signature AS signature, d.class, d.severity, d.service, d.agent, d.step_type, d.span_name,
@@ -107,21 +113,21 @@ FROM
         anyLast(ServiceName) AS service, anyLast(AgentName) AS agent,
         anyLast(StepType) AS step_type, anyLast(SpanName) AS span_name,
         anyLast(Message) AS message, anyLast(ExampleTraceId) AS example_trace_id
-    FROM ${db}.failure_signatures ${where(what)} GROUP BY Signature
+    FROM ${FAILURE_SIGNATURES.in(db)} ${where(what)} GROUP BY Signature
 ) AS d
 INNER JOIN
 (
-    ${timed ? counts('failure_signatures_1h', [...hours, ...(signature !== undefined ? [what[0]!] : [])]) : counts('failure_signatures', what)}
+    ${timed ? counts(FAILURE_SIGNATURES_1H, [...hours, ...(signature !== undefined ? [what[0]!] : [])]) : counts(FAILURE_SIGNATURES, what)}
 ) AS c ON c.Signature = d.Signature
 LEFT JOIN
 (
     SELECT Signature, argMax(Status, Version) AS Status, argMax(ExportedAt, Version) AS ExportedAt
-    FROM ${db}.signature_status GROUP BY Signature
+    FROM ${SIGNATURE_STATUS.in(db)} GROUP BY Signature
 ) AS s ON s.Signature = d.Signature
 LEFT JOIN
 (
     SELECT CauseSignature, sum(Symptoms) AS symptoms
-    FROM ${db}.failure_symptoms_1h ${where(hours)} GROUP BY CauseSignature
+    FROM ${FAILURE_SYMPTOMS_1H.in(db)} ${where(hours)} GROUP BY CauseSignature
 ) AS sym ON sym.CauseSignature = d.Signature`;
 }
 
@@ -145,7 +151,7 @@ export async function listGroups(store: Store, query: QueueQuery): Promise<Queue
       `(k1, k2, signature) < (toUInt64(${after.k1}), toUInt64(${after.k2}), ${sqlString(after.signature)})`,
     );
   }
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT *, ${k1} AS k1, ${k2} AS k2,
     ${epochMillis('first_seen')} AS first_ms, ${epochMillis('last_seen')} AS last_ms,
@@ -179,9 +185,9 @@ async function regressionCounts(store: Store, page: Row[]): Promise<Map<string, 
     (row) =>
       `(Signature = ${sqlString(String(row.signature))} AND Timestamp > ${sqlMillis(Number(row.exported_ms))})`,
   );
-  const counts = await rowsOf(
+  const counts = await queryRows(
     store,
-    `SELECT Signature, uniqExact(FailureId) AS n FROM ${store.database}.failures
+    `SELECT Signature, uniqExact(FailureId) AS n FROM ${FAILURES.in(store.database)}
 WHERE ${conditions.join(' OR ')} GROUP BY Signature`,
   );
   return new Map(counts.map((row) => [String(row.Signature), Number(row.n)]));
@@ -214,7 +220,7 @@ export async function groupBySignature(
   store: Store,
   signature: string,
 ): Promise<FailureGroup | undefined> {
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT *, ${epochMillis('first_seen')} AS first_ms, ${epochMillis('last_seen')} AS last_ms,
     ${epochMillis('exported_at')} AS exported_ms

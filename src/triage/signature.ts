@@ -2,7 +2,9 @@ import type { Store } from '../storage/store.js';
 import { ApiError } from '../api/respond.js';
 import { groupBySignature } from './queue.js';
 import { statusHistory } from './status.js';
-import { epochMillis, iso, rowsOf, sqlString, type Row } from './sql.js';
+import { epochMillis, queryRows, sqlString } from '../storage/sql.js';
+import { iso, type Row } from './sql.js';
+import { FAILURES, FAILURE_SIGNATURES_1H } from '../storage/tables.js';
 
 /** One captured occurrence of a signature, with the symptoms it caused. */
 interface Occurrence {
@@ -41,19 +43,19 @@ export async function signatureDetail(
   const db = store.database;
   const after = cursor ? occurrenceCursor(cursor) : undefined;
   const [found, histogram, history] = await Promise.all([
-    rowsOf(
+    queryRows(
       store,
       `SELECT FailureId, toUnixTimestamp64Nano(Timestamp) AS Ns, TraceId, SpanId, AgentName,
     SpanName, Message, CausedBy
-FROM ${db}.failures FINAL
+FROM ${FAILURES.in(db)} FINAL
 WHERE Signature = ${sqlString(signature)}
 ${after ? `AND (toUnixTimestamp64Nano(Timestamp), FailureId) < (toInt64(${after.ns}), ${sqlString(after.id)})` : ''}
 ORDER BY Timestamp DESC, FailureId DESC LIMIT ${limit + 1}`,
     ),
-    rowsOf(
+    queryRows(
       store,
       `SELECT ${epochMillis('toDateTime64(Hour, 3)')} AS HourMs, sum(Occurrences) AS Count
-FROM ${db}.failure_signatures_1h WHERE Signature = ${sqlString(signature)}
+FROM ${FAILURE_SIGNATURES_1H.in(db)} WHERE Signature = ${sqlString(signature)}
 GROUP BY Hour ORDER BY Hour`,
     ),
     statusHistory(store, signature),
@@ -89,9 +91,9 @@ async function symptomsOf(store: Store, page: Row[]): Promise<Map<string, Occurr
   if (page.length === 0) return bySymptom;
   const traces = [...new Set(page.map((row) => String(row.TraceId)))].map(sqlString).join(', ');
   const ids = page.map((row) => sqlString(String(row.FailureId))).join(', ');
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
-    `SELECT CausedBy, FailureId, Class, SpanName, Signature FROM ${store.database}.failures FINAL
+    `SELECT CausedBy, FailureId, Class, SpanName, Signature FROM ${FAILURES.in(store.database)} FINAL
 WHERE TraceId IN (${traces}) AND CausedBy IN (${ids}) ORDER BY Timestamp`,
   );
   for (const row of found) {

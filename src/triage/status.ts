@@ -2,7 +2,14 @@ import type { FailureStatus } from '../model/index.js';
 import type { Store } from '../storage/store.js';
 import { ApiError } from '../api/respond.js';
 import { groupBySignature, type FailureGroup } from './queue.js';
-import { epochMillis, insertRows, iso, rowsOf, sqlString, type Row } from './sql.js';
+import { epochMillis, queryRows, sqlString } from '../storage/sql.js';
+import { insertRows, iso, type Row } from './sql.js';
+import {
+  FAILURES,
+  FAILURE_STATUS_CHANGES,
+  SIGNATURE_STATUS,
+  STATUS_REVISION_VERSION,
+} from '../storage/tables.js';
 
 /** Who changed a status, and optionally through which capture. */
 export interface StatusActor {
@@ -16,11 +23,11 @@ export async function storedStatuses(
   signatures: string[],
 ): Promise<Map<string, { status: FailureStatus; exportedAtMs: number }>> {
   if (signatures.length === 0) return new Map();
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT Signature, argMax(Status, Version) AS Status,
     ${epochMillis('argMax(ExportedAt, Version)')} AS ExportedMs
-FROM ${store.database}.signature_status
+FROM ${SIGNATURE_STATUS.in(store.database)}
 WHERE Signature IN (${signatures.map(sqlString).join(', ')}) GROUP BY Signature`,
   );
   return new Map(
@@ -33,9 +40,9 @@ WHERE Signature IN (${signatures.map(sqlString).join(', ')}) GROUP BY Signature`
 
 /**
  * Moves signatures to `to`: one `signature_status` row each (a higher Version replaces the
- * last) and one audit row each in `failure_status_changes` with the group's status before
- * (so a regressed export changes from `new`). Exporting stamps `ExportedAt`, which later
- * occurrences are compared with to flag a regression.
+ * last), one audit row each in `failure_status_changes` with the group's status before (so a
+ * regressed export changes from `new`), and their failures written again with the new status.
+ * Exporting stamps `ExportedAt`, which later occurrences are compared with to flag a regression.
  */
 export async function changeStatus(
   store: Store,
@@ -69,9 +76,35 @@ export async function changeStatus(
       Note: note,
     });
   });
-  await insertRows(store, 'signature_status', statusRows);
-  await insertRows(store, 'failure_status_changes', auditRows);
+  await insertRows(store, SIGNATURE_STATUS, statusRows);
+  await insertRows(store, FAILURE_STATUS_CHANGES, auditRows);
+  await reviseFailures(store, signatures, to, now);
 }
+
+/**
+ * `failures.Status` follows the review (SPEC §6): the signatures' failures are copied, in the
+ * engine, with the new status and a status-revision Version, which replaces them under FINAL.
+ * Occurrences captured later are written `new`; the queue derives their status from
+ * `signature_status`, and the next change writes them too.
+ */
+async function reviseFailures(
+  store: Store,
+  signatures: string[],
+  to: FailureStatus,
+  nowMs: number,
+): Promise<void> {
+  if (signatures.length === 0) return;
+  const failures = FAILURES.in(store.database);
+  await store.command(
+    `INSERT INTO ${failures}
+SELECT * REPLACE (${sqlString(to)} AS Status, toUInt64(${statusRevision(nowMs)}) AS Version)
+FROM ${failures} FINAL
+WHERE Signature IN (${signatures.map(sqlString).join(', ')})`,
+  );
+}
+
+/** A status revision's Version: above every root-cause revision, later changes higher. */
+const statusRevision = (nowMs: number): number => STATUS_REVISION_VERSION + nowMs * 1000;
 
 /** `PATCH /api/v1/failures/{signature}`: the group after the change. */
 export async function patchSignature(
@@ -95,9 +128,9 @@ export async function patchFailure(
   note: string,
   actor: string,
 ): Promise<FailureGroup> {
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
-    `SELECT Signature FROM ${store.database}.failures WHERE FailureId = ${sqlString(failureId)} LIMIT 1`,
+    `SELECT Signature FROM ${FAILURES.in(store.database)} WHERE FailureId = ${sqlString(failureId)} LIMIT 1`,
   );
   const signature = found[0] && String(found[0].Signature);
   if (!signature) throw new ApiError(404, 'failure_not_found', `no failure ${failureId}`);
@@ -106,10 +139,10 @@ export async function patchFailure(
 
 /** The audit trail of a signature, newest first. */
 export async function statusHistory(store: Store, signature: string) {
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
     `SELECT ${epochMillis('Timestamp')} AS At, Actor, FromStatus, ToStatus, Note, FailureId
-FROM ${store.database}.failure_status_changes
+FROM ${FAILURE_STATUS_CHANGES.in(store.database)}
 WHERE Signature = ${sqlString(signature)} ORDER BY Timestamp DESC LIMIT 200`,
   );
   return found.map((row) => ({

@@ -300,6 +300,9 @@ describe('defaults', () => {
         incidents: 365 * DAY,
         exports: 365 * DAY,
         otel_traces_1m: 365 * DAY,
+        failure_signatures: 730 * DAY,
+        failure_signatures_1h: 730 * DAY,
+        failure_symptoms_1h: 730 * DAY,
       },
       archive: { path: '', ahead: 2 * DAY, interval: DAY },
       request_timeout: 30_000,
@@ -337,7 +340,7 @@ describe('defaults', () => {
       auth: { tokens: [] },
     });
     expect(component(config, 'exporters', 'clickhouse')).toEqual({
-      batch: { max_rows: 10_000, max_bytes: 32 * 1024 * 1024, timeout: 200 },
+      batch: { max_rows: 10_000, timeout: 200, max_bytes: 32 * 1024 ** 2 },
       max_pending_rows: 200_000,
       queue: {
         enabled: true,

@@ -17,10 +17,16 @@ import { startDaemon, waitUntilDrained, type DaemonHandle } from './daemon.js';
 
 export const PII_EMAIL = 'alice.martin@example.com';
 
-export function startTriageDaemon(adminYaml?: string): Promise<DaemonHandle> {
+export function startTriageDaemon(
+  options: { adminYaml?: string; alertRulesYaml?: string } = {},
+): Promise<DaemonHandle> {
+  const { adminYaml, alertRulesYaml } = options;
+  const alert = alertRulesYaml
+    ? `  alert:\n    interval: 300ms\n    rules:\n${alertRulesYaml}`
+    : '';
   return startDaemon({
-    processorsYaml: '  redact: {}\n  assemble:\n    decision_wait: 300ms\n  classify: {}\n',
-    pipelineProcessors: ['redact', 'assemble', 'classify'],
+    processorsYaml: `  redact: {}\n  assemble:\n    decision_wait: 300ms\n  classify: {}\n${alert}`,
+    pipelineProcessors: ['redact', 'assemble', 'classify', ...(alert ? ['alert'] : [])],
     ...(adminYaml ? { adminYaml } : {}),
   });
 }

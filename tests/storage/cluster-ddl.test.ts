@@ -16,7 +16,7 @@ import { silentLogger } from '../helpers/test-doubles.js';
 
 const database = 'faultline';
 const cluster = 'fleet';
-const options = { database, ttlSeconds: 0 };
+const options = { database };
 const dir = mkdtempSync(join(tmpdir(), 'faultline-cluster-ddl-'));
 let store: EmbeddedStore;
 

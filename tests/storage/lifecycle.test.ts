@@ -29,7 +29,7 @@ async function restart(config: StorageConfig): Promise<void> {
   await store?.close();
   store = new EmbeddedStore(join(dir, 'store'), database, 512 * 1024 * 1024);
   await store.open();
-  await migrate(store, { database, ttlSeconds: 0 }, silentLogger);
+  await migrate(store, { database }, silentLogger);
   await applyRetention(store, config, { database }, silentLogger);
 }
 
@@ -81,6 +81,20 @@ describe('retention', () => {
     );
     expect(await createTable('failures')).toContain('toIntervalSecond(31536000)');
     expect(await createTable('agent_traces')).toContain('toIntervalSecond(7776000)');
+    expect(await createTable('otel_logs')).toContain('toIntervalSecond(2592000)');
+    expect(await createTable('exports')).toContain('toIntervalSecond(31536000)');
+    // A signature's review status is kept as long as its failures; the roll-ups outlive them.
+    expect(await createTable('signature_status')).toContain(
+      'TTL toDateTime(ChangedAt) + toIntervalSecond(31536000)',
+    );
+    expect(await createTable('failure_signatures')).toContain(
+      'TTL toDateTime(LastSeen) + toIntervalSecond(63072000)',
+    );
+    for (const rollUp of ['failure_signatures_1h', 'failure_symptoms_1h']) {
+      expect(await createTable(rollUp)).toContain(
+        'TTL toDateTime(Hour) + toIntervalSecond(63072000)',
+      );
+    }
   });
 
   it('applies a changed retention at the next start, and expired rows go at OPTIMIZE FINAL', async () => {

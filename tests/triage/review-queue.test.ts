@@ -206,6 +206,46 @@ describe('the review queue API', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('writes a signature’s failures with its review status, counting nothing twice', async () => {
+    const all = await queue('?limit=100&include_symptoms=true&service=billing');
+    const symptom = all.body.groups.find(
+      (g) => !g.root_cause && g.message.includes('lookup_order'),
+    )!;
+    const cause = all.body.groups.find(
+      (g) => g.root_cause && g.span_name === 'execute_tool lookup_order',
+    )!;
+    const rollUp = async () =>
+      daemon.query<{ occurrences: string; symptoms: string }>(
+        `SELECT sum(Occurrences) AS occurrences, sum(SymptomOccurrences) AS symptoms
+         FROM faultline.failure_signatures WHERE Signature = '${symptom.signature}'`,
+      );
+    const before = await rollUp();
+    const statuses = () =>
+      daemon.query<{ Status: string; n: number }>(
+        `SELECT Status, count() AS n FROM faultline.failures FINAL
+         WHERE Signature = '${symptom.signature}' GROUP BY Status ORDER BY Status`,
+      );
+    expect(await statuses()).toEqual([{ Status: 'new', n: symptom.count }]);
+
+    for (const status of ['ignored', 'triaged']) {
+      const patched = await api<Group>(daemon, 'PATCH', `/api/v1/failures/${symptom.signature}`, {
+        status,
+      });
+      expect(patched.body.status).toBe(status);
+      expect(await statuses()).toEqual([{ Status: status, n: symptom.count }]);
+    }
+    // The copies are revisions, not occurrences or symptoms: every count stays as it was.
+    expect(await rollUp()).toEqual(before);
+    const again = await queue('?limit=100&include_symptoms=true&service=billing');
+    const counts = (g: Group | undefined) => [g?.count, g?.symptoms, g?.root_cause];
+    expect(counts(again.body.groups.find((g) => g.signature === symptom.signature))).toEqual(
+      counts(symptom),
+    );
+    expect(counts(again.body.groups.find((g) => g.signature === cause.signature))).toEqual(
+      counts(cause),
+    );
+  });
+
   it('changes the status of a capture’s signature by failure id', async () => {
     const { body } = await queue('?service=billing&q=send_email');
     const signature = body.groups[0]!.signature;

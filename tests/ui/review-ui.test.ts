@@ -43,7 +43,20 @@ describe('the review UI', () => {
   const dialogs: string[] = [];
 
   beforeAll(async () => {
-    daemon = await startTriageDaemon();
+    // Failures of each service fire an alert, which opens an incident.
+    daemon = await startTriageDaemon({
+      alertRulesYaml: `      - name: AgentFailures
+        aggregate: failure_count
+        group_by: [service]
+        op: '>'
+        threshold: 2
+        window: 10m
+        for: 0s
+        severity: high
+        annotations:
+          summary: '{{ $labels.service }} captured {{ $value }} failures'
+`,
+    });
     await sendRuns(daemon, recordRuns(runs()));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -119,6 +132,51 @@ describe('the review UI', () => {
     await page.screenshot({ path: `${SCREENSHOTS}trace.png`, fullPage: true });
   });
 
+  it('shows the report on the overview page, its bars drawn through the CSSOM', async () => {
+    const { body: report } = await api<{
+      trends: { figures: unknown[]; daily: unknown[] };
+      health: { traces: { total: number; failed: number }; topSignatures: unknown[] };
+    }>(daemon, 'GET', '/api/v1/reports?since=7d&format=json');
+    expect(report.health.traces.failed).toBeGreaterThan(0);
+    await page.goto(`${daemon.adminUrl}/#/overview?since=7d`);
+    await page.waitForSelector('#figures .figure');
+    expect(await page.locator('#figures .figure').count()).toBe(report.trends.figures.length);
+    expect(await page.locator('#overview').textContent()).toContain(
+      `${report.health.traces.failed} of ${report.health.traces.total} traces failed`,
+    );
+    expect(await page.locator('#overview a[href^="#/signature/"]').count()).toBe(
+      report.health.topSignatures.length,
+    );
+    expect(await page.locator('#daily .day').count()).toBe(report.trends.daily.length);
+    const widths = await page
+      .locator('.meter .track span')
+      .evaluateAll((bars) =>
+        bars.map((bar) => (bar as unknown as { style: { width: string } }).style.width),
+      );
+    expect(widths.length).toBeGreaterThan(0);
+    expect(widths).toContain('100%');
+    await page.screenshot({ path: `${SCREENSHOTS}overview.png`, fullPage: true });
+  });
+
+  it('lists the alerts the failures fired and the incidents they opened', async () => {
+    await page.goto(`${daemon.adminUrl}/#/alerts`);
+    // The hash changes in the same document: wait for this page's heading, not any table.
+    await page.waitForSelector('main h1:text-is("Alerts")');
+    await page.waitForSelector('main table tbody tr');
+    const alerts = await page.locator('main table tbody tr td:first-child').allTextContents();
+    expect(alerts).toEqual(['AgentFailures', 'AgentFailures']);
+    expect(await page.locator('main table').textContent()).toContain('service=billing');
+    await page.screenshot({ path: `${SCREENSHOTS}alerts.png`, fullPage: true });
+
+    await page.click('header nav a[href="#/incidents"]');
+    await page.waitForSelector('main h1:text-is("Incidents")');
+    await page.waitForSelector('main table tbody tr a[href^="#/incident/"]');
+    const { body } = await api<{ incidents: { id: string }[] }>(daemon, 'GET', '/api/v1/incidents');
+    expect(await page.locator('main table tbody tr').count()).toBe(body.incidents.length);
+    expect(await page.locator('main table').textContent()).toContain('billing');
+    await page.screenshot({ path: `${SCREENSHOTS}incidents.png`, fullPage: true });
+  });
+
   it('shows HTML and script in names and messages as text, and runs none of it', async () => {
     await page.goto(`${daemon.adminUrl}/#/?q=pwned`);
     await page.waitForSelector('#queue tbody tr');
@@ -142,7 +200,7 @@ describe('the review UI behind the admin bearer token', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    daemon = await startTriageDaemon(`  bearer_token: ${TOKEN}\n`);
+    daemon = await startTriageDaemon({ adminYaml: `  bearer_token: ${TOKEN}\n` });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true });
   }, 60_000);
 

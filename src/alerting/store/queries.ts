@@ -2,18 +2,8 @@ import type { Alert } from '../alert.js';
 import type { Store } from '../../storage/store.js';
 import { AGENT_TRACES, ALERTS, FAILURES, INCIDENTS } from '../../storage/tables.js';
 import type { Incident, IncidentAlert } from '../incidents/incident.js';
-import { asLabels, sqlString } from './rows.js';
-
-/** JSONEachRow output as objects. */
-export async function rows<T = Record<string, unknown>>(store: Store, sql: string): Promise<T[]> {
-  const output = await store.query(sql, { format: 'JSONEachRow' });
-  return output
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as T);
-}
-
-const ms = (column: string) => `toUnixTimestamp64Milli(${column})`;
+import { epochMillis, queryRows, sqlMillis, sqlString } from '../../storage/sql.js';
+import { asLabels } from './rows.js';
 
 /** The states stored in the same millisecond are ordered by how far along they are. */
 const STATE_RANK = "multiIf(State = 'pending', 1, State = 'firing', 2, 3)";
@@ -24,12 +14,12 @@ const STATE_RANK = "multiIf(State = 'pending', 1, State = 'firing', 2, 3)";
  */
 export async function latestActiveAlerts(store: Store, maxAgeMs: number): Promise<Alert[]> {
   const latest = (column: string) => `argMax(${column}, (Timestamp, ${STATE_RANK}))`;
-  const found = await rows(
+  const found = await queryRows(
     store,
     `SELECT Fingerprint,
     ${latest('AlertName')} AS Name, ${latest('State')} AS LastState, ${latest('Severity')} AS Sev,
     ${latest('Labels')} AS L, ${latest('Annotations')} AS A, ${latest('Value')} AS V,
-    ${latest(ms('ActiveAt'))} AS Active, ${latest(ms('FiredAt'))} AS Fired, ${latest('IncidentId')} AS Incident
+    ${latest(epochMillis('ActiveAt'))} AS Active, ${latest(epochMillis('FiredAt'))} AS Fired, ${latest('IncidentId')} AS Incident
 FROM ${ALERTS.in(store.database)}
 WHERE Source = 'faultline' AND Timestamp >= now64(3) - toIntervalSecond(${Math.ceil(maxAgeMs / 1000)})
 GROUP BY Fingerprint
@@ -52,8 +42,8 @@ HAVING LastState IN ('pending', 'firing')`,
   }));
 }
 
-const INCIDENT_COLUMNS = `IncidentId, ${ms('OpenedAt')} AS Opened, ${ms('UpdatedAt')} AS Updated,
-    ${ms('ResolvedAt')} AS Resolved, Status, Severity, Title, ProbableCause, ProbableCauseFingerprint, Alerts`;
+const INCIDENT_COLUMNS = `IncidentId, ${epochMillis('OpenedAt')} AS Opened, ${epochMillis('UpdatedAt')} AS Updated,
+    ${epochMillis('ResolvedAt')} AS Resolved, Status, Severity, Title, ProbableCause, ProbableCauseFingerprint, Alerts`;
 
 function toIncident(row: Record<string, unknown>): Incident {
   return {
@@ -73,7 +63,7 @@ function toIncident(row: Record<string, unknown>): Incident {
 }
 
 export async function openIncidents(store: Store, maxAgeMs: number): Promise<Incident[]> {
-  const found = await rows(
+  const found = await queryRows(
     store,
     `SELECT ${INCIDENT_COLUMNS} FROM ${INCIDENTS.in(store.database)} FINAL
 WHERE Status = 'open' AND UpdatedAt >= now64(3) - toIntervalSecond(${Math.ceil(maxAgeMs / 1000)})`,
@@ -91,7 +81,7 @@ export async function listIncidents(store: Store, filter: IncidentFilter): Promi
   const where: string[] = [];
   if (filter.status) where.push(`Status = ${sqlString(filter.status)}`);
   if (filter.service) where.push(`has(Services, ${sqlString(filter.service)})`);
-  const found = await rows(
+  const found = await queryRows(
     store,
     `SELECT ${INCIDENT_COLUMNS} FROM ${INCIDENTS.in(store.database)} FINAL
 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -101,7 +91,7 @@ ORDER BY OpenedAt DESC LIMIT ${filter.limit}`,
 }
 
 export async function incidentById(store: Store, id: string): Promise<Incident | undefined> {
-  const [row] = await rows(
+  const [row] = await queryRows(
     store,
     `SELECT ${INCIDENT_COLUMNS} FROM ${INCIDENTS.in(store.database)} FINAL WHERE IncidentId = ${sqlString(id)} LIMIT 1`,
   );
@@ -125,12 +115,12 @@ export async function incidentTimeline(
   fromMs: number,
 ): Promise<TimelineEntry[]> {
   const fingerprints = incident.alerts.map((a) => sqlString(a.fingerprint)).join(', ') || "''";
-  const found = await rows(
+  const found = await queryRows(
     store,
-    `SELECT ${ms('Timestamp')} AS T, AlertName, Fingerprint, State, Value, Labels, Source
+    `SELECT ${epochMillis('Timestamp')} AS T, AlertName, Fingerprint, State, Value, Labels, Source
 FROM ${ALERTS.in(store.database)}
 WHERE IncidentId = ${sqlString(incident.id)}
-   OR (Fingerprint IN (${fingerprints}) AND Timestamp >= fromUnixTimestamp64Milli(${Math.floor(fromMs)}))
+   OR (Fingerprint IN (${fingerprints}) AND Timestamp >= ${sqlMillis(fromMs)})
 ORDER BY Timestamp, ${STATE_RANK}
 LIMIT 1000`,
   );
@@ -154,8 +144,8 @@ export interface EvidenceScope {
 
 function scopeWhere(scope: EvidenceScope, time: string): string {
   const where = [
-    `${time} >= fromUnixTimestamp64Milli(${Math.floor(scope.fromMs)})`,
-    `${time} <= fromUnixTimestamp64Milli(${Math.ceil(scope.toMs)})`,
+    `${time} >= ${sqlMillis(scope.fromMs)}`,
+    `${time} <= ${sqlMillis(Math.ceil(scope.toMs))}`,
   ];
   const anyOf = (column: string, values: string[]) =>
     values.length ? [`${column} IN (${values.map(sqlString).join(', ')})`] : [];
@@ -165,11 +155,11 @@ function scopeWhere(scope: EvidenceScope, time: string): string {
 }
 
 export async function topSignatures(store: Store, scope: EvidenceScope, limit = 10) {
-  const found = await rows(
+  const found = await queryRows(
     store,
     `SELECT Signature, any(Class) AS Class, any(Severity) AS Severity, any(Message) AS Message,
-    any(ServiceName) AS Service, toUInt64(count()) AS Count, ${ms('min(Timestamp)')} AS First,
-    ${ms('max(Timestamp)')} AS Last, any(TraceId) AS ExampleTraceId,
+    any(ServiceName) AS Service, toUInt64(count()) AS Count, ${epochMillis('min(Timestamp)')} AS First,
+    ${epochMillis('max(Timestamp)')} AS Last, any(TraceId) AS ExampleTraceId,
     toUInt64(countIf(CausedBy = '')) AS Roots,
     groupUniqArrayIf(8)(CauseSignature, CauseSignature != '') AS CauseSignatures
 FROM ${FAILURES.in(store.database)} FINAL
@@ -193,9 +183,9 @@ GROUP BY Signature ORDER BY Roots * 2 > Count DESC, Count DESC, Last DESC LIMIT 
 }
 
 export async function failingTraces(store: Store, scope: EvidenceScope, limit = 10) {
-  const found = await rows(
+  const found = await queryRows(
     store,
-    `SELECT TraceId, ServiceName, RootName, AgentName, ${ms('Start')} AS StartMs, DurationNs,
+    `SELECT TraceId, ServiceName, RootName, AgentName, ${epochMillis('Start')} AS StartMs, DurationNs,
     FailureClasses, RootCauseSpanId
 FROM ${AGENT_TRACES.in(store.database)} FINAL
 WHERE Status = 'failed' AND ${scopeWhere(scope, 'Start')}

@@ -57,10 +57,5 @@ export function incidentAlert(alert: Alert): IncidentAlert {
   };
 }
 
-/** A ClickHouse string literal. */
-export function sqlString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 export const asLabels = (value: unknown): AlertLabels =>
   value !== null && typeof value === 'object' ? (value as AlertLabels) : {};

@@ -4,7 +4,7 @@ import type { Failure } from '../../model/index.js';
 /**
  * A captured failure. Captures carry Version 0 and each root-cause revision a higher one, so
  * a span delivered again never overwrites a revised `CausedBy`. (Review status belongs to the
- * signature: `signature_status`.)
+ * signature, `signature_status`; a status change writes the signature's stored failures again.)
  */
 export function failureRow(failure: Failure): string {
   const columns = {

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config.js';
+import { sqlString } from '../sql.js';
 import type { Store } from '../store.js';
 import { LIFECYCLE_TABLES, retentionSeconds, type LifecycleTable } from './tables.js';
 
@@ -38,16 +39,17 @@ export async function archiveExpiring(
 ): Promise<ArchivedFile[]> {
   const root = config.archive.path;
   const written: ArchivedFile[] = [];
-  for (const table of LIFECYCLE_TABLES) {
-    const seconds = retentionSeconds(config, table);
-    if (!table.archived || !table.dailyPartitions || seconds === 0) continue;
+  for (const entry of LIFECYCLE_TABLES) {
+    const seconds = retentionSeconds(config, entry);
+    if (!entry.archived || !entry.dailyPartitions || seconds === 0) continue;
+    const { name } = entry.table;
     // A day's part expires once its last row is older than the retention: at the day's end.
     const cutoff = now + config.archive.ahead - seconds * 1000 - DAY_MS;
-    for (const day of await daysBefore(store, config.database, table, cutoff)) {
-      const path = archiveFilePath(root, table.name, day);
+    for (const day of await daysBefore(store, config.database, entry, cutoff)) {
+      const path = archiveFilePath(root, name, day);
       if (exists(path)) continue;
-      await writeDay(store, config.database, table, day, path);
-      const file = { table: table.name, day, path, bytes: statSync(path).size };
+      await writeDay(store, config.database, entry, day, path);
+      const file = { table: name, day, path, bytes: statSync(path).size };
       logger.info(file, 'archived a day before it expires');
       written.push(file);
     }
@@ -58,16 +60,16 @@ export async function archiveExpiring(
 async function writeDay(
   store: Store,
   database: string,
-  table: LifecycleTable,
+  entry: LifecycleTable,
   day: string,
   path: string,
 ): Promise<void> {
   mkdirSync(join(path, '..'), { recursive: true });
   const partial = `${path}.partial`;
   await store.command(
-    `INSERT INTO FUNCTION file(${quote(partial)}, 'Parquet')
-SELECT * FROM ${database}.${table.name}
-WHERE toDate(${table.timeColumn}) = toDate(${quote(day)})
+    `INSERT INTO FUNCTION file(${sqlString(partial)}, 'Parquet')
+SELECT * FROM ${entry.table.in(database)}
+WHERE toDate(${entry.timeColumn}) = toDate(${sqlString(day)})
 SETTINGS engine_file_truncate_on_insert = 1`,
   );
   renameSync(partial, path);
@@ -77,14 +79,14 @@ SETTINGS engine_file_truncate_on_insert = 1`,
 async function daysBefore(
   store: Store,
   database: string,
-  table: LifecycleTable,
+  entry: LifecycleTable,
   cutoffMs: number,
 ): Promise<string[]> {
   const cutoffDay = new Date(cutoffMs).toISOString().slice(0, 10);
   const out = await store.query(
     // A day partition's id is its date, e.g. 2026-11-14.
     `SELECT DISTINCT partition FROM system.parts
-WHERE database = '${database}' AND table = '${table.name}' AND active
+WHERE database = '${database}' AND table = '${entry.table.name}' AND active
   AND match(partition, '^\\d{4}-\\d{2}-\\d{2}$') AND partition <= '${cutoffDay}'
 ORDER BY partition`,
     { format: 'TSV' },
@@ -117,5 +119,3 @@ function exists(path: string): boolean {
     return false;
   }
 }
-
-const quote = (text: string): string => `'${text.replace(/['\\]/g, '\\$&')}'`;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config.js';
 import { LOCAL_SUFFIX, renderStatements, type DdlTarget } from '../schema/target.js';
+import { queryRows, sqlString } from '../sql.js';
 import type { Store } from '../store.js';
 import { LIFECYCLE_TABLES, retentionSeconds, ttlExpression } from './tables.js';
 
@@ -18,14 +19,15 @@ export async function applyRetention(
   logger: Logger,
 ): Promise<void> {
   const current = await currentEngines(store, target);
-  for (const table of LIFECYCLE_TABLES) {
+  for (const entry of LIFECYCLE_TABLES) {
+    const { table } = entry;
     const engine = current.get(table.name);
     if (engine === undefined) continue;
-    const seconds = retentionSeconds(config, table);
-    const wanted = seconds > 0 ? ttlExpression(table, seconds) : undefined;
+    const seconds = retentionSeconds(config, entry);
+    const wanted = seconds > 0 ? ttlExpression(entry, seconds) : undefined;
     const statements: string[] = [];
-    const qualified = `${target.database}.${table.name}`;
-    if (table.dailyPartitions && !/\bttl_only_drop_parts = 1\b/.test(engine)) {
+    const qualified = table.in(target.database);
+    if (entry.dailyPartitions && !/\bttl_only_drop_parts = 1\b/.test(engine)) {
       statements.push(`ALTER TABLE ${qualified} MODIFY SETTING ttl_only_drop_parts = 1`);
     }
     const have = currentTtl(engine);
@@ -52,14 +54,12 @@ export function currentTtl(engineFull: string): string | undefined {
 /** Table name (without the cluster's local suffix) → `engine_full` of the table holding data. */
 async function currentEngines(store: Store, target: DdlTarget): Promise<Map<string, string>> {
   const suffix = target.cluster ? LOCAL_SUFFIX : '';
-  const out = await store.query(
-    `SELECT name, engine_full FROM system.tables WHERE database = '${target.database}' AND engine LIKE '%MergeTree'`,
-    { format: 'JSONEachRow' },
+  const found = await queryRows<{ name: string; engine_full: string }>(
+    store,
+    `SELECT name, engine_full FROM system.tables WHERE database = ${sqlString(target.database)} AND engine LIKE '%MergeTree'`,
   );
   const engines = new Map<string, string>();
-  for (const line of out.split('\n')) {
-    if (!line) continue;
-    const { name, engine_full } = JSON.parse(line) as { name: string; engine_full: string };
+  for (const { name, engine_full } of found) {
     if (suffix && !name.endsWith(suffix)) continue;
     engines.set(suffix ? name.slice(0, -suffix.length) : name, engine_full);
   }

@@ -1,4 +1,21 @@
 import type { StorageConfig } from '../config.js';
+import {
+  AGENT_TRACES,
+  ALERTS,
+  EXPORTS,
+  FAILURE_STATUS_CHANGES,
+  FAILURES,
+  FAILURE_SIGNATURES,
+  FAILURE_SIGNATURES_1H,
+  FAILURE_SYMPTOMS_1H,
+  INCIDENTS,
+  OTEL_LOGS,
+  OTEL_TRACES,
+  OTEL_TRACES_1M,
+  OTEL_TRACES_TRACE_ID_TS,
+  SIGNATURE_STATUS,
+  type Table,
+} from '../tables.js';
 
 /**
  * What the data lifecycle (retention, archival, storage metrics) needs to know of each table:
@@ -6,7 +23,7 @@ import type { StorageConfig } from '../config.js';
  * parts are dropped instead of rewritten, and each day can be archived as one file).
  */
 export interface LifecycleTable {
-  name: string;
+  table: Table;
   timeColumn: string;
   dailyPartitions: boolean;
   /** The `storage.retention` key that sets its retention. */
@@ -20,7 +37,7 @@ export interface LifecycleTable {
 
 export const LIFECYCLE_TABLES: readonly LifecycleTable[] = [
   {
-    name: 'otel_traces',
+    table: OTEL_TRACES,
     timeColumn: 'Timestamp',
     dailyPartitions: true,
     retentionKey: 'otel_traces',
@@ -28,66 +45,96 @@ export const LIFECYCLE_TABLES: readonly LifecycleTable[] = [
   },
   // The trace-id lookup index of the spans lives exactly as long as they do.
   {
-    name: 'otel_traces_trace_id_ts',
+    table: OTEL_TRACES_TRACE_ID_TS,
     timeColumn: 'Start',
     dailyPartitions: true,
     retentionKey: 'otel_traces',
     archived: false,
   },
   {
-    name: 'otel_logs',
+    table: OTEL_LOGS,
     timeColumn: 'Timestamp',
     dailyPartitions: true,
     retentionKey: 'otel_logs',
     archived: true,
   },
   {
-    name: 'agent_traces',
+    table: AGENT_TRACES,
     timeColumn: 'Start',
     dailyPartitions: true,
     retentionKey: 'agent_traces',
     archived: true,
   },
   {
-    name: 'failures',
+    table: FAILURES,
     timeColumn: 'Timestamp',
     dailyPartitions: true,
     retentionKey: 'failures',
     archived: true,
   },
   {
-    name: 'failure_status_changes',
+    table: FAILURE_STATUS_CHANGES,
     timeColumn: 'Timestamp',
     dailyPartitions: false,
     retentionKey: 'failure_status_changes',
     archived: true,
   },
   {
-    name: 'alerts',
+    table: ALERTS,
     timeColumn: 'Timestamp',
     dailyPartitions: true,
     retentionKey: 'alerts',
     archived: true,
   },
   {
-    name: 'incidents',
+    table: INCIDENTS,
     timeColumn: 'OpenedAt',
     dailyPartitions: false,
     retentionKey: 'incidents',
     archived: true,
   },
+  // A signature's review status lives as long as its failures do (counted from its last change).
   {
-    name: 'exports',
+    table: SIGNATURE_STATUS,
+    timeColumn: 'ChangedAt',
+    dailyPartitions: false,
+    retentionKey: 'failures',
+    archived: false,
+  },
+  {
+    table: EXPORTS,
     timeColumn: 'Timestamp',
     dailyPartitions: false,
     retentionKey: 'exports',
     archived: true,
   },
   {
-    name: 'otel_traces_1m',
+    table: OTEL_TRACES_1M,
     timeColumn: 'Minute',
     dailyPartitions: true,
     retentionKey: 'otel_traces_1m',
+    archived: false,
+  },
+  // A signature's row goes once its last occurrence is older than the retention.
+  {
+    table: FAILURE_SIGNATURES,
+    timeColumn: 'LastSeen',
+    dailyPartitions: false,
+    retentionKey: 'failure_signatures',
+    archived: false,
+  },
+  {
+    table: FAILURE_SIGNATURES_1H,
+    timeColumn: 'Hour',
+    dailyPartitions: false,
+    retentionKey: 'failure_signatures_1h',
+    archived: false,
+  },
+  {
+    table: FAILURE_SYMPTOMS_1H,
+    timeColumn: 'Hour',
+    dailyPartitions: false,
+    retentionKey: 'failure_symptoms_1h',
     archived: false,
   },
 ];

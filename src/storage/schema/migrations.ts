@@ -1,8 +1,15 @@
 import {
   AGENT_TRACES,
   ALERTS,
+  EXPORTS,
   FAILURES,
+  FAILURE_SIGNATURES,
+  FAILURE_SIGNATURES_1H,
+  FAILURE_SIGNATURES_1H_MV,
+  FAILURE_SIGNATURES_MV,
   FAILURE_STATUS_CHANGES,
+  FAILURE_SYMPTOMS_1H,
+  FAILURE_SYMPTOMS_1H_MV,
   INCIDENTS,
   OTEL_LOGS,
   OTEL_TRACES,
@@ -10,6 +17,8 @@ import {
   OTEL_TRACES_1M_MV,
   OTEL_TRACES_TRACE_ID_TS,
   OTEL_TRACES_TRACE_ID_TS_MV,
+  SIGNATURE_STATUS,
+  STATUS_REVISION_VERSION,
 } from '../tables.js';
 
 /**
@@ -19,8 +28,6 @@ import {
  */
 export interface SchemaOptions {
   database: string;
-  /** Retention in seconds; 0 keeps data forever. */
-  ttlSeconds: number;
 }
 
 export interface Migration {
@@ -29,16 +36,13 @@ export interface Migration {
   statements(options: SchemaOptions): string[];
 }
 
-const ttlClause = (column: string, seconds: number): string =>
-  seconds > 0 ? `TTL toDateTime(${column}) + toIntervalSecond(${seconds})` : '';
-
 const ATTRIBUTE_MAP = 'Map(LowCardinality(String), String)';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'otel_traces, column-compatible with the OpenTelemetry Collector exporter',
-    statements: ({ database, ttlSeconds }) => [
+    statements: ({ database }) => [
       `CREATE TABLE IF NOT EXISTS ${OTEL_TRACES.in(database)}
 (
     Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
@@ -84,7 +88,6 @@ export const MIGRATIONS: readonly Migration[] = [
 ENGINE = MergeTree
 PARTITION BY toDate(Timestamp)
 ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
-${ttlClause('Timestamp', ttlSeconds)}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`,
       `CREATE TABLE IF NOT EXISTS ${OTEL_TRACES_TRACE_ID_TS.in(database)}
 (
@@ -96,7 +99,6 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_dedup
 ENGINE = MergeTree
 PARTITION BY toDate(Start)
 ORDER BY (TraceId, Start)
-${ttlClause('Start', ttlSeconds)}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${OTEL_TRACES_TRACE_ID_TS_MV.in(database)}
 TO ${OTEL_TRACES_TRACE_ID_TS.in(database)}
@@ -112,7 +114,7 @@ GROUP BY TraceId`,
   {
     version: 2,
     description: 'agent steps on otel_traces; agent_traces, failures, audit trail, minute roll-ups',
-    statements: ({ database, ttlSeconds }) => [
+    statements: ({ database }) => [
       `ALTER TABLE ${OTEL_TRACES.in(database)}
     ADD COLUMN IF NOT EXISTS StepType LowCardinality(String) CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS Operation LowCardinality(String) CODEC(ZSTD(1)),
@@ -172,7 +174,6 @@ GROUP BY TraceId`,
 ENGINE = ReplacingMergeTree(Version)
 PARTITION BY toDate(Start)
 ORDER BY TraceId
-${ttlClause('Start', ttlSeconds)}
 SETTINGS index_granularity = 8192`,
       // Failure captures; a status change re-inserts the row with a higher Version.
       `CREATE TABLE IF NOT EXISTS ${FAILURES.in(database)}
@@ -199,7 +200,6 @@ SETTINGS index_granularity = 8192`,
 ENGINE = ReplacingMergeTree(Version)
 PARTITION BY toDate(Timestamp)
 ORDER BY (Class, FailureId)
-${ttlClause('Timestamp', ttlSeconds)}
 SETTINGS index_granularity = 8192`,
       // Who changed a failure's review status, when, from what to what, and why.
       `CREATE TABLE IF NOT EXISTS ${FAILURE_STATUS_CHANGES.in(database)}
@@ -229,8 +229,7 @@ ORDER BY (FailureId, Timestamp)`,
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toDate(Minute)
-ORDER BY (ServiceName, StepType, Model, Minute)
-${ttlClause('Minute', ttlSeconds)}`,
+ORDER BY (ServiceName, StepType, Model, Minute)`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${OTEL_TRACES_1M_MV.in(database)}
 TO ${OTEL_TRACES_1M.in(database)}
 AS SELECT
@@ -263,7 +262,7 @@ GROUP BY Minute, ServiceName, StepType, Model`,
   {
     version: 4,
     description: 'alerts (every state transition) and incidents',
-    statements: ({ database, ttlSeconds }) => [
+    statements: ({ database }) => [
       // One row per alert state change; the newest row of a Fingerprint is the alert's state,
       // which a restarted daemon restores (so `for` is not reset).
       `CREATE TABLE IF NOT EXISTS ${ALERTS.in(database)}
@@ -286,8 +285,7 @@ GROUP BY Minute, ServiceName, StepType, Model`,
 )
 ENGINE = MergeTree
 PARTITION BY toDate(Timestamp)
-ORDER BY (AlertName, Fingerprint, Timestamp)
-${ttlClause('Timestamp', ttlSeconds)}`,
+ORDER BY (AlertName, Fingerprint, Timestamp)`,
       // One row per incident change; the highest Version is the current state (query FINAL).
       `CREATE TABLE IF NOT EXISTS ${INCIDENTS.in(database)}
 (
@@ -309,8 +307,7 @@ ${ttlClause('Timestamp', ttlSeconds)}`,
 )
 ENGINE = ReplacingMergeTree(Version)
 PARTITION BY toYYYYMM(OpenedAt)
-ORDER BY IncidentId
-${ttlClause('OpenedAt', ttlSeconds)}`,
+ORDER BY IncidentId`,
     ],
   },
   {
@@ -326,15 +323,15 @@ ${ttlClause('OpenedAt', ttlSeconds)}`,
     version: 7,
     description:
       'triage: root causes on failures, review status per signature, audit by signature, exports, signature roll-up',
-    statements: ({ database, ttlSeconds }) => [
-      `ALTER TABLE ${database}.failures
+    statements: ({ database }) => [
+      `ALTER TABLE ${FAILURES.in(database)}
     ADD COLUMN IF NOT EXISTS CausedBy String CODEC(ZSTD(1)),
     ADD COLUMN IF NOT EXISTS CauseSignature String CODEC(ZSTD(1))`,
-      `ALTER TABLE ${database}.failure_status_changes
+      `ALTER TABLE ${FAILURE_STATUS_CHANGES.in(database)}
     ADD COLUMN IF NOT EXISTS Signature String CODEC(ZSTD(1))`,
       // The review status of each signature (status belongs to the signature, SPEC §5.3);
       // ExportedAt stays set once exported, so a later occurrence shows as a regression.
-      `CREATE TABLE IF NOT EXISTS ${database}.signature_status
+      `CREATE TABLE IF NOT EXISTS ${SIGNATURE_STATUS.in(database)}
 (
     Signature String CODEC(ZSTD(1)),
     Status LowCardinality(String) CODEC(ZSTD(1)),
@@ -344,7 +341,7 @@ ${ttlClause('OpenedAt', ttlSeconds)}`,
 )
 ENGINE = ReplacingMergeTree(Version)
 ORDER BY Signature`,
-      `CREATE TABLE IF NOT EXISTS ${database}.exports
+      `CREATE TABLE IF NOT EXISTS ${EXPORTS.in(database)}
 (
     ExportId String CODEC(ZSTD(1)),
     Timestamp DateTime64(3) CODEC(Delta, ZSTD(1)),
@@ -355,13 +352,12 @@ ORDER BY Signature`,
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(Timestamp)
-ORDER BY ExportId
-${ttlClause('Timestamp', ttlSeconds)}`,
+ORDER BY ExportId`,
       // The review queue reads these roll-ups, not the failures: one row per signature (what
       // it is, counts over all time) and one per signature and hour (counts, for time
       // filters and histograms). A capture is counted by its first row (Version 0); a
       // root-cause revision (a higher Version) counts only as a symptom.
-      `CREATE TABLE IF NOT EXISTS ${database}.failure_signatures
+      `CREATE TABLE IF NOT EXISTS ${FAILURE_SIGNATURES.in(database)}
 (
     Signature String CODEC(ZSTD(1)),
     Class SimpleAggregateFunction(anyLast, String),
@@ -379,25 +375,8 @@ ${ttlClause('Timestamp', ttlSeconds)}`,
 )
 ENGINE = AggregatingMergeTree
 ORDER BY Signature`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.failure_signatures_mv
-TO ${database}.failure_signatures
-AS SELECT
-    Signature,
-    anyLast(Class) AS Class,
-    anyLast(Severity) AS Severity,
-    anyLast(ServiceName) AS ServiceName,
-    anyLast(AgentName) AS AgentName,
-    anyLast(StepType) AS StepType,
-    anyLast(SpanName) AS SpanName,
-    anyLast(Message) AS Message,
-    anyLast(TraceId) AS ExampleTraceId,
-    min(Timestamp) AS FirstSeen,
-    max(Timestamp) AS LastSeen,
-    countIf(Version = 0) AS Occurrences,
-    countIf(Version > 0 AND CausedBy != '') AS SymptomOccurrences
-FROM ${database}.failures
-GROUP BY Signature`,
-      `CREATE TABLE IF NOT EXISTS ${database}.failure_signatures_1h
+      failureSignaturesView(database),
+      `CREATE TABLE IF NOT EXISTS ${FAILURE_SIGNATURES_1H.in(database)}
 (
     Hour DateTime CODEC(Delta, ZSTD(1)),
     Signature String CODEC(ZSTD(1)),
@@ -408,21 +387,10 @@ GROUP BY Signature`,
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Hour)
-ORDER BY (Signature, Hour)
-${ttlClause('Hour', ttlSeconds)}`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.failure_signatures_1h_mv
-TO ${database}.failure_signatures_1h
-AS SELECT
-    toStartOfHour(Timestamp) AS Hour,
-    Signature,
-    min(Timestamp) AS FirstSeen,
-    max(Timestamp) AS LastSeen,
-    countIf(Version = 0) AS Occurrences,
-    countIf(Version > 0 AND CausedBy != '') AS SymptomOccurrences
-FROM ${database}.failures
-GROUP BY Hour, Signature`,
+ORDER BY (Signature, Hour)`,
+      failureSignaturesHourlyView(database),
       // Symptoms counted under the signature of their cause.
-      `CREATE TABLE IF NOT EXISTS ${database}.failure_symptoms_1h
+      `CREATE TABLE IF NOT EXISTS ${FAILURE_SYMPTOMS_1H.in(database)}
 (
     Hour DateTime CODEC(Delta, ZSTD(1)),
     CauseSignature String CODEC(ZSTD(1)),
@@ -430,17 +398,23 @@ GROUP BY Hour, Signature`,
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Hour)
-ORDER BY (CauseSignature, Hour)
-${ttlClause('Hour', ttlSeconds)}`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.failure_symptoms_1h_mv
-TO ${database}.failure_symptoms_1h
-AS SELECT
-    toStartOfHour(Timestamp) AS Hour,
-    CauseSignature,
-    count() AS Symptoms
-FROM ${database}.failures
-WHERE CauseSignature != '' AND Version > 0
-GROUP BY Hour, CauseSignature`,
+ORDER BY (CauseSignature, Hour)`,
+      failureSymptomsHourlyView(database),
+    ],
+  },
+  {
+    version: 8,
+    description:
+      'failure roll-ups count no review-status revision: a status change writes the failures again',
+    // Views cannot be altered in place on every supported ClickHouse: dropped and created again
+    // (at start-up, before the pipeline inserts).
+    statements: ({ database }) => [
+      ...[FAILURE_SIGNATURES_MV, FAILURE_SIGNATURES_1H_MV, FAILURE_SYMPTOMS_1H_MV].map(
+        (view) => `DROP VIEW IF EXISTS ${view.in(database)}`,
+      ),
+      failureSignaturesView(database),
+      failureSignaturesHourlyView(database),
+      failureSymptomsHourlyView(database),
     ],
   },
 ];
@@ -457,7 +431,7 @@ function otelLogsMigration(): Migration {
   return {
     version: 6,
     description: 'otel_logs, column-compatible with the OpenTelemetry Collector exporter',
-    statements: ({ database, ttlSeconds }) => [
+    statements: ({ database }) => [
       `CREATE TABLE IF NOT EXISTS ${OTEL_LOGS.in(database)}
 (
     Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
@@ -490,8 +464,60 @@ ENGINE = MergeTree
 PARTITION BY toDate(TimestampTime)
 PRIMARY KEY (ServiceName, TimestampTime)
 ORDER BY (ServiceName, TimestampTime, Timestamp)
-${ttlClause('TimestampTime', ttlSeconds)}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`,
     ],
   };
+}
+
+/** A root-cause revision of a capture: neither the capture (Version 0) nor a status revision. */
+const ROOT_CAUSE_REVISION = `Version > 0 AND Version < ${STATUS_REVISION_VERSION}`;
+
+/** One row per signature: what it is, first and last seen, occurrences and symptom occurrences. */
+function failureSignaturesView(database: string): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SIGNATURES_MV.in(database)}
+TO ${FAILURE_SIGNATURES.in(database)}
+AS SELECT
+    Signature,
+    anyLast(Class) AS Class,
+    anyLast(Severity) AS Severity,
+    anyLast(ServiceName) AS ServiceName,
+    anyLast(AgentName) AS AgentName,
+    anyLast(StepType) AS StepType,
+    anyLast(SpanName) AS SpanName,
+    anyLast(Message) AS Message,
+    anyLast(TraceId) AS ExampleTraceId,
+    min(Timestamp) AS FirstSeen,
+    max(Timestamp) AS LastSeen,
+    countIf(Version = 0) AS Occurrences,
+    countIf(${ROOT_CAUSE_REVISION} AND CausedBy != '') AS SymptomOccurrences
+FROM ${FAILURES.in(database)}
+GROUP BY Signature`;
+}
+
+/** Per signature and hour: first and last seen, occurrences and symptom occurrences. */
+function failureSignaturesHourlyView(database: string): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SIGNATURES_1H_MV.in(database)}
+TO ${FAILURE_SIGNATURES_1H.in(database)}
+AS SELECT
+    toStartOfHour(Timestamp) AS Hour,
+    Signature,
+    min(Timestamp) AS FirstSeen,
+    max(Timestamp) AS LastSeen,
+    countIf(Version = 0) AS Occurrences,
+    countIf(${ROOT_CAUSE_REVISION} AND CausedBy != '') AS SymptomOccurrences
+FROM ${FAILURES.in(database)}
+GROUP BY Hour, Signature`;
+}
+
+/** Symptoms per hour, counted under the signature of their cause. */
+function failureSymptomsHourlyView(database: string): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${FAILURE_SYMPTOMS_1H_MV.in(database)}
+TO ${FAILURE_SYMPTOMS_1H.in(database)}
+AS SELECT
+    toStartOfHour(Timestamp) AS Hour,
+    CauseSignature,
+    count() AS Symptoms
+FROM ${FAILURES.in(database)}
+WHERE CauseSignature != '' AND ${ROOT_CAUSE_REVISION}
+GROUP BY Hour, CauseSignature`;
 }

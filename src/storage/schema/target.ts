@@ -1,3 +1,16 @@
+import {
+  AGENT_TRACES,
+  ALERTS,
+  FAILURES,
+  FAILURE_STATUS_CHANGES,
+  INCIDENTS,
+  OTEL_LOGS,
+  OTEL_TRACES,
+  OTEL_TRACES_TRACE_ID_TS,
+  SCHEMA_MIGRATIONS,
+} from '../tables.js';
+import { sqlString } from '../sql.js';
+
 /**
  * Renders schema statements for where they run: one server (or chDB), unchanged, or a
  * ClickHouse cluster. Migrations are written once, for a single server; for a cluster each
@@ -18,18 +31,19 @@ export const LOCAL_SUFFIX = '_local';
  * identity; tables not named here spread at random.
  */
 const SHARDING_KEYS: Record<string, string> = {
-  otel_traces: 'cityHash64(TraceId)',
-  otel_traces_trace_id_ts: 'cityHash64(TraceId)',
-  otel_logs: 'cityHash64(TraceId)',
-  agent_traces: 'cityHash64(TraceId)',
-  failures: 'cityHash64(FailureId)',
-  failure_status_changes: 'cityHash64(FailureId)',
-  alerts: 'cityHash64(Fingerprint)',
-  incidents: 'cityHash64(IncidentId)',
-  schema_migrations: 'Version',
+  [OTEL_TRACES.name]: 'cityHash64(TraceId)',
+  [OTEL_TRACES_TRACE_ID_TS.name]: 'cityHash64(TraceId)',
+  [OTEL_LOGS.name]: 'cityHash64(TraceId)',
+  [AGENT_TRACES.name]: 'cityHash64(TraceId)',
+  [FAILURES.name]: 'cityHash64(FailureId)',
+  [FAILURE_STATUS_CHANGES.name]: 'cityHash64(FailureId)',
+  [ALERTS.name]: 'cityHash64(Fingerprint)',
+  [INCIDENTS.name]: 'cityHash64(IncidentId)',
+  [SCHEMA_MIGRATIONS.name]: 'Version',
 };
 
 const CREATE_DATABASE = /^CREATE DATABASE IF NOT EXISTS (\w+)$/;
+const DROP_VIEW = /^DROP VIEW IF EXISTS (\w+)\.(\w+)$/;
 const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)\.(\w+)\n/;
 const CREATE_VIEW = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+)\.(\w+)\n/;
 const ALTER_TABLE = /^ALTER TABLE (\w+)\.(\w+)(\s)/;
@@ -47,7 +61,7 @@ export function renderStatements(statements: readonly string[], target: DdlTarge
 function renderForCluster(statement: string, target: DdlTarget, cluster: string): string[] {
   const onCluster = `ON CLUSTER ${quoteName(cluster)}`;
   const database = CREATE_DATABASE.exec(statement);
-  if (database) return [`${statement} ${onCluster}`];
+  if (database || DROP_VIEW.test(statement)) return [`${statement} ${onCluster}`];
 
   const table = CREATE_TABLE.exec(statement);
   if (table) {
@@ -62,7 +76,7 @@ function renderForCluster(statement: string, target: DdlTarget, cluster: string)
     const sharding = SHARDING_KEYS[name] ?? 'rand()';
     const distributed = `CREATE TABLE IF NOT EXISTS ${db}.${name} ${onCluster}
 AS ${db}.${local}
-ENGINE = Distributed(${quoteString(cluster)}, ${quoteString(db)}, ${quoteString(local)}, ${sharding})`;
+ENGINE = Distributed(${sqlString(cluster)}, ${sqlString(db)}, ${sqlString(local)}, ${sharding})`;
     return [localTable, distributed];
   }
 
@@ -104,4 +118,3 @@ function replicatedEngine(engine: string, args: string | undefined): string {
 }
 
 const quoteName = (name: string): string => `\`${name.replace(/[`\\]/g, '\\$&')}\``;
-const quoteString = (text: string): string => `'${text.replace(/['\\]/g, '\\$&')}'`;

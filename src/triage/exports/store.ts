@@ -5,10 +5,12 @@ import { occurrenceFacts } from '../facts.js';
 import type { ExportKind } from '../params.js';
 import { groupBySignature, type FailureGroup } from '../queue.js';
 import { changeStatus } from '../status.js';
-import { insertRows, rowsOf, sqlString } from '../sql.js';
+import { queryRows, sqlString } from '../../storage/sql.js';
+import { insertRows } from '../sql.js';
 import { evalDataset } from './eval-dataset.js';
 import { guardrails } from './guardrails.js';
 import { runbook } from './runbook.js';
+import { EXPORTS } from '../../storage/tables.js';
 
 /** Occurrences read per signature for an export. */
 const OCCURRENCES_PER_SIGNATURE = 100;
@@ -45,7 +47,7 @@ export async function createExport(
         : runbook(groups, facts);
   const count = request.kind === 'eval_dataset' ? facts.length : groups.length;
   const id = randomBytes(16).toString('hex');
-  await insertRows(store, 'exports', [
+  await insertRows(store, EXPORTS, [
     {
       ExportId: id,
       Timestamp: Date.now(),
@@ -63,9 +65,9 @@ export async function createExport(
 export async function exportById(store: Store, id: string) {
   if (!/^[0-9a-f]{32}$/.test(id))
     throw new ApiError(400, 'invalid_export_id', 'an export id is 32 hexadecimal characters');
-  const found = await rowsOf(
+  const found = await queryRows(
     store,
-    `SELECT Kind, Content FROM ${store.database}.exports WHERE ExportId = ${sqlString(id)} LIMIT 1`,
+    `SELECT Kind, Content FROM ${EXPORTS.in(store.database)} WHERE ExportId = ${sqlString(id)} LIMIT 1`,
   );
   const row = found[0];
   if (!row) throw new ApiError(404, 'export_not_found', `no export ${id}`);

@@ -124,7 +124,7 @@ const EVERY_COLUMN = `SELECT * FROM faultline.otel_traces ORDER BY SpanId FORMAT
 
 beforeAll(async () => {
   await store.open();
-  await migrate(store, { database: 'faultline', ttlSeconds: 0 }, logger);
+  await migrate(store, { database: 'faultline' }, logger);
 });
 
 afterAll(async () => {
