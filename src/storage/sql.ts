@@ -10,7 +10,10 @@ export const sqlMillis = (ms: number): string =>
 /** Epoch milliseconds of a DateTime64 column, as a number in JSON output. */
 export const epochMillis = (column: string): string => `toUnixTimestamp64Milli(${column})`;
 
-/** Runs a query and parses its JSONEachRow output (64-bit integers come back as strings). */
+/**
+ * Runs a query and parses its JSONEachRow output. 64-bit integers may come back as JSON numbers
+ * and lose precision past 2^53: select a value that must stay exact (nanoseconds) as a string.
+ */
 export async function queryRows<T = Record<string, unknown>>(
   store: Store,
   sql: string,

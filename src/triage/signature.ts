@@ -45,7 +45,7 @@ export async function signatureDetail(
   const [found, histogram, history] = await Promise.all([
     queryRows(
       store,
-      `SELECT FailureId, toUnixTimestamp64Nano(Timestamp) AS Ns, TraceId, SpanId, AgentName,
+      `SELECT FailureId, toString(toUnixTimestamp64Nano(Timestamp)) AS Ns, TraceId, SpanId, AgentName,
     SpanName, Message, CausedBy
 FROM ${FAILURES.in(db)} FINAL
 WHERE Signature = ${sqlString(signature)}
