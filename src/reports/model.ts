@@ -94,6 +94,8 @@ export interface SignatureRow {
   firstSeen: string;
   lastSeen: string;
   exampleTraceId: string;
+  /** Most of its occurrences are root causes, not symptoms of a failure below them. */
+  rootCause: boolean;
 }
 
 /** A signature reviewed as exported or ignored that failed again afterwards. */

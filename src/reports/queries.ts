@@ -164,11 +164,12 @@ ORDER BY failures DESC, class`,
     const rows = await this.rows(
       `SELECT Signature AS signature, any(Class) AS class, any(Severity) AS severity,
        any(ServiceName) AS service, any(Message) AS message, count() AS count,
-       min(Timestamp) AS firstSeen, max(Timestamp) AS lastSeen, any(TraceId) AS exampleTraceId
+       min(Timestamp) AS firstSeen, max(Timestamp) AS lastSeen, any(TraceId) AS exampleTraceId,
+       countIf(CausedBy = '') * 2 > count() AS rootCause
 FROM ${FAILURES.in(this.database)} FINAL
 WHERE ${within('Timestamp', range)}
 GROUP BY signature
-ORDER BY count DESC, signature
+ORDER BY rootCause DESC, count DESC, signature
 LIMIT 10`,
     );
     return rows.map((row) => ({
@@ -181,6 +182,7 @@ LIMIT 10`,
       firstSeen: isoTime(row['firstSeen']),
       lastSeen: isoTime(row['lastSeen']),
       exampleTraceId: String(row['exampleTraceId']),
+      rootCause: num(row['rootCause']) === 1,
     }));
   }
 

@@ -39,10 +39,11 @@ export function recommend(report: Figures): Recommendation[] {
     });
   }
 
+  // Signatures come root causes first: a symptom goes away with its cause.
   const top = report.health.topSignatures[0];
   if (top && top.count > 1) {
     out.push({
-      message: `The most recurring failure (${top.class}, ${top.count} times) is signature ${top.signature}: fix it first or add a guardrail.`,
+      message: `The most recurring ${top.rootCause ? 'root cause' : 'failure'} (${top.class}, ${top.count} times) is signature ${top.signature}: fix it first or add a guardrail.`,
       source: 'health.topSignatures[0].count',
     });
   }
