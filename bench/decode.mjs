@@ -1,12 +1,10 @@
 // Scenario "decode": the daemon's per-span CPU work on the receive path, stage by stage, in
 // one process and without I/O, on the same requests the ingest load generator sends:
 //   decode       TraceProtobufDecoder.decode(bytes)   (the receiver's decoder: bytes → model spans)
-//   protobufjs   ExportTraceServiceRequest.decode + TraceConverter.convert: the path it
-//                replaced (still the JSON path's converter and the tests' oracle), for reference
 //   rows         the spans' Native block for otel_traces (the ClickHouse insert body)
 //   all          decode and rows in a row, as a receiver + exporter do for one request
 // Each stage is warmed up, then timed for a fixed time; MB/s is of protobuf input for
-// decode / protobufjs / all and of Native output for rows; µs/span is process CPU time.
+// decode / all and of Native output for rows; µs/span is process CPU time.
 //
 //   npm run bench:decode
 //   node bench/decode.mjs --seconds 5 --batch 512
@@ -19,10 +17,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
 import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
-import { TraceConverter } from '../dist/receivers/otlp/convert.js';
-import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
 import { TraceProtobufDecoder } from '../dist/receivers/otlp/protobuf-traces.js';
-import { protobufEncoding } from '../dist/receivers/otlp/wire.js';
 import { machine, option, round, writeResults } from './common.mjs';
 import { benchPool } from './payloads.mjs';
 
@@ -37,7 +32,6 @@ const info = machine();
 const { requests, stats: payload } = benchPool(params);
 const limits = otlpReceiverSchema.parse({}).limits;
 const decoder = new TraceProtobufDecoder(limits);
-const converter = new TraceConverter(protobufEncoding, limits);
 
 const spanCount = requests.reduce((n, r) => n + r.spans, 0);
 const spanBlocks = spanBlockEncoder();
@@ -62,11 +56,6 @@ const check = (ok) => {
 const stages = {
   decode: (i) => {
     check(decoder.decode(requests[i].bytes).spans.length === requests[i].spans);
-    return requests[i].bytes.length;
-  },
-  protobufjs: (i) => {
-    const request = ExportTraceServiceRequest.decode(requests[i].bytes);
-    check(converter.convert(request).spans.length === requests[i].spans);
     return requests[i].bytes.length;
   },
   rows: (i) => spanBlocks.encode(converted[i]).length,

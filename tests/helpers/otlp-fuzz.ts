@@ -1,5 +1,11 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import {
+  JsonLogsSerializer,
+  JsonTraceSerializer,
+  ProtobufLogsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
@@ -7,12 +13,18 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
 import { prng } from '../../bench/prng.mjs';
 import { varint } from './otlp-client.js';
 
 /**
  * The OTLP trace fuzzer's inputs: real SDK payloads (agent spans with events, links, arrays,
- * an error status) in both encodings, and byte-level mutations of them. Shared by the decoder
+ * an error status) and log records (GenAI events with structured bodies) in both encodings, and
+ * byte-level mutations of them. Shared by the decoder
  * fuzz test and the differential test of the protobuf decoder against protobufjs.
  */
 
@@ -159,3 +171,55 @@ export const byteMutations: Record<string, ByteMutation> = {
     return Buffer.concat([input.subarray(0, at), varint(value), input.subarray(end + 1)]);
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Logs: a real SDK's log records
+
+function seedRecords() {
+  const memory = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'fuzz-logs' }),
+    processors: [new SimpleLogRecordProcessor({ exporter: memory })],
+  });
+  const logger = provider.getLogger('fuzz', '1.0.0');
+  logger.emit({
+    eventName: 'gen_ai.client.inference.operation.details',
+    severityNumber: SeverityNumber.INFO,
+    attributes: {
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', content: 'hi' }]),
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.usage.input_tokens': 12,
+    },
+  });
+  logger.emit({
+    body: { message: { content: 'ok', tool_calls: [{ id: 'c1' }] }, index: 0 },
+    attributes: { 'event.name': 'gen_ai.choice' },
+  });
+  logger.emit({ body: 'plain text line', severityText: 'ERROR', severityNumber: 17 });
+  return memory.getFinishedLogRecords();
+}
+
+/** One byte-level mutation of a log request: a byte set, a cut, a repeat or an insertion. */
+export function mutateLogBytes(next: () => number, bytes: Uint8Array): Buffer {
+  const out = Buffer.from(bytes);
+  const at = Math.floor(next() * out.length);
+  switch (Math.floor(next() * 4)) {
+    case 0:
+      out[at] = Math.floor(next() * 256);
+      return out;
+    case 1:
+      return out.subarray(0, at);
+    case 2:
+      return Buffer.concat([out.subarray(0, at), out.subarray(at - Math.min(at, 8))]);
+    default:
+      return Buffer.concat([
+        out.subarray(0, at),
+        Buffer.from([Math.floor(next() * 256)]),
+        out.subarray(at),
+      ]);
+  }
+}
+
+const LOG_RECORDS = seedRecords();
+export const LOG_PROTOBUF_SEED = ProtobufLogsSerializer.serializeRequest(LOG_RECORDS)!;
+export const LOG_JSON_SEED = JsonLogsSerializer.serializeRequest(LOG_RECORDS)!;

@@ -1,16 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { PROTOBUF_SEEDS, Rng, byteMutations } from '../helpers/otlp-fuzz.js';
+import { prng } from '../../bench/prng.mjs';
+import {
+  LOG_PROTOBUF_SEED,
+  PROTOBUF_SEEDS,
+  Rng,
+  byteMutations,
+  mutateLogBytes,
+} from '../helpers/otlp-fuzz.js';
 import { varint } from '../helpers/otlp-client.js';
 import { otlpReceiverSchema } from '../../src/receivers/otlp/config.js';
-import {
-  MalformedRequest,
-  TraceConverter,
-  type Conversion,
-} from '../../src/receivers/otlp/convert.js';
-import { decodeBounds, decodeSignalRequest } from '../../src/receivers/otlp/decode.js';
+import { MalformedRequest } from '../../src/receivers/otlp/convert.js';
 import { TraceProtobufDecoder } from '../../src/receivers/otlp/protobuf-traces.js';
-import { protobufEncoding } from '../../src/receivers/otlp/wire.js';
+import { LogProtobufDecoder } from '../../src/receivers/otlp/protobuf-logs.js';
+import { oracleLogs, oracleTraces } from '../helpers/protobufjs-oracle.js';
 
 /**
  * Differential test of the receiver's own protobuf decoder against protobufjs followed by
@@ -37,17 +40,22 @@ const tight = otlpReceiverSchema.parse({
   },
 }).limits;
 
-const pairs = [defaults, tight].map((limits) => ({
+interface Pair {
+  fresh: { decode(body: Buffer): unknown };
+  oracle: (body: Buffer) => unknown;
+}
+const pairs: Pair[] = [defaults, tight].map((limits) => ({
   fresh: new TraceProtobufDecoder(limits),
-  oracle: (body: Buffer): Conversion =>
-    new TraceConverter(protobufEncoding, limits).convert(
-      decodeSignalRequest('traces', body, decodeBounds(limits), 0),
-    ),
+  oracle: oracleTraces(limits),
+}));
+const logPairs: Pair[] = [defaults, tight].map((limits) => ({
+  fresh: new LogProtobufDecoder(limits),
+  oracle: oracleLogs(limits),
 }));
 
-type Outcome = { conversion: Conversion } | { malformed: true };
+type Outcome = { conversion: unknown } | { malformed: true };
 
-function outcome(decode: () => Conversion): Outcome {
+function outcome(decode: () => unknown): Outcome {
   try {
     return { conversion: decode() };
   } catch (error) {
@@ -57,8 +65,8 @@ function outcome(decode: () => Conversion): Outcome {
 }
 
 /** Both decoders, with limits `which`, agree on `body`; returns whether it converted. */
-function agree(body: Buffer, which: number, label: string): boolean {
-  const { fresh, oracle } = pairs[which]!;
+function agree(body: Buffer, which: number, label: string, of: Pair[] = pairs): boolean {
+  const { fresh, oracle } = of[which]!;
   const expected = outcome(() => oracle(body));
   const actual = outcome(() => fresh.decode(body));
   if (!isDeepStrictEqual(actual, expected)) {
@@ -215,6 +223,46 @@ describe('the protobuf trace decoder against protobufjs + TraceConverter', () =>
         body = byteMutations[name]!(rng, body, rng.pick(PROTOBUF_SEEDS));
       }
       const converted = agree(body, index % 2, `case ${index} (${applied.join('+')})`);
+      tally[converted ? 'converted' : 'malformed']++;
+    }
+    expect(tally.converted).toBeGreaterThan(CASES / 100);
+    expect(tally.malformed).toBeGreaterThan(CASES / 100);
+  }, 300_000);
+});
+
+/** A logs request of one record whose fields are `fields`. */
+const logRequest = (...fields: Buffer[]) => message(1, message(2, message(2, ...fields)));
+
+const CRAFTED_LOGS: Record<string, Buffer> = {
+  'body in two parts': logRequest(
+    message(5, message(6, message(1, bytes(1, 'a'), message(2, str('1'))))),
+    message(6, message(1, bytes(1, 'k'), message(2, str('v')))),
+    message(5, message(6, message(1, bytes(1, 'b'), message(2, uint(2, 1))))),
+  ),
+  'body replaced': logRequest(message(5, str('x'.repeat(40))), message(5, uint(3, 7))),
+  'all-zero ids': logRequest(bytes(9, Buffer.alloc(16)), bytes(10, Buffer.alloc(8))),
+  'short trace id after a long body': logRequest(
+    message(5, str('y'.repeat(40))),
+    bytes(9, Buffer.alloc(3, 1)),
+  ),
+  'span id of the wrong length': logRequest(bytes(10, Buffer.alloc(9, 1))),
+  'severity out of range': logRequest(uint(2, 99), bytes(3, 'WARN'), bytes(12, 'gen_ai.choice')),
+};
+
+describe('the protobuf logs decoder against protobufjs + LogConverter', () => {
+  it.each(Object.entries(CRAFTED_LOGS))('agrees on a crafted case: %s', (name, body) => {
+    expect(agree(body, 0, name, logPairs)).toBe(true);
+    expect(agree(body, 1, `${name}, tight limits`, logPairs)).toBe(true);
+  });
+
+  it('agrees on the SDK payload and every mutation of the logs fuzzer', () => {
+    const next = prng(SEED);
+    const tally = { converted: 0, malformed: 0 };
+    expect(agree(Buffer.from(LOG_PROTOBUF_SEED), 0, 'log seed', logPairs)).toBe(true);
+    for (let index = 0; index < CASES; index++) {
+      let body: Buffer = Buffer.from(LOG_PROTOBUF_SEED);
+      for (let n = 1 + Math.floor(next() * 3); n > 0; n--) body = mutateLogBytes(next, body);
+      const converted = agree(body, index % 2, `log case ${index}`, logPairs);
       tally[converted ? 'converted' : 'malformed']++;
     }
     expect(tally.converted).toBeGreaterThan(CASES / 100);

@@ -4,13 +4,14 @@ import { logsBatch, spansBatch, type TelemetryBatch } from '../../model/index.js
 import type { TelemetryConsumer } from '../../pipeline/component.js';
 import type { OtlpLimits } from './config.js';
 import { TraceConverter, type Conversion, type LimitStats } from './convert.js';
-import { LogConverter } from './convert-logs.js';
-import { decodeBounds, decodeJsonRequest, decodeSignalRequest } from './decode.js';
+import { LogConverter, type LogConversion } from './convert-logs.js';
+import { decodeJsonRequest } from './decode.js';
+import { LogProtobufDecoder } from './protobuf-logs.js';
 import { TraceProtobufDecoder } from './protobuf-traces.js';
 import type { ReceiverMetrics } from './metrics.js';
 import type { ExportResult, Signal } from './proto.js';
 import { refusalFor } from './status.js';
-import { jsonEncoding, protobufEncoding, type WireEncoding } from './wire.js';
+import { jsonEncoding, type WireEncoding } from './wire.js';
 
 export type Transport = 'grpc' | 'http';
 type EncodingName = WireEncoding['name'];
@@ -49,25 +50,24 @@ export class Ingest {
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
   ) {
-    const bounds = decodeBounds(limits);
     const spans = ({ spans: decoded, ...rest }: Conversion): Converted => ({
       batch: spansBatch(decoded),
       items: decoded.length,
       ...rest,
     });
-    const traceDecoder = new TraceProtobufDecoder(limits);
+    const logs = ({ logs: decoded, ...rest }: LogConversion): Converted => ({
+      batch: logsBatch(decoded),
+      items: decoded.length,
+      ...rest,
+    });
+    const protobufTraces = new TraceProtobufDecoder(limits);
     const jsonTraces = new TraceConverter(jsonEncoding, limits);
-    const logs = (encoding: WireEncoding, decode: (body: Buffer) => unknown) => {
-      const converter = new LogConverter(encoding, limits);
-      return (body: Buffer): Converted => {
-        const { logs: records, ...rest } = converter.convert(decode(body));
-        return { batch: logsBatch(records), items: records.length, ...rest };
-      };
-    };
+    const protobufLogs = new LogProtobufDecoder(limits);
+    const jsonLogs = new LogConverter(jsonEncoding, limits);
     this.signals = {
       traces: {
         convert: {
-          protobuf: (body) => spans(traceDecoder.decode(body)),
+          protobuf: (body) => spans(protobufTraces.decode(body)),
           json: (body) => spans(jsonTraces.convert(decodeJsonRequest(body))),
         },
         accepted: metrics.acceptedSpans,
@@ -76,8 +76,8 @@ export class Ingest {
       },
       logs: {
         convert: {
-          protobuf: logs(protobufEncoding, (body) => decodeSignalRequest('logs', body, bounds)),
-          json: logs(jsonEncoding, decodeJsonRequest),
+          protobuf: (body) => logs(protobufLogs.decode(body)),
+          json: (body) => logs(jsonLogs.convert(decodeJsonRequest(body))),
         },
         accepted: metrics.acceptedLogRecords,
         refused: metrics.refusedLogRecords,

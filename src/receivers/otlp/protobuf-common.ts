@@ -40,7 +40,7 @@ type Member = (typeof Member)[keyof typeof Member];
  * arrive in several parts that protobuf merges, so the parts accumulate here and the value is
  * converted once it is complete.
  */
-class ValueParts {
+export class ValueParts {
   member: Member = Member.None;
   text = '';
   bool = false;
@@ -75,13 +75,109 @@ export class AttributeParts {
  * bounded decoding did; within a limit they are read (so malformed ones are refused) even
  * where the converter would then drop them.
  */
-export class OtlpProtobufDecoder extends WireReader {
+export abstract class OtlpProtobufDecoder extends WireReader {
   protected stats: LimitStats = emptyLimitStats();
+  private rejected = 0;
+  private firstRejection = '';
   /** One ValueParts per value depth: values at one depth are never open at the same time. */
   private readonly parts: ValueParts[] = [];
 
   constructor(protected readonly limits: OtlpLimits) {
     super();
+  }
+
+  /** Reads one record (span, log record) of a scope entry, at message depth `depth`. */
+  protected abstract record(depth: number, resource: Resource, scope: InstrumentationScope): void;
+
+  /** Counts a rejected record; the first reason is kept for `partial_success`. */
+  protected reject(reason: string): void {
+    if (this.rejected === 0) this.firstRejection = reason;
+    this.rejected++;
+  }
+
+  /**
+   * Reads an export request: resource entries (field 1 of every Export…ServiceRequest), each
+   * with its resource (1), scope entries (2) and schema URL (3); each scope entry with its
+   * scope (1), records (2) and schema URL (3). Throws MalformedRequest on garbage.
+   */
+  protected readRequest(body: Buffer): {
+    stats: LimitStats;
+    rejected: number;
+    firstRejection: string;
+  } {
+    const stats = emptyLimitStats();
+    this.stats = stats;
+    this.rejected = 0;
+    this.firstRejection = '';
+    this.start(body);
+    try {
+      while (this.pos < this.end) {
+        const t = this.tag();
+        if (t === ENTRIES) this.resourceEntry(1);
+        else this.skipField(t, 0);
+      }
+    } finally {
+      this.finish();
+    }
+    return { stats, rejected: this.rejected, firstRejection: this.firstRejection };
+  }
+
+  private resourceEntry(depth: number): void {
+    const outer = this.enter(depth);
+    const resource: Resource = {
+      attributes: emptyRecord(),
+      droppedAttributesCount: 0,
+      schemaUrl: '',
+    };
+    const attributes = new AttributeParts();
+    let schemaUrl = '';
+    while (this.pos < this.end) {
+      const t = this.tag();
+      if (t === RESOURCE) this.resourcePart(depth + 1, resource, attributes);
+      else if (t === SCOPE_ENTRIES) this.scopeEntry(depth + 1, resource);
+      else if (t === SCHEMA_URL) schemaUrl = this.string();
+      else this.skipField(t, depth);
+    }
+    this.leave(outer);
+    resource.attributes = attributes.attributes;
+    resource.droppedAttributesCount += this.droppedOf(attributes.seen);
+    resource.schemaUrl = this.limit(schemaUrl);
+  }
+
+  private scopeEntry(depth: number, resource: Resource): void {
+    const outer = this.enter(depth);
+    const scope: InstrumentationScope = {
+      name: '',
+      version: '',
+      attributes: emptyRecord(),
+      droppedAttributesCount: 0,
+      schemaUrl: '',
+    };
+    const attributes = new AttributeParts();
+    let schemaUrl = '';
+    while (this.pos < this.end) {
+      const t = this.tag();
+      if (t === SCOPE) this.scopePart(depth + 1, scope, attributes);
+      else if (t === RECORDS) this.record(depth + 1, resource, scope);
+      else if (t === SCHEMA_URL) schemaUrl = this.string();
+      else this.skipField(t, depth);
+    }
+    this.leave(outer);
+    scope.attributes = attributes.attributes;
+    scope.name = this.limit(scope.name);
+    scope.version = this.limit(scope.version);
+    scope.droppedAttributesCount += this.droppedOf(attributes.seen);
+    scope.schemaUrl = this.limit(schemaUrl);
+  }
+
+  /** The hex of an id's bytes, '' when empty, null when not `bytes` long. */
+  protected id(from: number, to: number, bytes: number): string | null {
+    if (to === from) return '';
+    if (to - from !== bytes) return null;
+    const buf = this.buf;
+    let hex = '';
+    for (let i = from; i < to; i++) hex += HEX[buf[i]!];
+    return hex;
   }
 
   protected limit(value: string): string {
@@ -284,13 +380,8 @@ export class OtlpProtobufDecoder extends WireReader {
     return parts.member === Member.Array ? parts.list : new KeyValueList(parts.entries);
   }
 
-  /** A fresh resource, filled in by `resourcePart` and `finishResource`. */
-  protected newResource(): Resource {
-    return { attributes: emptyRecord(), droppedAttributesCount: 0, schemaUrl: '' };
-  }
-
   /** Reads one part of a Resource message into `resource`. */
-  protected resourcePart(depth: number, resource: Resource, parts: AttributeParts): void {
+  private resourcePart(depth: number, resource: Resource, parts: AttributeParts): void {
     const outer = this.enter(depth);
     let inPart = 0;
     while (this.pos < this.end) {
@@ -302,24 +393,8 @@ export class OtlpProtobufDecoder extends WireReader {
     this.leave(outer);
   }
 
-  protected finishResource(resource: Resource, parts: AttributeParts, schemaUrl: string): void {
-    resource.attributes = parts.attributes;
-    resource.droppedAttributesCount += this.droppedOf(parts.seen);
-    resource.schemaUrl = this.limit(schemaUrl);
-  }
-
-  protected newScope(): InstrumentationScope {
-    return {
-      name: '',
-      version: '',
-      attributes: emptyRecord(),
-      droppedAttributesCount: 0,
-      schemaUrl: '',
-    };
-  }
-
   /** Reads one part of an InstrumentationScope message into `scope` (strings not yet limited). */
-  protected scopePart(depth: number, scope: InstrumentationScope, parts: AttributeParts): void {
+  private scopePart(depth: number, scope: InstrumentationScope, parts: AttributeParts): void {
     const outer = this.enter(depth);
     let inPart = 0;
     while (this.pos < this.end) {
@@ -332,20 +407,15 @@ export class OtlpProtobufDecoder extends WireReader {
     }
     this.leave(outer);
   }
-
-  protected finishScope(
-    scope: InstrumentationScope,
-    parts: AttributeParts,
-    schemaUrl: string,
-  ): void {
-    scope.attributes = parts.attributes;
-    scope.name = this.limit(scope.name);
-    scope.version = this.limit(scope.version);
-    scope.droppedAttributesCount += this.droppedOf(parts.seen);
-    scope.schemaUrl = this.limit(schemaUrl);
-  }
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const ENTRIES = tag(1, LENGTH_DELIMITED);
+const SCOPE_ENTRIES = tag(2, LENGTH_DELIMITED);
+const RECORDS = tag(2, LENGTH_DELIMITED);
+const RESOURCE = tag(1, LENGTH_DELIMITED);
+const SCOPE = tag(1, LENGTH_DELIMITED);
+const SCHEMA_URL = tag(3, LENGTH_DELIMITED);
 const RESOURCE_ATTRIBUTES = tag(1, LENGTH_DELIMITED);
 const RESOURCE_DROPPED = tag(2, VARINT);
 const SCOPE_NAME = tag(1, LENGTH_DELIMITED);

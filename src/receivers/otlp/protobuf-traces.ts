@@ -11,21 +11,9 @@ import {
   type SpanLink,
   type StatusCode,
 } from '../../model/index.js';
-import {
-  PARENT_SPAN_ID_PROBLEM,
-  emptyLimitStats,
-  requiredIdProblem,
-  type Conversion,
-} from './convert.js';
-import { AttributeParts, OtlpProtobufDecoder } from './protobuf-common.js';
+import { PARENT_SPAN_ID_PROBLEM, requiredIdProblem, type Conversion } from './convert.js';
+import { OtlpProtobufDecoder } from './protobuf-common.js';
 import { FIXED32, FIXED64, LENGTH_DELIMITED, VARINT, tag } from './wire-reader.js';
-
-const RESOURCE_SPANS = tag(1, LENGTH_DELIMITED);
-const RESOURCE = tag(1, LENGTH_DELIMITED);
-const SCOPE_SPANS = tag(2, LENGTH_DELIMITED);
-const SCHEMA_URL = tag(3, LENGTH_DELIMITED);
-const SCOPE = tag(1, LENGTH_DELIMITED);
-const SPANS = tag(2, LENGTH_DELIMITED);
 
 const TRACE_ID = tag(1, LENGTH_DELIMITED);
 const SPAN_ID = tag(2, LENGTH_DELIMITED);
@@ -59,8 +47,6 @@ const LINK_FLAGS = tag(6, FIXED32);
 const STATUS_MESSAGE = tag(2, LENGTH_DELIMITED);
 const STATUS_CODE = tag(3, VARINT);
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /** The limit counters a span's parts may add to, saved so a rejected span's can be undone. */
 interface Counters {
   truncatedValues: number;
@@ -77,57 +63,14 @@ interface Counters {
  * bytes throw MalformedRequest.
  */
 export class TraceProtobufDecoder extends OtlpProtobufDecoder {
+  private spans: Span[] = [];
+
   decode(body: Buffer): Conversion {
-    const stats = emptyLimitStats();
-    const result: Conversion = { spans: [], rejected: 0, firstRejection: '', stats };
-    this.stats = stats;
-    this.start(body);
-    try {
-      while (this.pos < this.end) {
-        const t = this.tag();
-        if (t === RESOURCE_SPANS) this.resourceSpans(1, result);
-        else this.skipField(t, 0);
-      }
-    } catch (error) {
-      // The stack of a body nested beyond what recursion allows is refused like other garbage.
-      if (error instanceof RangeError) this.fail(error.message);
-      throw error;
-    } finally {
-      this.finish();
-    }
-    return result;
-  }
-
-  private resourceSpans(depth: number, result: Conversion): void {
-    const outer = this.enter(depth);
-    const resource = this.newResource();
-    const attributes = new AttributeParts();
-    let schemaUrl = '';
-    while (this.pos < this.end) {
-      const t = this.tag();
-      if (t === RESOURCE) this.resourcePart(depth + 1, resource, attributes);
-      else if (t === SCOPE_SPANS) this.scopeSpans(depth + 1, resource, result);
-      else if (t === SCHEMA_URL) schemaUrl = this.string();
-      else this.skipField(t, depth);
-    }
-    this.leave(outer);
-    this.finishResource(resource, attributes, schemaUrl);
-  }
-
-  private scopeSpans(depth: number, resource: Resource, result: Conversion): void {
-    const outer = this.enter(depth);
-    const scope = this.newScope();
-    const attributes = new AttributeParts();
-    let schemaUrl = '';
-    while (this.pos < this.end) {
-      const t = this.tag();
-      if (t === SCOPE) this.scopePart(depth + 1, scope, attributes);
-      else if (t === SPANS) this.span(depth + 1, resource, scope, result);
-      else if (t === SCHEMA_URL) schemaUrl = this.string();
-      else this.skipField(t, depth);
-    }
-    this.leave(outer);
-    this.finishScope(scope, attributes, schemaUrl);
+    this.spans = [];
+    const { stats, rejected, firstRejection } = this.readRequest(body);
+    const spans = this.spans;
+    this.spans = [];
+    return { spans, rejected, firstRejection, stats };
   }
 
   private counters(): Counters {
@@ -143,16 +86,6 @@ export class TraceProtobufDecoder extends OtlpProtobufDecoder {
     into.droppedAttributes += now.droppedAttributes - from.droppedAttributes;
   }
 
-  /** The hex of an id's bytes, '' when empty, null when not `bytes` long. */
-  private id(from: number, to: number, bytes: number): string | null {
-    if (to === from) return '';
-    if (to - from !== bytes) return null;
-    const buf = this.buf;
-    let hex = '';
-    for (let i = from; i < to; i++) hex += HEX[buf[i]!];
-    return hex;
-  }
-
   /** Whether the id in `from`..`to` is `bytes` long and not all zeros (the common case). */
   private validId(from: number, to: number, bytes: number): boolean {
     if (to - from !== bytes) return false;
@@ -165,12 +98,7 @@ export class TraceProtobufDecoder extends OtlpProtobufDecoder {
    * Reads one span. A span with invalid ids is rejected as TraceConverter rejects it, and what
    * its parts added to the limit counters up to the point the converter would stop is kept.
    */
-  private span(
-    depth: number,
-    resource: Resource,
-    scope: InstrumentationScope,
-    result: Conversion,
-  ): void {
+  protected override record(depth: number, resource: Resource, scope: InstrumentationScope): void {
     const limits = this.limits;
     const stats = this.stats;
     const atStart = this.counters();
@@ -301,7 +229,7 @@ export class TraceProtobufDecoder extends OtlpProtobufDecoder {
     if (idProblem !== undefined) {
       // The converter checks ids before reading anything else of the span.
       Object.assign(stats, atStart);
-      return this.reject(result, idProblem);
+      return this.reject(idProblem);
     }
     const attributesDropped = this.droppedOf(attributesSeen);
     if (linkProblem !== undefined) {
@@ -310,7 +238,7 @@ export class TraceProtobufDecoder extends OtlpProtobufDecoder {
       stats.depthLimited -= after.depthLimited;
       stats.truncatedArrays -= after.truncatedArrays;
       stats.droppedAttributes -= after.droppedAttributes;
-      return this.reject(result, linkProblem);
+      return this.reject(linkProblem);
     }
     const eventsDropped = eventsSeen - events.length;
     const linksDropped = linksSeen - links.length;
@@ -339,12 +267,7 @@ export class TraceProtobufDecoder extends OtlpProtobufDecoder {
       resource,
       scope,
     };
-    result.spans.push(span);
-  }
-
-  private reject(result: Conversion, reason: string): void {
-    if (result.rejected === 0) result.firstRejection = reason;
-    result.rejected++;
+    this.spans.push(span);
   }
 
   private event(depth: number): SpanEvent {
