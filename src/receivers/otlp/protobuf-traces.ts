@@ -101,7 +101,7 @@ export class TraceProtobufDecoder extends OtlpProtobufDecoder {
   protected override record(depth: number, resource: Resource, scope: InstrumentationScope): void {
     const limits = this.limits;
     const stats = this.stats;
-    const atStart = this.counters();
+    const { truncatedValues, depthLimited, truncatedArrays, droppedAttributes } = stats;
     const outer = this.enter(depth);
     let traceFrom = 0;
     let traceTo = 0;
@@ -228,7 +228,10 @@ export class TraceProtobufDecoder extends OtlpProtobufDecoder {
         PARENT_SPAN_ID_PROBLEM);
     if (idProblem !== undefined) {
       // The converter checks ids before reading anything else of the span.
-      Object.assign(stats, atStart);
+      stats.truncatedValues = truncatedValues;
+      stats.depthLimited = depthLimited;
+      stats.truncatedArrays = truncatedArrays;
+      stats.droppedAttributes = droppedAttributes;
       return this.reject(idProblem);
     }
     const attributesDropped = this.droppedOf(attributesSeen);

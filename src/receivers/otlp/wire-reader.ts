@@ -26,7 +26,8 @@ export const tag = (field: number, wire: number): number => (field << 3) | wire;
 const EMPTY = Buffer.alloc(0);
 
 /** Buffer's own slicing methods: `toString(encoding, …)` only dispatches to them. */
-interface SlicingBuffer {
+export interface SlicingBuffer {
+  hexSlice(from: number, to: number): string;
   latin1Slice(from: number, to: number): string;
   utf8Slice(from: number, to: number): string;
 }
