@@ -1,8 +1,8 @@
 import { MalformedRequest } from './convert.js';
 
 /**
- * JSON text must be UTF-8; invalid sequences are refused rather than replaced, as protobufjs
- * refuses them in protobuf string fields, so both encodings answer bad text with a 400.
+ * JSON text must be UTF-8; invalid sequences are refused rather than replaced, as the protobuf
+ * decoders refuse them in string fields, so both encodings answer bad text with a 400.
  */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

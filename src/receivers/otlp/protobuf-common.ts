@@ -42,6 +42,10 @@ const Member = {
 } as const;
 type Member = (typeof Member)[keyof typeof Member];
 
+const NO_BYTES = new Uint8Array();
+const NO_LIST: AttributeValue[] = [];
+const NO_ENTRIES: Attributes = emptyRecord();
+
 /**
  * One AnyValue as read so far. A KeyValue's value, an array value and a kvlist value may each
  * arrive in several parts that protobuf merges, so the parts accumulate here and the value is
@@ -53,9 +57,10 @@ export class ValueParts {
   bool = false;
   int = 0n;
   double = 0;
-  bytes: Uint8Array = new Uint8Array();
-  list: AttributeValue[] = [];
-  entries: Attributes = emptyRecord();
+  bytes: Uint8Array = NO_BYTES;
+  /** Replaced by a fresh list or record when an array or kvlist member begins. */
+  list: AttributeValue[] = NO_LIST;
+  entries: Attributes = NO_ENTRIES;
   /** Elements of the array or kvlist seen, kept or not. */
   seen = 0;
   /** The limit counters when the array or kvlist began, restored if it is replaced. */
@@ -63,8 +68,13 @@ export class ValueParts {
   depthLimited = 0;
   truncatedArrays = 0;
 
+  /** Empties the parts, also of what would keep the last request's body or values alive. */
   reset(): void {
     this.member = Member.None;
+    this.text = '';
+    this.bytes = NO_BYTES;
+    this.list = NO_LIST;
+    this.entries = NO_ENTRIES;
   }
 }
 
@@ -125,6 +135,7 @@ export abstract class OtlpProtobufDecoder extends WireReader {
       }
     } finally {
       this.finish();
+      for (const parts of this.parts) parts?.reset();
     }
     return { stats, rejected: this.rejected, firstRejection: this.firstRejection };
   }

@@ -38,6 +38,7 @@ export class LogProtobufDecoder extends OtlpProtobufDecoder {
   decode(body: Buffer): LogConversion {
     this.logs = [];
     const { stats, rejected, firstRejection } = this.readRequest(body);
+    this.body.reset();
     const logs = this.logs;
     this.logs = [];
     return { logs, rejected, firstRejection, stats };
