@@ -56,8 +56,8 @@ interface Counters {
 }
 
 /**
- * Decodes ExportTraceServiceRequest protobuf bytes straight into model spans: ids to hex by
- * table, strings read once, 64-bit integers as bigint, no intermediate message objects. The
+ * Decodes ExportTraceServiceRequest protobuf bytes straight into model spans: ids sliced to
+ * hex, attribute keys interned, strings read once, 64-bit integers as bigint, no intermediate message objects. The
  * result (spans, rejections and their first reason, limit counts) is exactly what protobufjs
  * decoding followed by TraceConverter gives, which tests/receivers check by fuzzing; malformed
  * bytes throw MalformedRequest.
@@ -78,7 +78,7 @@ export class TraceProtobufDecoder extends OtlpProtobufDecoder {
     return { truncatedValues, depthLimited, truncatedArrays, droppedAttributes };
   }
 
-  /** Adds `sign` × (now − `from`) of each counter to `into`. */
+  /** Adds what each counter grew by from `from` to `now` to `into`. */
   private static addSince(into: Counters, from: Counters, now: Counters): void {
     into.truncatedValues += now.truncatedValues - from.truncatedValues;
     into.depthLimited += now.depthLimited - from.depthLimited;

@@ -11,7 +11,7 @@ import { MalformedRequest } from './convert.js';
  */
 
 /** How deep messages (and groups) may nest, as protoc's and protobufjs's default. */
-export const RECURSION_LIMIT = 100;
+const RECURSION_LIMIT = 100;
 
 export const VARINT = 0;
 export const FIXED64 = 1;
