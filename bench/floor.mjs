@@ -22,11 +22,10 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { pino } from 'pino';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
-import { decodeProtobufRequest } from '../dist/receivers/otlp/decode.js';
 import { EmbeddedStore } from '../dist/storage/embedded.js';
 import { migrate } from '../dist/storage/schema/migrate.js';
 import { machine, option, round, writeResults } from './common.mjs';
-import { benchPool, receiverConverter, withFreshTraceIds } from './payloads.mjs';
+import { benchPool, receiverDecoder, withFreshTraceIds } from './payloads.mjs';
 
 const params = {
   rounds: option('rounds', 'BENCH_FLOOR_ROUNDS', 5),
@@ -37,8 +36,7 @@ const params = {
 
 const info = machine();
 const { requests, stats: payload } = benchPool(params);
-const converter = receiverConverter();
-const decode = (bytes) => converter.convert(decodeProtobufRequest(bytes)).spans;
+const decode = receiverDecoder();
 
 const cpuNow = () => {
   const used = process.cpuUsage();

@@ -12,9 +12,8 @@
 import { Buffer } from 'node:buffer';
 import Long from 'long';
 import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
-import { TraceConverter } from '../dist/receivers/otlp/convert.js';
 import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
-import { protobufEncoding } from '../dist/receivers/otlp/wire.js';
+import { TraceProtobufDecoder } from '../dist/receivers/otlp/protobuf-traces.js';
 import { prng } from './prng.mjs';
 
 export const ERROR_RATE = 0.05;
@@ -506,13 +505,14 @@ export function benchPool({ poolSize, spansPerRequest }) {
   return buildRequestPool({ count: poolSize, spansPerRequest, seed: 42 });
 }
 
-/** Converts decoded requests into model spans exactly as the OTLP receiver does. */
-export function receiverConverter() {
-  return new TraceConverter(protobufEncoding, otlpReceiverSchema.parse({}).limits);
+/** Decodes request bytes into model spans exactly as the OTLP receiver does. */
+export function receiverDecoder() {
+  const decoder = new TraceProtobufDecoder(otlpReceiverSchema.parse({}).limits);
+  return (bytes) => decoder.decode(bytes).spans;
 }
 
 /** The pool as the pipeline receives it: one array of model spans per request. */
 export function receivedSpans(requests) {
-  const converter = receiverConverter();
-  return requests.map((r) => converter.convert(ExportTraceServiceRequest.decode(r.bytes)).spans);
+  const decode = receiverDecoder();
+  return requests.map((r) => decode(r.bytes));
 }

@@ -23,12 +23,8 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
 import { WriteAheadLog } from '../dist/exporters/helper/queue/wal.js';
-import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
-import { TraceConverter } from '../dist/receivers/otlp/convert.js';
-import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
-import { protobufEncoding } from '../dist/receivers/otlp/wire.js';
 import { machine, option, round, writeResults } from './common.mjs';
-import { benchPool } from './payloads.mjs';
+import { benchPool, receivedSpans } from './payloads.mjs';
 
 const params = {
   secondsPerPolicy: option('seconds', 'BENCH_QUEUE_SECONDS', 3),
@@ -40,12 +36,11 @@ const params = {
 
 const info = machine();
 const { requests } = benchPool(params);
-const converter = new TraceConverter(protobufEncoding, otlpReceiverSchema.parse({}).limits);
 const encoder = spanBlockEncoder();
-const payloads = requests.map((request) => {
-  const spans = converter.convert(ExportTraceServiceRequest.decode(request.bytes)).spans;
-  return { rows: spans.length, bytes: encoder.encode(spans) };
-});
+const payloads = receivedSpans(requests).map((spans) => ({
+  rows: spans.length,
+  bytes: encoder.encode(spans),
+}));
 const averageBytes = payloads.reduce((sum, p) => sum + p.bytes.length, 0) / payloads.length;
 
 const directories = [];

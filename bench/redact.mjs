@@ -1,11 +1,11 @@
 // Scenario "redact": the redact processor's per-span work, in one process and without I/O, on
 // the spans of the same requests the ingest load generator sends (10% of spans carry an email
 // address and a phone number; user ids, client addresses, JSON message content everywhere).
-// Every iteration converts a request anew, since redaction rewrites spans in place:
-//   convert           TraceConverter.convert(decoded) → a no-op processor: the baseline
-//   convert+redact    the same, then RedactProcessor.consume (default config with an HMAC key)
-//   pipeline-off      decode → convert → Native block, as a receiver and exporter do
-//   pipeline-on       decode → convert → redact → Native block
+// Every iteration decodes a request anew, since redaction rewrites spans in place:
+//   decode            the receiver's decoder (bytes → model spans) → a no-op processor: the baseline
+//   decode+redact     the same, then RedactProcessor.consume (default config with an HMAC key)
+//   pipeline-off      decode → Native block, as a receiver and exporter do
+//   pipeline-on       decode → redact → Native block
 // Redaction alone is the difference of the first two: µs per span, spans/s, and MB/s of the
 // client-controlled text it scans (every string of the span, its events and links, and its
 // share of the resource and scope).
@@ -24,9 +24,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
 import { redactProcessorFactory } from '../dist/processors/redact/factory.js';
-import { ExportTraceServiceRequest } from '../dist/receivers/otlp/proto.js';
 import { machine, option, round, writeResults } from './common.mjs';
-import { benchPool, receiverConverter } from './payloads.mjs';
+import { benchPool, receiverDecoder } from './payloads.mjs';
 
 const spanBlocks = spanBlockEncoder();
 const params = {
@@ -38,8 +37,7 @@ const params = {
 
 const info = machine();
 const { requests, stats: payload } = benchPool(params);
-const converter = receiverConverter();
-const decoded = requests.map((r) => ExportTraceServiceRequest.decode(r.bytes));
+const decode = receiverDecoder();
 
 const noop = { consume: () => Promise.resolve(), flush: () => Promise.resolve() };
 const config = redactProcessorFactory.configSchema.parse({
@@ -89,7 +87,7 @@ function textBytes(spans) {
   return bytes;
 }
 const spanCount = requests.reduce((n, r) => n + r.spans, 0);
-const scannedBytes = decoded.map((d) => textBytes(converter.convert(d).spans));
+const scannedBytes = requests.map((r) => textBytes(decode(r.bytes)));
 
 // Every stage checks its output, which also keeps the work from being optimised away.
 const check = (ok) => {
@@ -97,23 +95,23 @@ const check = (ok) => {
 };
 
 const stages = {
-  convert: async (i) => {
-    const spans = converter.convert(decoded[i]).spans;
+  decode: async (i) => {
+    const spans = decode(requests[i].bytes);
     await noop.consume({ spans, traces: [], failures: [] });
     check(spans.length === requests[i].spans);
   },
-  'convert+redact': async (i) => {
-    const batch = { spans: converter.convert(decoded[i]).spans, traces: [], failures: [] };
+  'decode+redact': async (i) => {
+    const batch = { spans: decode(requests[i].bytes), traces: [], failures: [] };
     await processor.consume(batch);
     check(batch.spans.length === requests[i].spans);
   },
   'pipeline-off': async (i) => {
-    const spans = converter.convert(ExportTraceServiceRequest.decode(requests[i].bytes)).spans;
+    const spans = decode(requests[i].bytes);
     check(spanBlocks.encode(spans).length > 0);
   },
   'pipeline-on': async (i) => {
     const batch = {
-      spans: converter.convert(ExportTraceServiceRequest.decode(requests[i].bytes)).spans,
+      spans: decode(requests[i].bytes),
       traces: [],
       failures: [],
     };
@@ -159,7 +157,7 @@ await processor.shutdown();
 
 // Redaction alone: the extra CPU time per span over the baseline. CPU time rather than wall
 // time, so that other work on a shared machine (process CPU below 100%) does not count.
-const usRedact = results['convert+redact'].cpuUsPerSpan - results.convert.cpuUsPerSpan;
+const usRedact = results['decode+redact'].cpuUsPerSpan - results.decode.cpuUsPerSpan;
 const bytesPerSpan = scannedBytes.reduce((a, b) => a + b, 0) / spanCount;
 const redact = {
   usPerSpan: round(usRedact, 2),
@@ -204,7 +202,7 @@ console.log(
   `redaction alone: ${redact.usPerSpan} CPU µs/span = ${redact.spansPerSec.toLocaleString('en-US')} spans/s per core, ${redact.MBPerSec} MB/s of text`,
 );
 console.log(
-  `pipeline (decode → convert → rows) per core: ${pipeline.offSpansPerSecPerCore.toLocaleString('en-US')} spans/s off, ${pipeline.onSpansPerSecPerCore.toLocaleString('en-US')} on (${pipeline.slowdownPercent}% more CPU per span)`,
+  `pipeline (decode → rows) per core: ${pipeline.offSpansPerSecPerCore.toLocaleString('en-US')} spans/s off, ${pipeline.onSpansPerSecPerCore.toLocaleString('en-US')} on (${pipeline.slowdownPercent}% more CPU per span)`,
 );
 console.log('(CPU µs: process CPU time, which other work on the machine does not inflate)');
 console.log(`\nwrote ${file}`);

@@ -3,9 +3,9 @@ import { KeyValueList } from '../../src/model/attributes.js';
 import type { OtlpLimits } from '../../src/receivers/otlp/config.js';
 import { LogConverter } from '../../src/receivers/otlp/convert-logs.js';
 import { DEPTH_LIMIT_MARKER } from '../../src/receivers/otlp/convert.js';
-import { decodeSignalRequest } from '../../src/receivers/otlp/decode.js';
 import { ExportLogsServiceRequest } from '../../src/receivers/otlp/proto.js';
-import { jsonEncoding, protobufEncoding } from '../../src/receivers/otlp/wire.js';
+import { jsonEncoding } from '../../src/receivers/otlp/wire.js';
+import { LogProtobufDecoder } from '../../src/receivers/otlp/protobuf-logs.js';
 
 /**
  * LogConverter turns a decoded ExportLogsServiceRequest into model log records, under the same
@@ -89,9 +89,7 @@ describe('LogConverter', () => {
         ]),
       ),
     ).finish();
-    const converted = new LogConverter(protobufEncoding, LIMITS).convert(
-      decodeSignalRequest('logs', bytes),
-    );
+    const converted = new LogProtobufDecoder(LIMITS).decode(Buffer.from(bytes));
     expect(converted.logs).toHaveLength(1);
     expect(converted.logs[0]).toMatchObject({
       timeUnixNano: 5n,

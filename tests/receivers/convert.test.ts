@@ -10,7 +10,8 @@ import {
 } from '../../src/receivers/otlp/convert.js';
 import type { Conversion } from '../../src/receivers/otlp/convert.js';
 import { ExportTraceServiceRequest } from '../../src/receivers/otlp/proto.js';
-import { jsonEncoding, protobufEncoding } from '../../src/receivers/otlp/wire.js';
+import { jsonEncoding } from '../../src/receivers/otlp/wire.js';
+import { protobufEncoding } from '../helpers/protobufjs-oracle.js';
 import type { WireEncoding } from '../../src/receivers/otlp/wire.js';
 
 /**

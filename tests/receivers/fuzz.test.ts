@@ -1,25 +1,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../bench/prng.mjs';
-import { varint } from '../helpers/otlp-client.js';
+import { JSON_SEEDS, PROTOBUF_SEEDS, Rng, byteMutations } from '../helpers/otlp-fuzz.js';
 import { otlpReceiverSchema } from '../../src/receivers/otlp/config.js';
 import { MalformedRequest, TraceConverter } from '../../src/receivers/otlp/convert.js';
-import {
-  decodeBounds,
-  decodeJsonRequest,
-  decodeProtobufRequest,
-} from '../../src/receivers/otlp/decode.js';
-import { jsonEncoding, protobufEncoding } from '../../src/receivers/otlp/wire.js';
+import { decodeJsonRequest } from '../../src/receivers/otlp/decode.js';
+import { TraceProtobufDecoder } from '../../src/receivers/otlp/protobuf-traces.js';
+import { jsonEncoding } from '../../src/receivers/otlp/wire.js';
 
 /**
  * Fuzzes the OTLP decoders with mutations of real SDK payloads, in process, through the same
@@ -36,150 +23,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_f417);
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 /** JSON cases build and parse much bigger documents (huge arrays, deep nesting): fewer of them. */
 const JSON_CASES = Math.ceil(CASES * 0.3);
-
-class Rng {
-  readonly next: () => number;
-  constructor(seed: number) {
-    this.next = prng(seed);
-  }
-  int(max: number): number {
-    return Math.floor(this.next() * max);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Seed payloads: real SDK spans, serialized by the OTLP transformer the SDK exporters use.
-
-function recordAgentSpans(variant: number): ReadableSpan[] {
-  const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': `fuzz-agent-${variant}`,
-      'deployment.environment': 'fuzz',
-      'host.cpu.count': 4,
-    }),
-    spanProcessors: [new SimpleSpanProcessor(memory)],
-  });
-  const tracer = provider.getTracer('faultline-fuzz', '0.0.1');
-  const agent = tracer.startSpan('invoke_agent booking', {
-    kind: SpanKind.INTERNAL,
-    attributes: {
-      'gen_ai.operation.name': 'invoke_agent',
-      'gen_ai.agent.name': 'booking',
-      'session.id': `s-${variant}`,
-    },
-  });
-  const parent = trace.setSpan(context.active(), agent);
-  for (let i = 0; i <= variant % 3; i++) {
-    const llm = tracer.startSpan(
-      'chat gpt-4o-mini',
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'gen_ai.operation.name': 'chat',
-          'gen_ai.request.model': 'gpt-4o-mini',
-          'gen_ai.usage.input_tokens': 1200 + i,
-          'gen_ai.usage.output_tokens': 87,
-          'gen_ai.request.temperature': 0.2,
-          'gen_ai.response.finish_reasons': ['stop'],
-          'llm.input_messages': JSON.stringify([{ role: 'user', content: 'book a flight ✈' }]),
-          'retrieval.scores': [0.91, 0.5, 0.25],
-          'flags.cached': [true, false],
-        },
-      },
-      parent,
-    );
-    llm.addEvent('gen_ai.choice', { index: 0, 'finish.reason': 'stop' });
-    llm.end();
-  }
-  const tool = tracer.startSpan(
-    'execute_tool search_flights',
-    {
-      kind: SpanKind.INTERNAL,
-      attributes: { 'gen_ai.tool.name': 'search_flights', 'tool.args': '{"from":"BER"}' },
-      links: [{ context: agent.spanContext(), attributes: { 'link.kind': 'caused_by' } }],
-    },
-    parent,
-  );
-  tool.recordException(new Error('upstream 503'));
-  tool.setStatus({ code: SpanStatusCode.ERROR, message: 'tool failed' });
-  tool.end();
-  agent.end();
-  return memory.getFinishedSpans();
-}
-
-const SEED_SPANS = [0, 1, 2, 3].map(recordAgentSpans);
-const PROTOBUF_SEEDS = SEED_SPANS.map((spans) =>
-  Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!),
-);
-const JSON_SEEDS = SEED_SPANS.map((spans) =>
-  Buffer.from(JsonTraceSerializer.serializeRequest(spans)!),
-);
-
-// ---------------------------------------------------------------------------------------------
-// Byte mutations (both encodings)
-
-const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x0a, 0x12, 0x22, 0xc3, 0xed, 0xa0];
-
-type ByteMutation = (rng: Rng, input: Buffer, other: Buffer) => Buffer;
-
-const byteMutations: Record<string, ByteMutation> = {
-  flip(rng, input) {
-    const out = Buffer.from(input);
-    for (let n = 1 + rng.int(8); n > 0 && out.length > 0; n--)
-      out[rng.int(out.length)]! ^= 1 << rng.int(8);
-    return out;
-  },
-  set(rng, input) {
-    const out = Buffer.from(input);
-    for (let n = 1 + rng.int(4); n > 0 && out.length > 0; n--)
-      out[rng.int(out.length)] = rng.pick(INTERESTING_BYTES);
-    return out;
-  },
-  truncate(rng, input) {
-    return input.subarray(0, rng.int(input.length));
-  },
-  insert(rng, input) {
-    const at = rng.int(input.length + 1);
-    const junk = Buffer.from(
-      Array.from({ length: 1 + rng.int(16) }, () => rng.pick(INTERESTING_BYTES)),
-    );
-    return Buffer.concat([input.subarray(0, at), junk, input.subarray(at)]);
-  },
-  remove(rng, input) {
-    const at = rng.int(input.length);
-    return Buffer.concat([input.subarray(0, at), input.subarray(at + 1 + rng.int(32))]);
-  },
-  splice(rng, input, other) {
-    const at = rng.int(input.length);
-    const from = rng.int(other.length);
-    return Buffer.concat([
-      input.subarray(0, at),
-      other.subarray(from, from + 1 + rng.int(256)),
-      input.subarray(at + rng.int(64)),
-    ]);
-  },
-  duplicate(rng, input) {
-    const from = rng.int(input.length);
-    const part = input.subarray(from, from + 1 + rng.int(128));
-    return Buffer.concat([input.subarray(0, from), part, part, input.subarray(from)]);
-  },
-  /** Rewrites the length after a length-delimited tag to a small, huge or off-by-one value. */
-  length(rng, input) {
-    const tags: number[] = [];
-    for (let i = 0; i < input.length - 1; i++) if ((input[i]! & 0x07) === 2) tags.push(i);
-    if (tags.length === 0) return input;
-    const at = rng.pick(tags) + 1;
-    let end = at;
-    while (end < input.length && input[end]! & 0x80) end++;
-    const old = input[at]! & 0x7f;
-    const value = rng.pick([0, 1, old + 1, Math.max(0, old - 1), 0x7fffffff, 2 ** 32 + 5, 2 ** 28]);
-    return Buffer.concat([input.subarray(0, at), varint(value), input.subarray(end + 1)]);
-  },
-};
 
 // ---------------------------------------------------------------------------------------------
 // Structural mutations (JSON)
@@ -300,10 +143,7 @@ const hugeNumberText = (rng: Rng, text: string): string =>
 // ---------------------------------------------------------------------------------------------
 
 const limits = otlpReceiverSchema.parse({}).limits;
-/**
- * Odd protobuf cases decode as the receivers decode large bodies, skipping children beyond
- * the limits on the wire; tight limits make the skipping happen in these small payloads.
- */
+/** Odd protobuf cases decode with tight limits, so children beyond them are skipped. */
 const tightLimits = otlpReceiverSchema.parse({
   limits: {
     max_attributes_per_span: 2,
@@ -312,24 +152,18 @@ const tightLimits = otlpReceiverSchema.parse({
     max_array_elements: 1,
   },
 }).limits;
-const tightBounds = decodeBounds(tightLimits);
-const converters = {
-  protobuf: new TraceConverter(protobufEncoding, limits),
-  bounded: new TraceConverter(protobufEncoding, tightLimits),
-  json: new TraceConverter(jsonEncoding, limits),
+const decoders = {
+  protobuf: new TraceProtobufDecoder(limits),
+  bounded: new TraceProtobufDecoder(tightLimits),
 };
+const jsonConverter = new TraceConverter(jsonEncoding, limits);
 
 type Outcome = 'converted' | 'malformed';
 
 function receive(encoding: 'protobuf' | 'bounded' | 'json', body: Buffer): Outcome {
   try {
-    const decoded =
-      encoding === 'json'
-        ? decodeJsonRequest(body)
-        : encoding === 'bounded'
-          ? decodeProtobufRequest(body, tightBounds, 0)
-          : decodeProtobufRequest(body);
-    converters[encoding].convert(decoded);
+    if (encoding === 'json') jsonConverter.convert(decodeJsonRequest(body));
+    else decoders[encoding].decode(body);
     return 'converted';
   } catch (error) {
     if (error instanceof MalformedRequest) return 'malformed';

@@ -12,7 +12,7 @@ import {
 } from './convert.js';
 
 /** The protobuf enum value names of `SeverityNumber`, as OTLP/JSON may send them. */
-const SEVERITY_NUMBER_WIRE_NAMES: readonly string[] = [
+export const SEVERITY_NUMBER_WIRE_NAMES: readonly string[] = [
   'SEVERITY_NUMBER_UNSPECIFIED',
   ...['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].flatMap((level) =>
     ['', '2', '3', '4'].map((step) => `SEVERITY_NUMBER_${level}${step}`),
@@ -95,7 +95,11 @@ export class LogConverter extends OtlpConverter {
   /** An id that may be absent; all zeros counts as absent, as the OTLP spec says. */
   private optionalId(raw: unknown, bytes: number, field: string): string {
     const id = this.encoding.id(raw, bytes);
-    if (id === null) throw new RecordRejected(`${field} must be empty or ${bytes} bytes`);
+    if (id === null) throw new RecordRejected(optionalIdProblem(field, bytes));
     return /^0*$/.test(id) ? '' : id;
   }
 }
+
+/** Why an optional id of the wrong length is refused. */
+export const optionalIdProblem = (field: string, bytes: number): string =>
+  `${field} must be empty or ${bytes} bytes`;

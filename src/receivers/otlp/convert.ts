@@ -126,10 +126,9 @@ export class OtlpConverter {
 
   protected requiredId(raw: unknown, bytes: number, field: string): string {
     const id = this.encoding.id(raw, bytes);
-    if (id === null) throw new RecordRejected(`${field} must be ${bytes} bytes`);
-    if (id === '' || /^0+$/.test(id))
-      throw new RecordRejected(`${field} must not be empty or all zeros`);
-    return id;
+    const problem = requiredIdProblem(id, bytes, field);
+    if (problem !== undefined) throw new RecordRejected(problem);
+    return id!;
   }
 
   protected enumOrZero(raw: unknown, names: readonly string[]): number {
@@ -204,14 +203,32 @@ export class OtlpConverter {
   }
 
   protected limitString(value: string, stats: LimitStats): string {
-    const max = this.limits.max_attribute_value_length;
-    if (value.length <= max) return value;
-    stats.truncatedValues++;
-    // Do not leave half of a surrogate pair at the cut.
-    const cut = /[\uD800-\uDBFF]/.test(value[max - 1]!) ? max - 1 : max;
-    return value.slice(0, cut);
+    return limitString(value, this.limits.max_attribute_value_length, stats);
   }
 }
+
+/** `value` cut to `max` UTF-16 units (counted in `stats` when cut). */
+export function limitString(value: string, max: number, stats: LimitStats): string {
+  if (value.length <= max) return value;
+  stats.truncatedValues++;
+  // Do not leave half of a surrogate pair at the cut.
+  const cut = /[\uD800-\uDBFF]/.test(value[max - 1]!) ? max - 1 : max;
+  return value.slice(0, cut);
+}
+
+/** Why a required id (lowercase hex, '' when absent, null when of the wrong length) is refused. */
+export function requiredIdProblem(
+  id: string | null,
+  bytes: number,
+  field: string,
+): string | undefined {
+  if (id === null) return `${field} must be ${bytes} bytes`;
+  if (id === '' || /^0+$/.test(id)) return `${field} must not be empty or all zeros`;
+  return undefined;
+}
+
+/** The reason an optional parent span id is refused. */
+export const PARENT_SPAN_ID_PROBLEM = 'parent_span_id must be empty or 8 bytes';
 
 /**
  * Converts one decoded ExportTraceServiceRequest into model spans. Spans with invalid ids or
@@ -247,7 +264,7 @@ export class TraceConverter extends OtlpConverter {
     const traceId = this.requiredId(raw.traceId, 16, 'trace_id');
     const spanId = this.requiredId(raw.spanId, 8, 'span_id');
     const parentSpanId = this.encoding.id(raw.parentSpanId, 8);
-    if (parentSpanId === null) throw new RecordRejected('parent_span_id must be empty or 8 bytes');
+    if (parentSpanId === null) throw new RecordRejected(PARENT_SPAN_ID_PROBLEM);
     const start = this.encoding.uint64(raw.startTimeUnixNano);
     const end = this.encoding.uint64(raw.endTimeUnixNano);
     if (start === null || end === null) {

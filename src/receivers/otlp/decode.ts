@@ -1,63 +1,8 @@
-import { withBounds, type DecodeBounds } from './bounded-decode.js';
-import type { OtlpLimits } from './config.js';
 import { MalformedRequest } from './convert.js';
-import type protobuf from 'protobufjs';
-import { ExportLogsServiceRequest, ExportTraceServiceRequest, type Signal } from './proto.js';
-
-/** The decode-time bounds that match the converter's limits (it keeps no more than these). */
-export function decodeBounds(limits: OtlpLimits): DecodeBounds {
-  return {
-    attributes: limits.max_attributes_per_span,
-    events: limits.max_events_per_span,
-    links: limits.max_links_per_span,
-    arrayElements: limits.max_array_elements,
-  };
-}
 
 /**
- * Bodies from this size on are decoded with bounds. Below it a body cannot hold enough
- * children to matter (a 1 MiB body of tiny attributes retains under 10 MB decoded), and
- * bounded decoding costs about 10% more CPU on typical requests (bench payloads, 19
- * attributes per span: 13.2 vs 14.9 CPU µs per span), so ordinary traffic skips it.
- */
-export const BOUNDED_DECODE_FROM = 1024 * 1024;
-
-const REQUESTS: Record<Signal, protobuf.Type> = {
-  traces: ExportTraceServiceRequest,
-  logs: ExportLogsServiceRequest,
-};
-
-/**
- * Decodes ExportTraceServiceRequest protobuf bytes; throws MalformedRequest on garbage. With
- * `bounds`, children beyond them in a large body are skipped rather than built (see
- * bounded-decode.ts).
- */
-export function decodeProtobufRequest(
-  body: Uint8Array,
-  bounds?: DecodeBounds,
-  boundedFrom = BOUNDED_DECODE_FROM,
-): unknown {
-  return decodeSignalRequest('traces', body, bounds, boundedFrom);
-}
-
-/** Decodes the export request of `signal`, as decodeProtobufRequest does for traces. */
-export function decodeSignalRequest(
-  signal: Signal,
-  body: Uint8Array,
-  bounds?: DecodeBounds,
-  boundedFrom = BOUNDED_DECODE_FROM,
-): unknown {
-  const effective = body.length >= boundedFrom ? bounds : undefined;
-  try {
-    return withBounds(effective, () => REQUESTS[signal].decode(body));
-  } catch (error) {
-    throw new MalformedRequest(`cannot decode the protobuf body: ${(error as Error).message}`);
-  }
-}
-
-/**
- * JSON text must be UTF-8; invalid sequences are refused rather than replaced, as protobufjs
- * refuses them in protobuf string fields, so both encodings answer bad text with a 400.
+ * JSON text must be UTF-8; invalid sequences are refused rather than replaced, as the protobuf
+ * decoders refuse them in string fields, so both encodings answer bad text with a 400.
  */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -18,7 +18,6 @@ import { loadTls } from '../../net/tls.js';
 import { onDeadline } from '../../pipeline/deadline.js';
 import type { GrpcConfig } from './config.js';
 import { MalformedRequest } from './convert.js';
-import { decodeSignalRequest } from './decode.js';
 import type { Ingest } from './ingest.js';
 import type { ReceiverMetrics } from './metrics.js';
 import {
@@ -172,12 +171,7 @@ export class OtlpGrpcServer {
     try {
       // gRPC has read the message by now; admission still comes before it is decoded.
       release = this.options.admission.admit(body.length, 'grpc');
-      const result = await this.ingest.export(
-        signal,
-        'grpc',
-        'protobuf',
-        decodeSignalRequest(signal, body, this.ingest.bounds),
-      );
+      const result = await this.ingest.export(signal, 'grpc', 'protobuf', body);
       callback(null, Buffer.from(encodeExportResponse(signal, result)));
     } catch (error) {
       if (error instanceof MalformedRequest) this.ingest.decodeFailed('grpc', 'protobuf');

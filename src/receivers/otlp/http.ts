@@ -7,7 +7,6 @@ import { loadTls } from '../../net/tls.js';
 import type { HttpConfig } from './config.js';
 import { BodyError, readBody } from './body.js';
 import { MalformedRequest } from './convert.js';
-import { decodeJsonRequest, decodeSignalRequest } from './decode.js';
 import type { Ingest } from './ingest.js';
 import type { ReceiverMetrics } from './metrics.js';
 import { encodeExportResponse, encodeRpcStatus, exportResponseJson, type Signal } from './proto.js';
@@ -152,11 +151,7 @@ export class OtlpHttpServer {
       return this.fail(response, type, refusal.httpStatus, refusal.grpcCode, refusal.message);
     }
     try {
-      const decoded =
-        type === 'protobuf'
-          ? decodeSignalRequest(signal, body, this.ingest.bounds)
-          : decodeJsonRequest(body);
-      const result = await this.ingest.export(signal, 'http', type, decoded);
+      const result = await this.ingest.export(signal, 'http', type, body);
       if (type === 'protobuf') {
         response
           .writeHead(200, { 'Content-Type': PROTOBUF })

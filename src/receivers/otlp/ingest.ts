@@ -3,15 +3,16 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { logsBatch, spansBatch, type TelemetryBatch } from '../../model/index.js';
 import type { TelemetryConsumer } from '../../pipeline/component.js';
-import type { DecodeBounds } from './bounded-decode.js';
 import type { OtlpLimits } from './config.js';
-import { TraceConverter, type LimitStats } from './convert.js';
-import { LogConverter } from './convert-logs.js';
-import { decodeBounds } from './decode.js';
+import { TraceConverter, type Conversion, type LimitStats } from './convert.js';
+import { LogConverter, type LogConversion } from './convert-logs.js';
+import { decodeJsonRequest } from './decode.js';
+import { LogProtobufDecoder } from './protobuf-logs.js';
+import { TraceProtobufDecoder } from './protobuf-traces.js';
 import type { ReceiverMetrics } from './metrics.js';
 import type { ExportResult, Signal } from './proto.js';
 import { refusalFor } from './status.js';
-import { jsonEncoding, protobufEncoding, type WireEncoding } from './wire.js';
+import { jsonEncoding, type WireEncoding } from './wire.js';
 
 export type Transport = 'grpc' | 'http';
 type EncodingName = WireEncoding['name'];
@@ -41,9 +42,10 @@ interface Converted {
   stats: LimitStats;
 }
 
-/** Each signal's conversion and the names its items go by in counters and messages. */
+/** Each signal's decoding and the names its items go by in counters and messages. */
 interface SignalIngest {
-  convert: Record<EncodingName, (request: unknown) => Converted>;
+  /** Decodes and converts a request body; throws MalformedRequest on garbage. */
+  convert: Record<EncodingName, (body: Buffer) => Converted>;
   accepted: Counter<'receiver' | 'transport'>;
   refused: Counter<'receiver' | 'transport' | 'reason'>;
   /** e.g. `span(s)`, for partial_success messages. */
@@ -51,14 +53,12 @@ interface SignalIngest {
 }
 
 /**
- * The part of receiving both transports share: convert a decoded request, hand the valid
+ * The part of receiving both transports share: decode and convert a request body, hand the valid
  * spans or log records on, and wait until they are safe before the caller acknowledges.
  * Throws what `refusalFor` maps to a status code.
  */
 export class Ingest {
   private readonly signals: Record<Signal, SignalIngest>;
-  /** What protobuf decoding keeps: no more than the converter will. */
-  readonly bounds: DecodeBounds;
 
   constructor(
     private readonly receiver: string,
@@ -67,30 +67,35 @@ export class Ingest {
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
   ) {
-    this.bounds = decodeBounds(limits);
-    const traces = (encoding: WireEncoding) => {
-      const converter = new TraceConverter(encoding, limits);
-      return (request: unknown): Converted => {
-        const { spans, ...rest } = converter.convert(request);
-        return { batches: slices(spans, spansBatch), items: spans.length, ...rest };
-      };
-    };
-    const logs = (encoding: WireEncoding) => {
-      const converter = new LogConverter(encoding, limits);
-      return (request: unknown): Converted => {
-        const { logs: records, ...rest } = converter.convert(request);
-        return { batches: slices(records, logsBatch), items: records.length, ...rest };
-      };
-    };
+    const spans = ({ spans: decoded, ...rest }: Conversion): Converted => ({
+      batches: slices(decoded, spansBatch),
+      items: decoded.length,
+      ...rest,
+    });
+    const logs = ({ logs: decoded, ...rest }: LogConversion): Converted => ({
+      batches: slices(decoded, logsBatch),
+      items: decoded.length,
+      ...rest,
+    });
+    const protobufTraces = new TraceProtobufDecoder(limits);
+    const jsonTraces = new TraceConverter(jsonEncoding, limits);
+    const protobufLogs = new LogProtobufDecoder(limits);
+    const jsonLogs = new LogConverter(jsonEncoding, limits);
     this.signals = {
       traces: {
-        convert: { protobuf: traces(protobufEncoding), json: traces(jsonEncoding) },
+        convert: {
+          protobuf: (body) => spans(protobufTraces.decode(body)),
+          json: (body) => spans(jsonTraces.convert(decodeJsonRequest(body))),
+        },
         accepted: metrics.acceptedSpans,
         refused: metrics.refusedSpans,
         noun: 'span(s)',
       },
       logs: {
-        convert: { protobuf: logs(protobufEncoding), json: logs(jsonEncoding) },
+        convert: {
+          protobuf: (body) => logs(protobufLogs.decode(body)),
+          json: (body) => logs(jsonLogs.convert(decodeJsonRequest(body))),
+        },
         accepted: metrics.acceptedLogRecords,
         refused: metrics.refusedLogRecords,
         noun: 'log record(s)',
@@ -102,11 +107,11 @@ export class Ingest {
     signal: Signal,
     transport: Transport,
     encoding: EncodingName,
-    request: unknown,
+    body: Buffer,
   ): Promise<ExportResult> {
     const labels = { receiver: this.receiver, transport };
     const { convert, accepted, refused, noun } = this.signals[signal];
-    const conversion = convert[encoding](request);
+    const conversion = convert[encoding](body);
     this.metrics.recordLimits(this.receiver, conversion.stats);
     if (conversion.rejected > 0) {
       refused.inc({ ...labels, reason: 'invalid' }, conversion.rejected);

@@ -2,9 +2,9 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import Long from 'long';
-import { installBounds } from './bounded-decode.js';
 
-// int64/fixed64 fields decode to Long objects so timestamps keep all 64 bits.
+// int64/fixed64 fields decode to Long objects so timestamps keep all 64 bits (protobufjs
+// decodes requests only in tests, as the receiver's decoders' oracle, and in tools).
 protobuf.util.Long = Long;
 protobuf.configure();
 
@@ -25,7 +25,6 @@ function loadRoot(): protobuf.Root {
 }
 
 const root = loadRoot();
-installBounds(root);
 
 export const ExportTraceServiceRequest = root.lookupType(
   'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest',

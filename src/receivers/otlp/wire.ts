@@ -1,7 +1,7 @@
 /**
- * How one OTLP encoding spells ids, 64-bit integers, bytes and enums. protobufjs-decoded
- * messages and OTLP/JSON share field names (lowerCamelCase), so the converter walks both
- * alike and asks the encoding only about values.
+ * How one OTLP encoding spells ids, 64-bit integers, bytes and enums. The converter walks
+ * OTLP/JSON documents and, in tests, protobufjs-decoded messages (the same lowerCamelCase
+ * field names), and asks the encoding only about values.
  */
 export interface WireEncoding {
   readonly name: 'protobuf' | 'json';
@@ -15,55 +15,6 @@ export interface WireEncoding {
   /** An enum given as its number (or, in JSON, its name), or null. */
   enumValue(raw: unknown, names: readonly string[]): number | null;
 }
-
-interface LongLike {
-  low: number;
-  high: number;
-}
-
-const isLong = (raw: unknown): raw is LongLike =>
-  typeof raw === 'object' && raw !== null && 'low' in raw && 'high' in raw;
-
-/** protobufjs leaves absent `bytes` fields at their prototype default, an empty array. */
-const isAbsent = (raw: unknown): boolean => raw == null || (Array.isArray(raw) && raw.length === 0);
-
-const HEX_TABLE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function bytesToHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (let i = 0; i < bytes.length; i++) hex += HEX_TABLE[bytes[i]!];
-  return hex;
-}
-
-export const protobufEncoding: WireEncoding = {
-  name: 'protobuf',
-  id(raw, bytes) {
-    if (raw instanceof Uint8Array) {
-      if (raw.length === 0) return '';
-      return raw.length === bytes ? bytesToHex(raw) : null;
-    }
-    return isAbsent(raw) ? '' : null;
-  },
-  uint64(raw) {
-    if (isLong(raw)) return (BigInt(raw.high >>> 0) << 32n) | BigInt(raw.low >>> 0);
-    if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) return BigInt(raw);
-    return raw == null ? 0n : null;
-  },
-  int64(raw) {
-    if (isLong(raw))
-      return BigInt.asIntN(64, (BigInt(raw.high >>> 0) << 32n) | BigInt(raw.low >>> 0));
-    if (typeof raw === 'number' && Number.isInteger(raw)) return BigInt(raw);
-    return raw == null ? 0n : null;
-  },
-  bytes(raw) {
-    if (raw instanceof Uint8Array) return raw;
-    return isAbsent(raw) ? new Uint8Array() : null;
-  },
-  enumValue(raw) {
-    if (raw == null) return 0;
-    return typeof raw === 'number' && Number.isInteger(raw) ? raw : null;
-  },
-};
 
 const HEX_ID = /^[0-9a-fA-F]*$/;
 const DECIMAL = /^-?\d+$/;
