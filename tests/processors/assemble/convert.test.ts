@@ -1198,6 +1198,22 @@ describe('steps no instrumentation names, and the moving GenAI names', () => {
     });
   });
 
+  it("makes LangGraph's __start__ node user input and its channel writes state changes", () => {
+    const chain = { 'openinference.span.kind': 'CHAIN' };
+    expect(convert(sampleSpan({ name: '__start__', attributes: chain }))).toMatchObject({
+      type: 'user_input',
+      convention: 'langgraph',
+      operation: '__start__',
+    });
+    expect(convert(sampleSpan({ name: '__start__.task', attributes: {} }))).toMatchObject({
+      type: 'user_input',
+    });
+    expect(
+      convert(sampleSpan({ name: 'ChannelWrite<agent,messages>', attributes: chain })),
+    ).toMatchObject({ type: 'state_change', convention: 'langgraph', operation: 'ChannelWrite' });
+    expect(convert(sampleSpan({ name: 'agent', attributes: chain })).type).toBe('chain');
+  });
+
   it('reads semantic-conventions-genai v0.1 names beside the older ones', () => {
     const step = stepOf({
       'gen_ai.operation.name': 'chat',

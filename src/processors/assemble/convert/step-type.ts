@@ -4,7 +4,7 @@ import { faultlineKind } from './conventions/faultline.js';
 import { genAiKind } from './conventions/gen-ai.js';
 import type { StepKind } from './conventions/kind.js';
 import { langfuseGenericKind, langfuseKind } from './conventions/langfuse.js';
-import { langGraphInterruptKind } from './conventions/langgraph.js';
+import { langGraphInterruptKind, langGraphNodeKind } from './conventions/langgraph.js';
 import { openInferenceKind } from './conventions/openinference.js';
 import { vercelAiKind } from './conventions/vercel-ai.js';
 import { MODEL_KEYS } from './fields/models.js';
@@ -15,7 +15,8 @@ import { MODEL_KEYS } from './fields/models.js';
  * their own keys to spans of other libraries). The first that recognises its value decides:
  *
  * 0. `faultline.step.type`, written on purpose (the tracer helper), then a LangGraph
- *    interrupt (an exception event of type `GraphInterrupt`), whatever kind the span has;
+ *    interrupt (an exception event of type `GraphInterrupt`), whatever kind the span has, then
+ *    LangGraph's `__start__` node (user input) and `ChannelWrite<…>` runs (state changes);
  * 1. `openinference.span.kind` — always set by OpenInference, and the most specific
  *    (it alone tells guardrails, evaluators and rerankers apart);
  * 2. `gen_ai.operation.name` — the OpenTelemetry standard;
@@ -35,6 +36,7 @@ export function stepKindOf(
   return (
     faultlineKind(attributes) ??
     langGraphInterruptKind(events) ??
+    langGraphNodeKind(spanName) ??
     openInferenceKind(attributes) ??
     genAiKind(attributes) ??
     langfuseKind(attributes) ??

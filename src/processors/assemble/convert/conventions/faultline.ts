@@ -3,9 +3,9 @@ import { STEP_TYPES, type StepType } from '../../../../model/step.js';
 import type { StepKind } from './kind.js';
 
 /**
- * Faultline's own attribute, `faultline.step.type`, for the steps no convention names
- * (`user_input`, `final_output`, `interrupt`, `state_change`) and for agents without an
- * instrumentation library: the tracer helper (`faultline/tracer`) writes it. The value is a
+ * Faultline's own attribute, `faultline.step.type`, for the steps the GenAI conventions do not
+ * name (`user_input`, `final_output`, `interrupt`, `state_change`; only LangGraph's runs carry
+ * some of them) and for agents without an instrumentation library: the tracer helper (`faultline/tracer`) writes it. The value is a
  * step type as stored; an unknown value decides nothing.
  */
 export const STEP_TYPE = 'faultline.step.type';

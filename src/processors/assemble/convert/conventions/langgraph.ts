@@ -20,3 +20,17 @@ export function langGraphInterruptKind(events: readonly SpanEvent[]): StepKind |
   }
   return undefined;
 }
+
+/**
+ * LangGraph's own graph machinery, traced as runs of their own (by OpenInference's LangChain
+ * instrumentation, OpenLLMetry's with a `.task` suffix): the `__start__` node takes the graph's
+ * input, and `ChannelWrite<channel,…>` runs write a node's result into the graph state (newer
+ * LangGraph releases stop tracing the writes).
+ */
+export function langGraphNodeKind(spanName: string): StepKind | undefined {
+  const name = spanName.endsWith('.task') ? spanName.slice(0, -'.task'.length) : spanName;
+  if (name === '__start__') return { type: 'user_input', convention: 'langgraph', operation: name };
+  if (name.startsWith('ChannelWrite<'))
+    return { type: 'state_change', convention: 'langgraph', operation: 'ChannelWrite' };
+  return undefined;
+}
