@@ -106,6 +106,24 @@ export abstract class OtlpProtobufDecoder extends WireReader {
   /** Reads one record (span, log record) of a scope entry, at message depth `depth`. */
   protected abstract record(depth: number, resource: Resource, scope: InstrumentationScope): void;
 
+  /**
+   * Puts the limit counters back to what they were before a record was read: the converter
+   * checks ids before anything else, so a record rejected for its ids counts no truncation.
+   * (Plain numbers rather than a saved object: no allocation per record.)
+   */
+  protected restoreCounters(
+    truncatedValues: number,
+    depthLimited: number,
+    truncatedArrays: number,
+    droppedAttributes: number,
+  ): void {
+    const stats = this.stats;
+    stats.truncatedValues = truncatedValues;
+    stats.depthLimited = depthLimited;
+    stats.truncatedArrays = truncatedArrays;
+    stats.droppedAttributes = droppedAttributes;
+  }
+
   /** Counts a rejected record; the first reason is kept for `partial_success`. */
   protected reject(reason: string): void {
     if (this.rejected === 0) this.firstRejection = reason;

@@ -112,11 +112,7 @@ export class LogProtobufDecoder extends OtlpProtobufDecoder {
     const traceId = this.id(traceFrom, traceTo, 16);
     const spanId = this.id(spanFrom, spanTo, 8);
     if (traceId === null || spanId === null) {
-      // The converter checks ids before reading anything else of the record.
-      stats.truncatedValues = truncatedValues;
-      stats.depthLimited = depthLimited;
-      stats.truncatedArrays = truncatedArrays;
-      stats.droppedAttributes = droppedAttributes;
+      this.restoreCounters(truncatedValues, depthLimited, truncatedArrays, droppedAttributes);
       this.reject(
         traceId === null ? optionalIdProblem('trace_id', 16) : optionalIdProblem('span_id', 8),
       );

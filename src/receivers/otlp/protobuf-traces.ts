@@ -227,11 +227,7 @@ export class TraceProtobufDecoder extends OtlpProtobufDecoder {
         requiredIdProblem(spanId, 8, 'span_id') ??
         PARENT_SPAN_ID_PROBLEM);
     if (idProblem !== undefined) {
-      // The converter checks ids before reading anything else of the span.
-      stats.truncatedValues = truncatedValues;
-      stats.depthLimited = depthLimited;
-      stats.truncatedArrays = truncatedArrays;
-      stats.droppedAttributes = droppedAttributes;
+      this.restoreCounters(truncatedValues, depthLimited, truncatedArrays, droppedAttributes);
       return this.reject(idProblem);
     }
     const attributesDropped = this.droppedOf(attributesSeen);
