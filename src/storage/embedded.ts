@@ -4,7 +4,14 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
-import { JSON_EACH_ROW, type InsertOptions, type QueryOptions, type Store } from './store.js';
+import {
+  JSON_EACH_ROW,
+  wholeBody,
+  type InsertBody,
+  type InsertOptions,
+  type QueryOptions,
+  type Store,
+} from './store.js';
 import { classifyStorageError } from './errors.js';
 import { guardedSql, withReadonlySetting } from './readonly-sql.js';
 import { sqlString } from './sql.js';
@@ -65,7 +72,7 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  async insert(table: string, payload: Buffer, options: InsertOptions = {}): Promise<void> {
+  async insert(table: string, body: InsertBody, options: InsertOptions = {}): Promise<void> {
     const settings: Record<string, string> = {};
     if (options.dedupToken) {
       Object.assign(settings, DEDUP_INSERT_SETTINGS);
@@ -74,11 +81,11 @@ export class EmbeddedStore implements Store {
     const format = options.format ?? JSON_EACH_ROW;
     try {
       if (format.name === 'Native') {
-        await this.insertNativeFile(table, payload, format.columns, settings);
+        await this.insertNativeFile(table, body, format.columns, settings);
       } else {
         await this.live().insert({
           table: `${this.database}.${table}`,
-          values: payload,
+          values: wholeBody(body),
           format: 'JSONEachRow',
           settings,
         });
@@ -91,18 +98,19 @@ export class EmbeddedStore implements Store {
   /**
    * chDB's raw insert takes text formats only, so a Native payload goes through a file that
    * the engine reads with `file()`; plain String and Map columns in it are converted to the
-   * table's LowCardinality types. The file is removed once the insert settled.
+   * table's LowCardinality types. A body in parts is written part by part, never joined. The
+   * file is removed once the insert settled.
    */
   private async insertNativeFile(
     table: string,
-    payload: Buffer,
+    body: InsertBody,
     columns: readonly string[],
     settings: Record<string, string>,
   ): Promise<void> {
     const directory = this.insertDirectory();
     await mkdir(directory, { recursive: true });
     const path = join(directory, `${randomUUID()}.native`);
-    await writeFile(path, payload);
+    await writeFile(path, body);
     try {
       const names = columns.map((name) => `\`${name}\``).join(', ');
       const assignments = Object.entries(settings)

@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
-import { JSON_EACH_ROW, type InsertOptions, type QueryOptions, type Store } from './store.js';
+import {
+  JSON_EACH_ROW,
+  type InsertBody,
+  type InsertOptions,
+  type QueryOptions,
+  type Store,
+} from './store.js';
 import { classifyStorageError } from './errors.js';
 import { guardedSql } from './readonly-sql.js';
 
@@ -59,7 +65,7 @@ export class ServerStore implements Store {
     }
   }
 
-  async insert(table: string, payload: Buffer, options: InsertOptions = {}): Promise<void> {
+  async insert(table: string, body: InsertBody, options: InsertOptions = {}): Promise<void> {
     const settings: Record<string, string> = {};
     if (options.dedupToken && this.options.dedupTokens) {
       Object.assign(settings, DEDUP_INSERT_SETTINGS);
@@ -74,7 +80,7 @@ export class ServerStore implements Store {
       // exec streams the bytes as they are; insert() would re-encode them as objects.
       const result = await this.live().exec({
         query: `INSERT INTO ${this.database}.${table}${columns} FORMAT ${format.name}`,
-        values: Readable.from([payload]),
+        values: Readable.from(Buffer.isBuffer(body) ? [body] : body),
         clickhouse_settings: settings,
       });
       await readAll(result.stream);

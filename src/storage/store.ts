@@ -17,6 +17,18 @@ export type InsertFormat = { name: 'JSONEachRow' } | { name: 'Native'; columns: 
 
 export const JSON_EACH_ROW: InsertFormat = { name: 'JSONEachRow' };
 
+/**
+ * One insert body, whole or as parts to be sent one after another: a batch of queue records
+ * is handed over as its records' payloads, so tens of MiB are never copied into one buffer.
+ */
+export type InsertBody = Buffer | readonly Buffer[];
+
+/** The body as one buffer, for a transport that takes only that (copies when in parts). */
+export function wholeBody(body: InsertBody): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  return body.length === 1 ? body[0]! : Buffer.concat(body);
+}
+
 export interface InsertOptions {
   /** ClickHouse insert deduplication token, so a retried batch is not stored twice. */
   dedupToken?: string;
@@ -32,8 +44,8 @@ export interface Store {
   command(sql: string): Promise<void>;
   /** Runs a query and returns its output, formatted by ClickHouse. */
   query(sql: string, options: QueryOptions): Promise<string>;
-  /** Inserts a payload into `table` (unqualified; the store's database is used). */
-  insert(table: string, payload: Buffer, options?: InsertOptions): Promise<void>;
+  /** Inserts a body into `table` (unqualified; the store's database is used). */
+  insert(table: string, body: InsertBody, options?: InsertOptions): Promise<void>;
   /** True when the engine answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

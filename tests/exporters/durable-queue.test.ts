@@ -12,6 +12,7 @@ import {
 } from '../../src/exporters/helper/queue/durable-queue.js';
 import { QueueMetrics } from '../../src/exporters/helper/queue/metrics.js';
 import { PermanentError, RetryableError } from '../../src/pipeline/errors.js';
+import { wholeBody, type InsertBody } from '../../src/storage/store.js';
 import { sampleSum } from '../helpers/otlp-client.js';
 import { silentLogger } from '../helpers/test-doubles.js';
 
@@ -24,7 +25,7 @@ let directory: string;
 let registry: Registry;
 
 function makeQueue(
-  send: (rows: Buffer, token: string) => Promise<void>,
+  send: (rows: InsertBody, token: string) => Promise<void>,
   overrides: Partial<DurableQueueOptions<number>> = {},
 ): DurableQueue<number> {
   return new DurableQueue<number>({
@@ -57,8 +58,8 @@ function makeQueue(
   });
 }
 
-const numbers = (rows: Buffer): number[] =>
-  rows
+const numbers = (rows: InsertBody): number[] =>
+  wholeBody(rows)
     .toString()
     .split('\n')
     .map((line) => (JSON.parse(line) as { n: number }).n);
@@ -189,7 +190,7 @@ describe('DurableQueue', () => {
     const sizes: number[] = [];
     const queue = makeQueue(
       (rows) => {
-        sizes.push(rows.length);
+        sizes.push(wholeBody(rows).length);
         return Promise.resolve();
       },
       { maxRows: 1000, maxBytes: 64 },

@@ -5,7 +5,13 @@ import type { TelemetryBatch } from '../../src/model/index.js';
 import type { ComponentSettings, TelemetryConsumer } from '../../src/pipeline/component.js';
 import { Extensions } from '../../src/pipeline/host.js';
 import { STORAGE } from '../../src/storage/extension.js';
-import type { InsertOptions, QueryOptions, Store } from '../../src/storage/store.js';
+import {
+  wholeBody,
+  type InsertBody,
+  type InsertOptions,
+  type QueryOptions,
+  type Store,
+} from '../../src/storage/store.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -31,10 +37,11 @@ export class RecordingStore implements Store {
     return Promise.resolve('');
   }
   /** Records each row as a JSON line, whether it came as JSONEachRow or in Native blocks. */
-  insert(table: string, payload: Buffer, options: InsertOptions = {}): Promise<void> {
+  insert(table: string, body: InsertBody, options: InsertOptions = {}): Promise<void> {
     if (this.hang) return new Promise(() => {});
     const failure = this.failWith.shift();
     if (failure) return Promise.reject(failure);
+    const payload = wholeBody(body);
     const rows =
       options.format?.name === 'Native'
         ? readNativeRows(payload).map((row) =>

@@ -8,6 +8,7 @@ import type { RowEncoder, UnencodableRow } from '../encoder.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { QueueMetrics } from './metrics.js';
 import { WriteAheadLog, type LogRecord, type WalOptions } from './wal.js';
+import type { InsertBody } from '../../../storage/store.js';
 
 export interface DurableQueueOptions<T> {
   labels: { exporter: string; table: string };
@@ -24,7 +25,7 @@ export interface DurableQueueOptions<T> {
   /** Turns items into insert-ready chunks of its format; each chunk becomes one record. */
   encoder: RowEncoder<T>;
   /** Inserts the rows; the token is the same for every attempt at the same rows. */
-  send(rows: Buffer, dedupToken: string): Promise<void>;
+  send(rows: InsertBody, dedupToken: string): Promise<void>;
   deadLetter: DeadLetterFile;
   metrics: ExporterMetrics;
   queueMetrics: QueueMetrics;
@@ -254,7 +255,7 @@ export class DurableQueue<T> implements RowQueue<T> {
     batchRows: number,
   ): Promise<void> {
     const { format } = this.options.encoder;
-    const refusal = await this.sendWithRetry(format.join(parts), count, token);
+    const refusal = await this.sendWithRetry(format.body(parts), count, token);
     if (!refusal) return;
     const pieces = format.split(parts);
     if (pieces.length <= Math.max(1, Math.ceil(batchRows / BISECT_PARTS))) {
@@ -273,7 +274,7 @@ export class DurableQueue<T> implements RowQueue<T> {
    * in the log); returns a permanent refusal.
    */
   private async sendWithRetry(
-    rows: Buffer,
+    rows: InsertBody,
     count: number,
     token: string,
   ): Promise<Error | undefined> {

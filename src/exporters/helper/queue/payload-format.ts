@@ -7,8 +7,8 @@ import { JSON_EACH_ROW, type InsertFormat } from '../../../storage/store.js';
 export interface PayloadFormat {
   /** What storage is told the body is. */
   readonly insert: InsertFormat;
-  /** One insert body from record payloads, in order. */
-  join(parts: readonly Buffer[]): Buffer;
+  /** One insert body from record payloads, in order, as parts (never copied into one). */
+  body(parts: readonly Buffer[]): readonly Buffer[];
   /** The smallest parts of record payloads that can be inserted (and refused) alone. */
   split(payloads: readonly Buffer[]): Buffer[];
   /** How many rows `split`'s parts hold. */
@@ -32,14 +32,13 @@ function splitLines(rows: Buffer, into: Buffer[]): void {
 /** JSONEachRow lines: joined by newlines, refused row by row. */
 export const JSON_LINES: PayloadFormat = {
   insert: JSON_EACH_ROW,
-  join(parts) {
-    if (parts.length === 1) return parts[0]!;
-    const joined: Buffer[] = [];
+  body(parts) {
+    const body: Buffer[] = [];
     for (const part of parts) {
-      if (joined.length > 0) joined.push(NEWLINE);
-      joined.push(part);
+      if (body.length > 0) body.push(NEWLINE);
+      body.push(part);
     }
-    return Buffer.concat(joined);
+    return body;
   },
   split(payloads) {
     const lines: Buffer[] = [];
@@ -70,7 +69,7 @@ function blockRows(block: Buffer): number {
 export function nativeBlocks(columns: readonly string[]): PayloadFormat {
   return {
     insert: { name: 'Native', columns },
-    join: (parts) => (parts.length === 1 ? parts[0]! : Buffer.concat(parts)),
+    body: (parts) => parts,
     split: (payloads) => [...payloads],
     rowsIn: (parts) => parts.reduce((sum, block) => sum + blockRows(block), 0),
     deadLetterRow: (part) => Buffer.from(JSON.stringify({ native: part.toString('base64') })),
