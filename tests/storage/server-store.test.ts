@@ -144,10 +144,10 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
       await store.command(
         `CREATE TABLE ${DATABASE}.native (a UInt32, s String) ENGINE = MergeTree ORDER BY a`,
       );
-      const encoder = new NativeBlockEncoder<{ a: number; s: string }>([
-        column('a', UInt32, (row) => row.a),
-        column('s', String_, (row) => row.s),
-      ]);
+      const encoder = new NativeBlockEncoder<{ a: number; s: string }>(
+        [column('a', UInt32, (row) => row.a), column('s', String_, (row) => row.s)],
+        (row) => row,
+      );
       const block = encoder.encode([
         { a: 2, s: 'zwei, ä€' },
         { a: 1, s: 'x'.repeat(300) },

@@ -12,25 +12,28 @@ import { QueueMetrics } from '../helper/queue/metrics.js';
 import type { RowQueue } from '../helper/row-queue.js';
 import { JsonLinesEncoder, type RowEncoder } from '../helper/encoder.js';
 import type { ClickhouseExporterConfig } from './config.js';
-import { failureRow } from './failure-rows.js';
 import { LogRowWriter } from './log-rows.js';
+import { failureBlockEncoder } from './native/failure-columns.js';
 import { spanBlockEncoder } from './native/span-columns.js';
+import { traceBlockEncoder } from './native/trace-columns.js';
 import { NativeRowEncoder } from './native/row-encoder.js';
-import { traceRow } from './trace-rows.js';
 
 /** Encoding yields to the event loop after this long, so no slice of it holds the loop longer. */
 const ENCODE_SLICE_MS = 10;
 /** Span rows per Native block: about 10 ms of encoding, and ~1 MB, per block. */
 const SPAN_ROWS_PER_BLOCK = 1000;
+/** Trace rows per Native block: a trace's document is ~0.3–2 KB a step, so ~10 ms too. */
+const TRACE_ROWS_PER_BLOCK = 64;
+/** Failure rows per Native block (a few hundred bytes each). */
+const FAILURE_ROWS_PER_BLOCK = 1000;
 
 /**
  * Writes spans into `otel_traces`, assembled traces into `agent_traces`, failures into
  * `failures` and log records into `otel_logs`: each kind through its own queue, batched by
- * rows and time and retried with backoff. Spans, the hot path, travel as ClickHouse Native
- * blocks (the queue's records are the insert payload itself); the others, one row per trace,
- * failure or record, as JSONEachRow. With `queue.enabled` (the default) the queues are
- * write-ahead logs on disk and a
- * batch is acknowledged once logged; without, once inserted.
+ * rows and time and retried with backoff. Spans, traces and failures travel as ClickHouse
+ * Native blocks (the queue's records are the insert payload itself); log records as
+ * JSONEachRow. With `queue.enabled` (the default) the queues are write-ahead logs on disk and
+ * a batch is acknowledged once logged; without, once inserted.
  */
 export class ClickhouseExporter implements Exporter {
   private readonly spans: RowQueue<TelemetryBatch['spans'][number]>;
@@ -120,11 +123,21 @@ export class ClickhouseExporter implements Exporter {
     );
     this.traces = queue(
       AGENT_TRACES.name,
-      jsonLines(traceRow, (trace) => ({ TraceId: trace.traceId })),
+      new NativeRowEncoder({
+        block: traceBlockEncoder(),
+        key: (trace) => ({ TraceId: trace.traceId }),
+        maxChunkBytes: config.batch.max_bytes,
+        rowsPerBlock: TRACE_ROWS_PER_BLOCK,
+      }),
     );
     this.failures = queue(
       FAILURES.name,
-      jsonLines(failureRow, (failure) => ({ FailureId: failure.failureId })),
+      new NativeRowEncoder({
+        block: failureBlockEncoder(),
+        key: (failure) => ({ FailureId: failure.failureId }),
+        maxChunkBytes: config.batch.max_bytes,
+        rowsPerBlock: FAILURE_ROWS_PER_BLOCK,
+      }),
     );
     this.logs = queue(
       OTEL_LOGS.name,

@@ -20,20 +20,31 @@ export function column<R, V>(
 /** About what one span row takes in Native; the sink grows past it when needed. */
 const INITIAL_BYTES_PER_ROW = 1024;
 
+/** What the row encoder needs of a block encoder: the columns it writes, and the block. */
+export interface BlockEncoder<T> {
+  readonly columnNames: readonly string[];
+  encode(items: readonly T[]): Buffer;
+}
+
 /**
- * Encodes rows as one ClickHouse Native block (column count, row count, then per column its
+ * Encodes items as one ClickHouse Native block (column count, row count, then per column its
  * name, type and values), the format ClickHouse inserts without parsing text. Several blocks
- * one after another are still a valid Native stream.
+ * one after another are still a valid Native stream. `prepare` turns an item into the row the
+ * columns read, once per item (a trace's summary and document, say), before any column.
  */
-export class NativeBlockEncoder<R> {
+export class NativeBlockEncoder<T, R = T> implements BlockEncoder<T> {
   /** The column names in block order, for `INSERT INTO t (…)`. */
   readonly columnNames: readonly string[];
 
-  constructor(private readonly columns: readonly NativeColumn<R>[]) {
+  constructor(
+    private readonly columns: readonly NativeColumn<R>[],
+    private readonly prepare: (item: T) => R,
+  ) {
     this.columnNames = columns.map((c) => c.name);
   }
 
-  encode(rows: readonly R[]): Buffer {
+  encode(items: readonly T[]): Buffer {
+    const rows = items.map(this.prepare);
     const sink = new ByteSink(rows.length * INITIAL_BYTES_PER_ROW);
     sink.varUInt(this.columns.length);
     sink.varUInt(rows.length);

@@ -7,10 +7,10 @@ import type {
   UnencodableRow,
 } from '../../helper/encoder.js';
 import { nativeBlocks, type PayloadFormat } from '../../helper/queue/payload-format.js';
-import type { NativeBlockEncoder } from './block.js';
+import type { BlockEncoder } from './block.js';
 
 export interface NativeRowsOptions<T> {
-  block: NativeBlockEncoder<T>;
+  block: BlockEncoder<T>;
   /** What identifies an item that cannot be encoded. */
   key: (item: T) => Record<string, string>;
   maxChunkBytes: number;

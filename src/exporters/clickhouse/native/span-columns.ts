@@ -109,4 +109,4 @@ export const SPAN_COLUMNS = [
 
 /** Spans → one Native block for `otel_traces`. */
 export const spanBlockEncoder = (): NativeBlockEncoder<Span> =>
-  new NativeBlockEncoder(SPAN_COLUMNS);
+  new NativeBlockEncoder(SPAN_COLUMNS, (span) => span);
