@@ -17,8 +17,10 @@ export function column<R, V>(
   return { name, type, value };
 }
 
-/** About what one span row takes in Native; the sink grows past it when needed. */
+/** What a row is guessed to take before the first block says; the sink grows when needed. */
 const INITIAL_BYTES_PER_ROW = 1024;
+/** Headroom over the expected size, so a block a little larger than average still fits. */
+const ROOM = 1.25;
 
 /** What the row encoder needs of a block encoder: the columns it writes, and the block. */
 export interface BlockEncoder<T> {
@@ -35,6 +37,11 @@ export interface BlockEncoder<T> {
 export class NativeBlockEncoder<T, R = T> implements BlockEncoder<T> {
   /** The column names in block order, for `INSERT INTO t (…)`. */
   readonly columnNames: readonly string[];
+  /**
+   * Bytes a row took in recent blocks (a moving average): the next block's sink starts that
+   * large, so it is rarely grown (each growth copies what was written) or copied out.
+   */
+  private bytesPerRow = INITIAL_BYTES_PER_ROW;
 
   constructor(
     private readonly columns: readonly NativeColumn<R>[],
@@ -45,7 +52,7 @@ export class NativeBlockEncoder<T, R = T> implements BlockEncoder<T> {
 
   encode(items: readonly T[]): Buffer {
     const rows = items.map(this.prepare);
-    const sink = new ByteSink(rows.length * INITIAL_BYTES_PER_ROW);
+    const sink = new ByteSink(Math.ceil(rows.length * this.bytesPerRow * ROOM));
     sink.varUInt(this.columns.length);
     sink.varUInt(rows.length);
     const values = new Array<unknown>(rows.length);
@@ -55,6 +62,8 @@ export class NativeBlockEncoder<T, R = T> implements BlockEncoder<T> {
       for (let i = 0; i < rows.length; i++) values[i] = column.value(rows[i]!);
       column.type.write(sink, values as never[]);
     }
-    return sink.finish();
+    const block = sink.finish();
+    if (rows.length > 0) this.bytesPerRow += (block.length / rows.length - this.bytesPerRow) / 4;
+    return block;
   }
 }

@@ -4,6 +4,8 @@
  */
 /** Below this many chars a string is tried as ASCII (and its length fits one byte). */
 const SHORT_STRING = 64;
+/** The share of a sink's buffer in use above which `finish` hands out a view, not a copy. */
+const MOSTLY_USED = 0.75;
 
 export class ByteSink {
   private buffer: Buffer;
@@ -13,9 +15,13 @@ export class ByteSink {
     this.buffer = Buffer.allocUnsafe(Math.max(64, initialBytes));
   }
 
-  /** The bytes written, copied out of the sink's spare capacity. */
+  /**
+   * The bytes written. A buffer mostly used is handed out as it is (a view), saving a copy;
+   * one with much spare capacity is copied out, so the spare memory is not kept alive.
+   */
   finish(): Buffer {
-    return Buffer.from(this.buffer.subarray(0, this.at));
+    const written = this.buffer.subarray(0, this.at);
+    return this.at >= this.buffer.length * MOSTLY_USED ? written : Buffer.from(written);
   }
 
   varUInt(value: number): void {
