@@ -163,21 +163,29 @@ export class TraceAssembler {
   private evictOverflow(now: number): Emission[] {
     this.forgetOverflow();
     const evicted: Emission[] = [];
+    // Bounds are checked before iterating: a map iterator walks over the deleted entries at
+    // the map's front, which per added step would cost more than the step itself.
+    if (!this.overBounds()) return evicted;
     for (const trace of this.held.values()) {
-      if (this.held.size <= this.options.maxTraces && this.steps <= this.options.maxSteps) break;
       trace.incomplete = true;
       evicted.push(this.emit(trace, 'evicted', now));
       this.forgetOverflow();
+      if (!this.overBounds()) break;
     }
     return evicted;
   }
 
+  private overBounds(): boolean {
+    return this.held.size > this.options.maxTraces || this.steps > this.options.maxSteps;
+  }
+
   /** Forgets the oldest remembered traces while more than `maxSteps` steps are held. */
   private forgetOverflow(): void {
+    if (this.steps <= this.options.maxSteps) return;
     for (const [traceId, { trace }] of this.emitted) {
-      if (this.steps <= this.options.maxSteps) break;
       this.emitted.delete(traceId);
       this.steps -= trace.steps.size;
+      if (this.steps <= this.options.maxSteps) return;
     }
   }
 

@@ -103,10 +103,11 @@ export class GenAiEventJoin {
       this.fill(joined);
     }
     this.steps.delete(key);
+    // A span that carries its input, output and finish reasons itself leaves events nothing to
+    // fill in: it is not remembered (most model calls under current instrumentations).
+    if (own.input && own.output && own.finishReasons) return;
     this.steps.set(key, joined);
-    if (this.steps.size > this.options.maxRememberedSteps) {
-      this.steps.delete(this.steps.keys().next().value!);
-    }
+    if (this.steps.size > this.options.maxRememberedSteps) forgetOldest(this.steps);
   }
 
   get heldSpans(): number {
@@ -122,10 +123,13 @@ export class GenAiEventJoin {
     const entry = held ?? content;
     this.pendingBytes += entry.bytes;
     this.pending.set(key, entry);
+    if (this.pendingBytes <= this.options.maxPendingBytes) return;
+    // Down to a sixteenth below the bound at once, for the reason forgetOldest gives.
+    const target = this.options.maxPendingBytes * (1 - FORGET_SHARE);
     for (const [oldest, dropped] of this.pending) {
-      if (this.pendingBytes <= this.options.maxPendingBytes) break;
       this.pending.delete(oldest);
       this.pendingBytes -= dropped.bytes;
+      if (this.pendingBytes <= target) return;
     }
   }
 
@@ -143,6 +147,22 @@ export class GenAiEventJoin {
 }
 
 const spanKey = (traceId: string, spanId: string): string => `${traceId}/${spanId}`;
+
+/** Share of the remembered steps forgotten at once when there are too many. */
+const FORGET_SHARE = 1 / 16;
+
+/**
+ * Forgets the oldest entries of a map that is over its bound, a sixteenth of them at once: a
+ * map iterator starts at the front, where deleted entries pile up until the table is rebuilt,
+ * so deleting one oldest entry per insertion would walk over all of them every time.
+ */
+function forgetOldest(map: Map<string, unknown>): void {
+  let left = Math.max(1, Math.floor(map.size * FORGET_SHARE));
+  for (const key of map.keys()) {
+    map.delete(key);
+    if (--left === 0) return;
+  }
+}
 
 const emptyContent = (): EventContent => ({ input: [], output: [], finishReasons: [], bytes: 0 });
 
