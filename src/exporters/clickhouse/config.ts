@@ -7,8 +7,12 @@ export const clickhouseExporterSchema = z
       .object({
         /** A batch is inserted when it holds this many spans… */
         max_rows: z.number().int().min(1).max(1_000_000).default(10_000),
-        /** …or when its oldest span has waited this long. */
-        timeout: duration().prefault('200ms'),
+        /**
+         * …or when its oldest span has waited this long. About one insert a second per table,
+         * as ClickHouse advises: every insert makes a part (and one per materialized view) to be
+         * merged later, and below max_rows the merges cost more than the inserts.
+         */
+        timeout: duration().prefault('1s'),
         /**
          * Bytes of one insert at most (a single larger row goes alone). Rows are also serialised
          * in chunks of this size, so a batch is never one string beyond it.
