@@ -340,7 +340,7 @@ describe('defaults', () => {
       auth: { tokens: [] },
     });
     expect(component(config, 'exporters', 'clickhouse')).toEqual({
-      batch: { max_rows: 10_000, timeout: 200, max_bytes: 32 * 1024 ** 2 },
+      batch: { max_rows: 10_000, timeout: 1000, max_bytes: 32 * 1024 ** 2 },
       max_pending_rows: 200_000,
       queue: {
         enabled: true,
