@@ -14,7 +14,7 @@ import { JsonLinesEncoder } from '../../src/exporters/helper/encoder.js';
 import { ExporterMetrics } from '../../src/exporters/helper/metrics.js';
 import { DeadLetterFile } from '../../src/exporters/helper/queue/dead-letter.js';
 import { DurableQueue } from '../../src/exporters/helper/queue/durable-queue.js';
-import { NativeBlockEncoder, column } from '../../src/exporters/clickhouse/native/block.js';
+import { NativeBlockEncoder, columnsOf } from '../../src/exporters/clickhouse/native/block.js';
 import { String_, UInt32 } from '../../src/exporters/clickhouse/native/types.js';
 import { QueueMetrics } from '../../src/exporters/helper/queue/metrics.js';
 import { PermanentError, RetryableError } from '../../src/pipeline/errors.js';
@@ -144,9 +144,10 @@ describe.skipIf(!runHere)('ServerStore on a real ClickHouse server', () => {
       await store.command(
         `CREATE TABLE ${DATABASE}.native (a UInt32, s String) ENGINE = MergeTree ORDER BY a`,
       );
-      const encoder = new NativeBlockEncoder<{ a: number; s: string }>(
+      const column = columnsOf<{ a: number; s: string }>();
+      const encoder = new NativeBlockEncoder(
         [column('a', UInt32, (row) => row.a), column('s', String_, (row) => row.s)],
-        (row) => row,
+        (row: { a: number; s: string }) => row,
       );
       const block = encoder.encode([
         { a: 2, s: 'zwei, ä€' },

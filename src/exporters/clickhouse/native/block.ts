@@ -8,14 +8,14 @@ export interface NativeColumn<R> {
   value(row: R): unknown;
 }
 
-/** A column whose value type is checked against its wire type. */
-export function column<R, V>(
-  name: string,
-  type: NativeType<V>,
-  value: (row: R) => V,
-): NativeColumn<R> {
-  return { name, type, value };
-}
+/** Makes the columns of rows of type R, each value's type checked against its wire type. */
+export const columnsOf =
+  <R>() =>
+  <V>(name: string, type: NativeType<V>, value: (row: R) => V): NativeColumn<R> => ({
+    name,
+    type,
+    value,
+  });
 
 /** What a row is guessed to take before the first block says; the sink grows when needed. */
 const INITIAL_BYTES_PER_ROW = 1024;

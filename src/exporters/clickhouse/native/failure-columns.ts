@@ -1,12 +1,8 @@
 import type { Failure } from '../../../model/index.js';
-import { NativeBlockEncoder, column } from './block.js';
+import { NativeBlockEncoder, columnsOf } from './block.js';
 import { DateTime64, String_, UInt64 } from './types.js';
 
-const failure = <V>(
-  name: string,
-  type: Parameters<typeof column<Failure, V>>[1],
-  value: (f: Failure) => V,
-) => column<Failure, V>(name, type, value);
+const failure = columnsOf<Failure>();
 
 /**
  * `failures` rows, one per captured failure. Captures carry Version 0 and each root-cause

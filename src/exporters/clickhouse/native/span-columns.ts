@@ -7,7 +7,7 @@ import {
   type Failure,
   type Span,
 } from '../../../model/index.js';
-import { NativeBlockEncoder, column } from './block.js';
+import { NativeBlockEncoder, columnsOf } from './block.js';
 import {
   Array_,
   AttributeText,
@@ -38,11 +38,7 @@ function failureClasses(failures: readonly Failure[] | undefined): readonly stri
   return [...new Set(failures.map((f) => f.failureClass))];
 }
 
-const span = <V>(
-  name: string,
-  type: Parameters<typeof column<Span, V>>[1],
-  value: (s: Span) => V,
-) => column<Span, V>(name, type, value);
+const span = columnsOf<Span>();
 
 /**
  * `otel_traces` rows as Native columns: the Collector exporter's columns, then Faultline's

@@ -4,7 +4,7 @@ import {
   type AgentTrace,
   type TraceSummary,
 } from '../../../model/index.js';
-import { NativeBlockEncoder, column } from './block.js';
+import { NativeBlockEncoder, columnsOf } from './block.js';
 import { Array_, DateTime64, Float64, Map_, String_, UInt16, UInt32, UInt64 } from './types.js';
 
 /** A trace with what its row is computed from, once: its summary and its document's JSON. */
@@ -28,11 +28,7 @@ function traceRow(trace: AgentTrace): TraceRow {
 
 const NANOS = DateTime64(9);
 
-const trace = <V>(
-  name: string,
-  type: Parameters<typeof column<TraceRow, V>>[1],
-  value: (row: TraceRow) => V,
-) => column<TraceRow, V>(name, type, value);
+const trace = columnsOf<TraceRow>();
 
 /**
  * `agent_traces` rows, one per emission of a trace; the highest Version wins in storage (the
