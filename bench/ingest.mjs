@@ -233,7 +233,8 @@ async function runPhase(loadgenArgs) {
 /** What the daemon's own metrics say about its inserts in the window, and its memory. */
 function exporterFigures(m0, m1, windowSec) {
   if (!m0 || !m1) return null;
-  const delta = (name) => (m1.get(name) ?? NaN) - (m0.get(name) ?? NaN);
+  // A labelled counter appears with its first increment: absent at the window's start is 0.
+  const delta = (name) => (m1.get(name) ?? NaN) - (m0.get(name) ?? 0);
   const batches = delta('faultline_exporter_batches_total');
   const seconds = delta('faultline_exporter_send_duration_seconds_sum');
   return {
