@@ -40,13 +40,17 @@ interface EventContent {
   bytes: number;
 }
 
-/** A converted step, what its span said itself, and the event content joined to it so far. */
+/**
+ * A converted step, what its span said itself (fields events never replace), and the event
+ * content joined to it so far: none until an event comes, as for most remembered steps.
+ */
 interface JoinedStep {
   step: StepInfo;
   traceStep: TraceStep;
-  content: EventContent;
-  /** Fields the span filled itself, which events never replace. */
-  own: { input: boolean; output: boolean; finishReasons: boolean };
+  content: EventContent | undefined;
+  ownInput: boolean;
+  ownOutput: boolean;
+  ownFinishReasons: boolean;
 }
 
 export interface EventJoinOptions {
@@ -75,8 +79,9 @@ export class GenAiEventJoin {
       const key = spanKey(record.traceId, record.spanId);
       const known = this.steps.get(key);
       if (known) {
-        merge(known.content, content);
-        this.fill(known);
+        if (known.content) merge(known.content, content);
+        else known.content = content;
+        this.fill(known, known.content);
       } else {
         this.hold(key, content);
       }
@@ -89,23 +94,23 @@ export class GenAiEventJoin {
    */
   joinSpan(traceId: string, spanId: string, step: StepInfo, traceStep: TraceStep): void {
     const key = spanKey(traceId, spanId);
-    const own = {
-      input: step.inputPreview !== '',
-      output: step.outputPreview !== '',
-      finishReasons: step.finishReasons.length > 0,
+    const joined: JoinedStep = {
+      step,
+      traceStep,
+      content: this.pending.get(key),
+      ownInput: step.inputPreview !== '',
+      ownOutput: step.outputPreview !== '',
+      ownFinishReasons: step.finishReasons.length > 0,
     };
-    const joined: JoinedStep = { step, traceStep, content: emptyContent(), own };
-    const held = this.pending.get(key);
-    if (held) {
+    if (joined.content) {
       this.pending.delete(key);
-      this.pendingBytes -= held.bytes;
-      joined.content = held;
-      this.fill(joined);
+      this.pendingBytes -= joined.content.bytes;
+      this.fill(joined, joined.content);
     }
     this.steps.delete(key);
     // A span that carries its input, output and finish reasons itself leaves events nothing to
     // fill in: it is not remembered (most model calls under current instrumentations).
-    if (own.input && own.output && own.finishReasons) return;
+    if (joined.ownInput && joined.ownOutput && joined.ownFinishReasons) return;
     this.steps.set(key, joined);
     if (this.steps.size > this.options.maxRememberedSteps) forgetOldest(this.steps);
   }
@@ -134,15 +139,16 @@ export class GenAiEventJoin {
   }
 
   /** Fills, from all the content joined so far, what the span itself left empty. */
-  private fill({ step, traceStep, content, own }: JoinedStep): void {
+  private fill(joined: JoinedStep, content: EventContent): void {
+    const { step, traceStep } = joined;
     const attributes = emptyRecord<AttributeValue>();
     if (content.input.length) attributes['gen_ai.input.messages'] = JSON.stringify(content.input);
     if (content.output.length)
       attributes['gen_ai.output.messages'] = JSON.stringify(content.output);
     const { inputPreview, outputPreview } = this.options.previews(attributes);
-    if (!own.input) step.inputPreview = inputPreview;
-    if (!own.output) step.outputPreview = traceStep.outputPreview = outputPreview;
-    if (!own.finishReasons) step.finishReasons = content.finishReasons.slice();
+    if (!joined.ownInput) step.inputPreview = inputPreview;
+    if (!joined.ownOutput) step.outputPreview = traceStep.outputPreview = outputPreview;
+    if (!joined.ownFinishReasons) step.finishReasons = content.finishReasons.slice();
   }
 }
 
