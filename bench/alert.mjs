@@ -14,9 +14,12 @@
 // BENCH_BATCH (spans per request), --pool BENCH_POOL. Results: bench/results/alert.json.
 
 import console from 'node:console';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
+import { clearInterval, setInterval } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -26,6 +29,10 @@ import { alertConfigSchema } from '../dist/processors/alert/config.js';
 import { AlertProcessor } from '../dist/processors/alert/processor.js';
 import { classifyConfigSchema } from '../dist/processors/classify/config.js';
 import { classifyProcessorFactory } from '../dist/processors/classify/factory.js';
+import { Extensions } from '../dist/pipeline/host.js';
+import { EmbeddedStore } from '../dist/storage/embedded.js';
+import { STORAGE } from '../dist/storage/extension.js';
+import { migrate } from '../dist/storage/schema/migrate.js';
 import { machine, option, round, writeResults } from './common.mjs';
 import { benchPool, receivedSpans } from './payloads.mjs';
 
@@ -41,16 +48,24 @@ const SHIPPED = parse(
 ).processors.alert;
 
 const passOn = { consume: () => Promise.resolve(), flush: () => Promise.resolve() };
+// The processor's timers are unref'd (in the daemon its servers keep the process alive), so
+// storing the alerts at shutdown would otherwise find the event loop empty and the run ended.
+const keepAlive = setInterval(() => {}, 1000);
+// Firing and resolving alerts are stored, as in the daemon: a fresh embedded store.
+const storeDirectory = mkdtempSync(join(os.tmpdir(), 'faultline-alert-'));
+const store = new EmbeddedStore(
+  join(storeDirectory, 'chdb'),
+  'faultline',
+  Math.floor(os.totalmem() * 0.3),
+);
+await store.open();
+await migrate(store, { database: 'faultline', ttlSeconds: 0 }, pino({ level: 'silent' }));
 const settings = (id, config) => ({
   id,
   config,
   logger: pino({ level: 'silent' }),
   metrics: new Registry(),
-  store: {
-    database: 'faultline',
-    query: () => Promise.resolve(''),
-    insert: () => Promise.resolve(),
-  },
+  host: new Extensions().register(STORAGE, store),
 });
 
 const info = machine();
@@ -143,3 +158,6 @@ for (const [name, r] of Object.entries(stages)) {
   );
 }
 console.log(`\nwrote ${file}`);
+await store.close();
+rmSync(storeDirectory, { recursive: true, force: true });
+clearInterval(keepAlive);
