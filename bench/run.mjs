@@ -25,6 +25,7 @@ const SCENARIOS = [
   'queue',
   'floor',
   'ingest',
+  'threads',
   'resend',
 ];
 
