@@ -36,8 +36,8 @@ export const assembleConfigSchema = z
         /** Event content held for spans not yet arrived; beyond it the oldest is dropped (to 15/16). */
         max_pending_size: byteSize().default(16 * 1024 * 1024),
         /**
-         * Steps remembered for events that arrive after their span (only steps missing their
-         * input, output or finish reasons); beyond it the oldest sixteenth is forgotten.
+         * Steps remembered for events that arrive after their span (only model calls missing
+         * their input, output or finish reasons); beyond it the oldest sixteenth is forgotten.
          */
         max_remembered_steps: z.number().int().min(0).default(50_000),
       })

@@ -4,6 +4,7 @@ import {
   type Attributes,
   type LogRecord,
   type StepInfo,
+  type StepType,
   type TraceStep,
 } from '../../model/index.js';
 import type { Previews } from './convert/fields/previews.js';
@@ -108,8 +109,10 @@ export class GenAiEventJoin {
       this.fill(joined, joined.content);
     }
     this.steps.delete(key);
-    // A span that carries its input, output and finish reasons itself leaves events nothing to
-    // fill in: it is not remembered (most model calls under current instrumentations).
+    // Remembered only where a late event could still fill something in: GenAI events describe
+    // model calls, and a span that carries its input, output and finish reasons itself (most
+    // model calls under current instrumentations) leaves them nothing to add.
+    if (!EVENT_STEP_TYPES.has(step.type)) return;
     if (joined.ownInput && joined.ownOutput && joined.ownFinishReasons) return;
     this.steps.set(key, joined);
     if (this.steps.size > this.options.maxRememberedSteps) forgetOldest(this.steps);
@@ -153,6 +156,12 @@ export class GenAiEventJoin {
 }
 
 const spanKey = (traceId: string, spanId: string): string => `${traceId}/${spanId}`;
+
+/**
+ * Step types GenAI events can be about: model calls, and spans no convention recognised
+ * (which may be model calls all the same). Tools, retrievals, agents and the rest are not.
+ */
+const EVENT_STEP_TYPES: ReadonlySet<StepType> = new Set<StepType>(['llm_call', 'span']);
 
 /** Share of the remembered steps forgotten at once when there are too many. */
 const FORGET_SHARE = 1 / 16;

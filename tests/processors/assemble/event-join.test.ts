@@ -123,6 +123,20 @@ describe('GenAiEventJoin', () => {
     expect(oldest.inputPreview).toBe('');
   });
 
+  it('remembers for late events only steps they can be about: model calls, not tools', () => {
+    const join = makeJoin();
+    const tool = stepInfo({ type: 'tool_call' });
+    join.joinSpan(TRACE, '4'.repeat(16), tool, traceStep());
+    join.addEvents([event('4'.repeat(16), 'gen_ai.user.message', kv({ content: 'late' }))]);
+    expect(tool.inputPreview).toBe('');
+    expect(join.heldSpans).toBe(1);
+    const call = stepInfo({ type: 'llm_call' });
+    join.joinSpan(TRACE, '5'.repeat(16), call, traceStep());
+    join.addEvents([event('5'.repeat(16), 'gen_ai.user.message', kv({ content: 'late' }))]);
+    expect(call.inputPreview).toBe('late');
+    expect(join.heldSpans).toBe(1);
+  });
+
   it('remembers at most max_remembered_steps steps for late events', () => {
     const join = makeJoin(1 << 20, 2);
     const first = stepInfo();
