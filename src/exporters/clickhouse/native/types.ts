@@ -78,29 +78,34 @@ export function Map_<V>(value: ScalarType<V>): NativeType<Entries<V>> {
   return {
     name: `Map(String, ${value.name})`,
     write(sink, records) {
-      const sizes = new Array<number>(records.length);
+      // Each record's keys are listed once: attribute records are hash tables to V8 (dotted
+      // keys), and listing one's keys (Object.keys, for…in) sorts them every time.
+      const keyLists = new Array<readonly string[]>(records.length);
       let total = 0;
       for (let i = 0; i < records.length; i++) {
         const record = records[i]!;
-        if (i > 0 && record === records[i - 1]) sizes[i] = sizes[i - 1]!;
-        else {
-          sizes[i] = Object.keys(record).length;
-        }
-        total += sizes[i]!;
+        keyLists[i] = i > 0 && record === records[i - 1] ? keyLists[i - 1]! : Object.keys(record);
+        total += keyLists[i]!.length;
         sink.uint64(total);
       }
-      writeRuns(sink, records, (record) => {
-        for (const key in record) sink.string(key);
+      writeRuns(sink, records, (_record, i) => {
+        const keys = keyLists[i]!;
+        for (let k = 0; k < keys.length; k++) sink.string(keys[k]!);
       });
-      writeRuns(sink, records, (record) => {
-        for (const key in record) value.one(sink, record[key]!);
+      writeRuns(sink, records, (record, i) => {
+        const keys = keyLists[i]!;
+        for (let k = 0; k < keys.length; k++) value.one(sink, record[keys[k]!]!);
       });
     },
   };
 }
 
 /** Writes each record with `each`, or repeats the previous record's bytes for the same object. */
-function writeRuns<R>(sink: ByteSink, records: readonly R[], each: (record: R) => void): void {
+function writeRuns<R>(
+  sink: ByteSink,
+  records: readonly R[],
+  each: (record: R, index: number) => void,
+): void {
   let start = 0;
   let end = 0;
   for (let i = 0; i < records.length; i++) {
@@ -112,7 +117,7 @@ function writeRuns<R>(sink: ByteSink, records: readonly R[], each: (record: R) =
       end = sink.position;
     } else {
       start = sink.position;
-      each(record);
+      each(record, i);
       end = sink.position;
     }
   }
