@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Session } from 'chdb';
+import type { Session } from 'chdb';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
 import {
   JSON_EACH_ROW,
@@ -32,8 +32,12 @@ export class EmbeddedStore implements Store {
     private readonly memoryBytes: number,
   ) {}
 
-  open(): Promise<void> {
-    if (this.session) return Promise.resolve();
+  async open(): Promise<void> {
+    if (this.session) return;
+    // Loaded here, not at import: the engine alone is ~150 MiB resident, which a daemon on the
+    // server engine, and the CLI's commands that talk to a daemon, should not carry.
+    const { Session } = await import('chdb');
+    if (this.session) return;
     try {
       mkdirSync(this.path, { recursive: true });
       // Insert files a crash left behind were never inserted by this store's process, and
@@ -46,9 +50,8 @@ export class EmbeddedStore implements Store {
           `--max_memory_usage=${Math.floor(this.memoryBytes / 2)}`,
         ],
       });
-      return Promise.resolve();
     } catch (error) {
-      return Promise.reject(classifyStorageError(error, `opening the data directory ${this.path}`));
+      throw classifyStorageError(error, `opening the data directory ${this.path}`);
     }
   }
 
