@@ -13,7 +13,7 @@ const read = (name) =>
 /** Prints and writes the summary; `ingest` and `floor` are their results objects. */
 export function summarize(ingest = read('ingest'), floor = read('floor')) {
   const max = ingest.phases.max;
-  const rate = ingest.phases.rate;
+  const { half, rate } = ingest.phases;
   const cpuUsPerSpan = max ? (max.daemonCpuSecPer100kSpans / 100_000) * 1e6 : undefined;
   const summary = {
     date: ingest.date,
@@ -23,11 +23,13 @@ export function summarize(ingest = read('ingest'), floor = read('floor')) {
     cpuUsPerSpan: round(cpuUsPerSpan, 1),
     spansPerCpuSecond: cpuUsPerSpan ? round(1e6 / cpuUsPerSpan, 0) : undefined,
     ackMsAtMax: max && { p50: max.ackLatencyMs.p50, p99: max.ackLatencyMs.p99 },
+    halfRateSpansPerSec: ingest.parameters.halfRateSpansPerSec,
+    ackMsAtHalfMax: half && { p50: half.ackLatencyMs.p50, p99: half.ackLatencyMs.p99 },
     rateSpansPerSec: ingest.parameters.rateSpansPerSec,
     ackMsAtRate: rate && { p50: rate.ackLatencyMs.p50, p99: rate.ackLatencyMs.p99 },
     peakRssMiB: { max: max?.peakRssMiB, rate: rate?.peakRssMiB },
     drainMs: max?.visibleAfterLoadMs,
-    lostSpans: (max?.lostSpans ?? 0) + (rate?.lostSpans ?? 0),
+    lostSpans: [max, half, rate].reduce((lost, phase) => lost + (phase?.lostSpans ?? 0), 0),
     floorCpuUsPerSpan: floor.floorCpuUsPerSpan,
     ratioToFloor: cpuUsPerSpan ? round(cpuUsPerSpan / floor.floorCpuUsPerSpan, 2) : undefined,
   };
@@ -41,6 +43,9 @@ export function summarize(ingest = read('ingest'), floor = read('floor')) {
     `  daemon CPU ${summary.cpuUsPerSpan} µs per span (${summary.spansPerCpuSecond} spans per CPU-second); floor ${summary.floorCpuUsPerSpan} µs; ratio ${summary.ratioToFloor}×`,
   );
   console.log(`  ack at max: ${ms(summary.ackMsAtMax)}`);
+  console.log(
+    `  ack at half the max (${summary.halfRateSpansPerSec} spans/s): ${ms(summary.ackMsAtHalfMax)}`,
+  );
   console.log(`  ack at ${summary.rateSpansPerSec} spans/s: ${ms(summary.ackMsAtRate)}`);
   console.log(
     `  peak RSS ${summary.peakRssMiB.max} MiB (max), ${summary.peakRssMiB.rate} MiB (rate); drained ${summary.drainMs} ms after the last ack; lost ${summary.lostSpans}`,

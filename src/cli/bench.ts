@@ -5,8 +5,6 @@ import { UsageError } from './errors.js';
 
 /** The scenarios SPEC §9 judges: the floor, then the whole daemon, and their summary. */
 const DEFAULT_SCENARIOS = ['floor', 'ingest'];
-/** The latency target is read at half the maximum rate unless `--rate` says otherwise. */
-const DEFAULT_OPTIONS = ['--rate', 'half'];
 
 /**
  * `faultline bench [scenario…] [--option value…]`: runs the benchmarks of the source tree
@@ -23,11 +21,7 @@ export async function benchCommand(args: string[]): Promise<void> {
   const firstOption = args.findIndex((arg) => arg.startsWith('-'));
   const scenarios = firstOption === -1 ? args : args.slice(0, firstOption);
   const options = firstOption === -1 ? [] : args.slice(firstOption);
-  const passed = [
-    ...(scenarios.length ? scenarios : DEFAULT_SCENARIOS),
-    ...(options.includes('--rate') ? [] : DEFAULT_OPTIONS),
-    ...options,
-  ];
+  const passed = [...(scenarios.length ? scenarios : DEFAULT_SCENARIOS), ...options];
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, [runner, ...passed], { stdio: 'inherit' });
     child.once('exit', (exitCode) => resolve(exitCode ?? 1));
