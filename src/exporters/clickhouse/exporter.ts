@@ -22,8 +22,11 @@ import { NativeRowEncoder } from './native/row-encoder.js';
 const ENCODE_SLICE_MS = 10;
 /** Span rows per Native block: about 10 ms of encoding, and ~1 MB, per block. */
 const SPAN_ROWS_PER_BLOCK = 1000;
-/** Trace rows per Native block: a trace's document is ~0.3–2 KB a step, so ~10 ms too. */
-const TRACE_ROWS_PER_BLOCK = 64;
+/**
+ * Steps of the traces in one Native block: a trace's row is made from all its steps (summary,
+ * document of ~0.3–2 KB a step), ~10 µs each, so ~5 ms however long the traces are.
+ */
+const TRACE_STEPS_PER_BLOCK = 500;
 /** Failure rows per Native block (a few hundred bytes each). */
 const FAILURE_ROWS_PER_BLOCK = 1000;
 
@@ -118,7 +121,7 @@ export class ClickhouseExporter implements Exporter {
         block: spanBlockEncoder(),
         key: (span) => ({ TraceId: span.traceId, SpanId: span.spanId }),
         maxChunkBytes: config.batch.max_bytes,
-        rowsPerBlock: SPAN_ROWS_PER_BLOCK,
+        costPerBlock: SPAN_ROWS_PER_BLOCK,
       }),
     );
     this.traces = queue(
@@ -127,7 +130,8 @@ export class ClickhouseExporter implements Exporter {
         block: traceBlockEncoder(),
         key: (trace) => ({ TraceId: trace.traceId }),
         maxChunkBytes: config.batch.max_bytes,
-        rowsPerBlock: TRACE_ROWS_PER_BLOCK,
+        costPerBlock: TRACE_STEPS_PER_BLOCK,
+        cost: (trace) => trace.steps.length + 1,
       }),
     );
     this.failures = queue(
@@ -136,7 +140,7 @@ export class ClickhouseExporter implements Exporter {
         block: failureBlockEncoder(),
         key: (failure) => ({ FailureId: failure.failureId }),
         maxChunkBytes: config.batch.max_bytes,
-        rowsPerBlock: FAILURE_ROWS_PER_BLOCK,
+        costPerBlock: FAILURE_ROWS_PER_BLOCK,
       }),
     );
     this.logs = queue(

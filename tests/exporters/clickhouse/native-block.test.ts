@@ -172,7 +172,7 @@ describe('a durable queue of Native blocks', () => {
       block: encoder,
       key: (span) => ({ SpanId: span.spanId }),
       maxChunkBytes: 16 * 1024 * 1024,
-      rowsPerBlock: 1000,
+      costPerBlock: 1000,
     });
     const format = blocks.format;
     // A block whose column claims a type that does not fit the table: storage refuses it.

@@ -15,11 +15,16 @@ export interface NativeRowsOptions<T> {
   key: (item: T) => Record<string, string>;
   maxChunkBytes: number;
   /**
-   * Rows per block to begin with. A block is encoded in one go (its columns need all its
-   * rows), so this bounds how long one slice of encoding holds the event loop: ~10 µs a span
-   * row makes 1,000 rows about 10 ms.
+   * What one block may cost to encode, in units of `cost`. A block is encoded in one go (its
+   * columns need all its rows), so this bounds how long one slice of encoding holds the event
+   * loop: ~10 µs a span row makes 1,000 rows about 10 ms.
    */
-  rowsPerBlock: number;
+  costPerBlock: number;
+  /**
+   * What one item costs, relative to others (default: 1, every row alike). A trace's row costs
+   * by its steps: its summary and document are made from all of them.
+   */
+  cost?: (item: T) => number;
 }
 
 /**
@@ -37,19 +42,38 @@ export class NativeRowEncoder<T> implements RowEncoder<T> {
   async encode(items: readonly T[]): Promise<EncodedRows> {
     const chunks: EncodedChunk[] = [];
     const unencodable: UnencodableRow[] = [];
-    let rowsPerBlock = this.options.rowsPerBlock;
+    let budget = this.options.costPerBlock;
     for (let start = 0; start < items.length;) {
-      const rows = items.slice(start, start + rowsPerBlock);
+      const { end, cost } = this.blockEnd(items, start, budget);
+      const rows = items.slice(start, end);
       const chunk = this.encodeBlock(rows, unencodable);
       if (chunk && chunk.payload.length > this.options.maxChunkBytes && rows.length > 1) {
-        rowsPerBlock = Math.max(1, rows.length >> 1);
+        budget = cost / 2;
         continue;
       }
       if (chunk) chunks.push(chunk);
-      start += rows.length;
+      start = end;
       if (start < items.length) await yieldToEventLoop();
     }
     return { chunks, unencodable };
+  }
+
+  /** Where the block starting at `start` ends: as many items as `budget` covers, at least one. */
+  private blockEnd(items: readonly T[], start: number, budget: number) {
+    const { cost: costOf } = this.options;
+    if (!costOf) {
+      const end = Math.min(items.length, start + Math.max(1, Math.floor(budget)));
+      return { end, cost: end - start };
+    }
+    let cost = costOf(items[start]!);
+    let end = start + 1;
+    while (end < items.length) {
+      const next = costOf(items[end]!);
+      if (cost + next > budget) break;
+      cost += next;
+      end++;
+    }
+    return { end, cost };
   }
 
   private encodeBlock(rows: readonly T[], unencodable: UnencodableRow[]): EncodedChunk | undefined {
