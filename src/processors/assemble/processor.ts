@@ -10,6 +10,7 @@ import {
 } from '../../model/index.js';
 import type { ComponentSettings, Processor, TelemetryConsumer } from '../../pipeline/component.js';
 import { RetryableError, SHUTTING_DOWN } from '../../pipeline/errors.js';
+import { runEnd } from '../../pipeline/cost-runs.js';
 import { within } from '../../pipeline/deadline.js';
 import { TraceAssembler, type Emission } from './assembler.js';
 import type { AssembleConfig } from './config.js';
@@ -20,8 +21,12 @@ import { AssembleMetrics } from './metrics.js';
 
 /** Traces held for re-sending after a failed hand-off, at most (beyond: dropped and logged). */
 const MAX_UNSENT_TRACES = 10_000;
-/** Traces per batch handed on; a batch is classified and serialised downstream at once. */
-const TRACES_PER_BATCH = 256;
+/**
+ * Steps of the traces in one batch handed on: a batch is classified downstream in one go, at
+ * a few µs a step, so a batch holds the event loop a few ms however long its traces are.
+ */
+const STEPS_PER_BATCH = 1000;
+const stepsOf = (trace: AgentTrace): number => trace.steps.length + 1;
 
 /**
  * Understands each span as an agent step (attached as `span.step`) and passes spans on at
@@ -136,9 +141,9 @@ export class AssembleProcessor implements Processor {
   }
 
   /**
-   * Hands traces on in batches of at most TRACES_PER_BATCH, one at a time (each is classified
-   * and serialised downstream in one go, so a burst such as shutdown's drain is cut into
-   * slices), keeping those that could not be handed on.
+   * Hands traces on in batches of about STEPS_PER_BATCH steps, one at a time (each is
+   * classified downstream in one go, so a burst such as shutdown's drain is cut into slices),
+   * keeping those that could not be handed on.
    */
   private hand(emissions: Emission[]): void {
     for (const { reason } of emissions)
@@ -146,14 +151,16 @@ export class AssembleProcessor implements Processor {
     const traces = [...this.unsent, ...emissions.map((e) => e.trace)];
     this.unsent = [];
     this.emitting = this.emitting.then(async () => {
-      for (let from = 0; from < traces.length; from += TRACES_PER_BATCH) {
-        const part = traces.slice(from, from + TRACES_PER_BATCH);
+      for (let from = 0; from < traces.length;) {
+        const to = runEnd(traces, from, STEPS_PER_BATCH, stepsOf).end;
+        const part = traces.slice(from, to);
         try {
           await this.next.consume({ spans: [], traces: part, failures: [] });
         } catch (error) {
           this.handFailed(error, traces.slice(from));
           return;
         }
+        from = to;
       }
     });
   }

@@ -102,6 +102,31 @@ describe('AssembleProcessor', () => {
     });
   });
 
+  it('hands traces on in batches cut by their steps, so a long trace is classified on its own', async () => {
+    const { next, processor } = makeProcessor();
+    await processor.start();
+    const spansOf = (traceId: string, steps: number) =>
+      Array.from({ length: steps }, (_, i) =>
+        sampleSpan({ traceId, spanId: (i + 1).toString(16).padStart(16, '0'), parentSpanId: '' }),
+      );
+    const [long, medium, short1, short2] = ['a', 'b', 'c', 'd'].map((c) => c.repeat(32));
+    await processor.consume(spansBatch(spansOf(long!, 700)));
+    await processor.consume(spansBatch(spansOf(medium!, 400)));
+    await processor.consume(spansBatch([...spansOf(short1!, 5), ...spansOf(short2!, 5)]));
+    await processor.shutdown();
+    const handed = next.batches
+      .filter((batch) => batch.traces.length > 0)
+      .map((batch) => batch.traces.map((trace) => [trace.traceId, trace.steps.length]));
+    expect(handed).toEqual([
+      [[long, 700]],
+      [
+        [medium, 400],
+        [short1, 5],
+        [short2, 5],
+      ],
+    ]);
+  });
+
   it('takes back the steps of a batch refused downstream, so the retry is their first delivery', async () => {
     const next = new RecordingConsumer();
     let refuse = true;

@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { runEnd } from '../../../pipeline/cost-runs.js';
 import { errorMessage } from '../../../pipeline/errors.js';
 import type {
   EncodedChunk,
@@ -8,6 +9,8 @@ import type {
 } from '../../helper/encoder.js';
 import { nativeBlocks, type PayloadFormat } from '../../helper/queue/payload-format.js';
 import type { BlockEncoder } from './block.js';
+
+const ONE = (): number => 1;
 
 export interface NativeRowsOptions<T> {
   block: BlockEncoder<T>;
@@ -44,7 +47,7 @@ export class NativeRowEncoder<T> implements RowEncoder<T> {
     const unencodable: UnencodableRow[] = [];
     let budget = this.options.costPerBlock;
     for (let start = 0; start < items.length;) {
-      const { end, cost } = this.blockEnd(items, start, budget);
+      const { end, cost } = runEnd(items, start, budget, this.options.cost ?? ONE);
       const rows = items.slice(start, end);
       const chunk = this.encodeBlock(rows, unencodable);
       if (chunk && chunk.payload.length > this.options.maxChunkBytes && rows.length > 1) {
@@ -56,24 +59,6 @@ export class NativeRowEncoder<T> implements RowEncoder<T> {
       if (start < items.length) await yieldToEventLoop();
     }
     return { chunks, unencodable };
-  }
-
-  /** Where the block starting at `start` ends: as many items as `budget` covers, at least one. */
-  private blockEnd(items: readonly T[], start: number, budget: number) {
-    const { cost: costOf } = this.options;
-    if (!costOf) {
-      const end = Math.min(items.length, start + Math.max(1, Math.floor(budget)));
-      return { end, cost: end - start };
-    }
-    let cost = costOf(items[start]!);
-    let end = start + 1;
-    while (end < items.length) {
-      const next = costOf(items[end]!);
-      if (cost + next > budget) break;
-      cost += next;
-      end++;
-    }
-    return { end, cost };
   }
 
   private encodeBlock(rows: readonly T[], unencodable: UnencodableRow[]): EncodedChunk | undefined {
