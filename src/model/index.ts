@@ -19,7 +19,7 @@ export { STEP_SCHEMA_VERSION, STEP_TYPES, effectiveModel, emptyTokenUsage } from
 export { PSEUDONYM_LENGTH, isPseudonym } from './pseudonym.js';
 export type { Failure, FailureStatus, Severity } from './failure.js';
 export { BUILTIN_FAILURE_CLASSES, FAILURE_STATUSES, SEVERITIES, severityRank } from './failure.js';
-export type { AgentTrace, TraceStatus, TraceStep } from './trace.js';
+export type { AgentTrace, Conversation, TraceStatus, TraceStep } from './trace.js';
 export type { TraceSummary } from './trace-summary.js';
 export { summarizeTrace } from './trace-summary.js';
 export type { StepDocument, TraceDocument } from './trace-document.js';

@@ -68,11 +68,13 @@ export function summarizeTrace(trace: AgentTrace): TraceSummary {
   const usage: TokenUsage = emptyTokenUsage();
   let costUsd = 0;
   let errorCount = 0;
+  let derivedSteps = 0;
   let rootCause: TraceStep | undefined;
   for (const step of steps) {
     if (step.startTimeUnixNano < start) start = step.startTimeUnixNano;
     if (step.endTimeUnixNano > end) end = step.endTimeUnixNano;
     stepCounts[step.type] = (stepCounts[step.type] ?? 0) + 1;
+    if (step.derived) derivedSteps++;
     if (TOKEN_STEP_TYPES.has(step.type)) {
       for (const key of Object.keys(usage) as (keyof TokenUsage)[]) usage[key] += step.usage[key];
     }
@@ -102,7 +104,7 @@ export function summarizeTrace(trace: AgentTrace): TraceSummary {
     sessionId: firstOf(steps, root, (s) => s.sessionId),
     userHash: firstOf(steps, root, (s) => s.userHash),
     status,
-    spanCount: steps.length,
+    spanCount: steps.length - derivedSteps,
     stepCounts,
     llmCalls: stepCounts.llm_call ?? 0,
     toolCalls: stepCounts.tool_call ?? 0,

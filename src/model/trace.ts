@@ -27,6 +27,24 @@ export interface TraceStep {
   outputPreview: string;
   /** Span-level failures of this step, filled in by classification as the span passes it. */
   failures: Failure[];
+  /**
+   * On a root agent step whose span carries GenAI messages: the user's message and the answer
+   * they hold. Assembly turns them into `user_input` and `final_output` steps.
+   */
+  conversation?: Conversation;
+  /**
+   * True on a step no span stands for (derived at assembly, such as the `user_input` above):
+   * it is listed and counted as a step, not as a span.
+   */
+  derived?: boolean;
+}
+
+/** What a root agent's GenAI messages said: redacted previews, '' for a side they leave out. */
+export interface Conversation {
+  /** The last user message. */
+  input: string;
+  /** The first output message: the answer. */
+  output: string;
 }
 
 /** One agent trace, assembled from its spans (SPEC §5.2). */

@@ -14,6 +14,7 @@ import { runEnd } from '../../pipeline/cost-runs.js';
 import { within } from '../../pipeline/deadline.js';
 import { TraceAssembler, type Emission } from './assembler.js';
 import type { AssembleConfig } from './config.js';
+import { addConversationSteps, conversationOf } from './conversation.js';
 import { createStepConverter } from './convert/index.js';
 import { previewer } from './convert/fields/previews.js';
 import { GenAiEventJoin } from './event-join.js';
@@ -143,11 +144,14 @@ export class AssembleProcessor implements Processor {
   /**
    * Hands traces on in batches of about STEPS_PER_BATCH steps, one at a time (each is
    * classified downstream in one go, so a burst such as shutdown's drain is cut into slices),
-   * keeping those that could not be handed on.
+   * keeping those that could not be handed on. Each trace first gets the steps its root
+   * agent's conversation implies (`conversation.ts`), now that its root is known.
    */
   private hand(emissions: Emission[]): void {
-    for (const { reason } of emissions)
+    for (const { reason, trace } of emissions) {
       this.metrics.tracesEmitted.inc({ processor: this.id, reason });
+      addConversationSteps(trace);
+    }
     const traces = [...this.unsent, ...emissions.map((e) => e.trace)];
     this.unsent = [];
     this.emitting = this.emitting.then(async () => {
@@ -216,5 +220,6 @@ function traceStep(span: Span, step: StepInfo, failures: TraceStep['failures']):
     costUsd: step.costUsd,
     outputPreview: step.outputPreview,
     failures,
+    conversation: conversationOf(span, step),
   };
 }

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { spansBatch, type TelemetryBatch } from '../../../src/model/index.js';
+import {
+  spansBatch,
+  summarizeTrace,
+  type AgentTrace,
+  type TelemetryBatch,
+} from '../../../src/model/index.js';
 import type { TelemetryConsumer } from '../../../src/pipeline/component.js';
 import { PermanentError, RetryableError } from '../../../src/pipeline/errors.js';
 import { assembleConfigSchema } from '../../../src/processors/assemble/config.js';
@@ -19,6 +24,26 @@ const llmSpan = (spanId: string, parentSpanId: string) =>
       'gen_ai.request.model': 'gpt-4o',
       'gen_ai.usage.input_tokens': 100n,
       'gen_ai.usage.output_tokens': 20n,
+    },
+  });
+
+/** An `invoke_agent` root carrying the run's GenAI messages, as agent SDKs record it. */
+const agentRoot = (spanId: string) =>
+  sampleSpan({
+    traceId: TRACE,
+    spanId,
+    parentSpanId: '',
+    name: 'invoke_agent booker',
+    attributes: {
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.agent.name': 'booker',
+      'gen_ai.input.messages': JSON.stringify([
+        { role: 'system', parts: [{ type: 'text', content: 'You book flights.' }] },
+        { role: 'user', parts: [{ type: 'text', content: 'Paris on Friday?' }] },
+      ]),
+      'gen_ai.output.messages': JSON.stringify([
+        { role: 'assistant', parts: [{ type: 'text', content: 'Booked AF1234.' }] },
+      ]),
     },
   });
 
@@ -147,6 +172,54 @@ describe('AssembleProcessor', () => {
     expect(retry.spans.map((span) => span.duplicate)).toEqual([undefined, undefined]);
     await vi.advanceTimersByTimeAsync(1300);
     expect(next.traces().map((t) => t.steps.length)).toEqual([2]);
+    await processor.shutdown();
+  });
+
+  it("adds the root agent's user_input and final_output steps to the trace, the same on every emission", async () => {
+    const { next, processor } = makeProcessor({ late_span_window: '1m' });
+    await processor.start();
+    const rootId = '1'.repeat(16);
+    const spans = () => [agentRoot(rootId), llmSpan('2'.repeat(16), rootId)];
+    await processor.consume(spansBatch(spans()));
+    await vi.advanceTimersByTimeAsync(1300);
+    // Redelivered spans change nothing; a late span re-emits the trace with the same steps.
+    await processor.consume(spansBatch(spans()));
+    await processor.consume(spansBatch([llmSpan('3'.repeat(16), rootId)]));
+    await vi.advanceTimersByTimeAsync(1300);
+    const derived = (trace: AgentTrace) =>
+      trace.steps
+        .filter((step) => step.derived)
+        .map((step) => [step.spanId, step.parentSpanId, step.type, step.outputPreview]);
+    const expected = [
+      [`${rootId}:user_input`, rootId, 'user_input', 'Paris on Friday?'],
+      [`${rootId}:final_output`, rootId, 'final_output', 'Booked AF1234.'],
+    ];
+    const [first, second] = next.traces();
+    expect(next.traces()).toHaveLength(2);
+    expect(derived(first!)).toEqual(expected);
+    expect(derived(second!)).toEqual(expected);
+    expect(summarizeTrace(second!).spanCount).toBe(3);
+    await processor.shutdown();
+  });
+
+  it('derives no step the tracer helper already recorded', async () => {
+    const { next, processor } = makeProcessor();
+    await processor.start();
+    const rootId = '1'.repeat(16);
+    const explicitInput = sampleSpan({
+      traceId: TRACE,
+      parentSpanId: rootId,
+      name: 'user_input',
+      attributes: { 'faultline.step.type': 'user_input', 'input.value': 'Paris on Friday?' },
+    });
+    await processor.consume(spansBatch([explicitInput, agentRoot(rootId)]));
+    await vi.advanceTimersByTimeAsync(1300);
+    const [trace] = next.traces();
+    expect(trace?.steps.map((step) => [step.type, step.derived ?? false])).toEqual([
+      ['user_input', false],
+      ['agent', false],
+      ['final_output', true],
+    ]);
     await processor.shutdown();
   });
 

@@ -43,6 +43,13 @@ export function genAiKind(attributes: Attributes): StepKind | undefined {
   return kindFrom(STEP_TYPES, 'gen_ai', attributes[OPERATION_NAME]);
 }
 
+/** The messages of a model call or agent run, as JSON (or an OTLP list). */
+export const INPUT_MESSAGES = 'gen_ai.input.messages';
+export const OUTPUT_MESSAGES = 'gen_ai.output.messages';
+/** The same before messages moved to their own attributes. */
+export const PROMPT = 'gen_ai.prompt';
+export const COMPLETION = 'gen_ai.completion';
+
 /**
  * Message content as GenAI attributes carried it before `gen_ai.input.messages`, flattened
  * (`gen_ai.prompt.0.role`, `gen_ai.prompt.0.content`, `gen_ai.completion.0.content`), as the
@@ -51,6 +58,25 @@ export function genAiKind(attributes: Attributes): StepKind | undefined {
 const PROMPT_ROLE = new IndexedKey('gen_ai.prompt.', '.role');
 const PROMPT_CONTENT = new IndexedKey('gen_ai.prompt.', '.content');
 const FIRST_COMPLETION = 'gen_ai.completion.0.content';
+
+/** Whether the span carries GenAI input messages under any of their names. */
+export function carriesInputMessages(attributes: Attributes): boolean {
+  return (
+    attributes[INPUT_MESSAGES] !== undefined ||
+    attributes[PROMPT] !== undefined ||
+    attributes[PROMPT_CONTENT.at(0)] !== undefined ||
+    attributes[PROMPT_ROLE.at(0)] !== undefined
+  );
+}
+
+/** Whether the span carries GenAI output messages under any of their names. */
+export function carriesOutputMessages(attributes: Attributes): boolean {
+  return (
+    attributes[OUTPUT_MESSAGES] !== undefined ||
+    attributes[COMPLETION] !== undefined ||
+    attributes[FIRST_COMPLETION] !== undefined
+  );
+}
 
 /** The last user prompt of the flattened list (the last prompt when none is the user's). */
 export function flattenedPromptText(attributes: Attributes): string | undefined {

@@ -1,7 +1,14 @@
 import { attributeToText } from '../../../../model/attributes.js';
 import type { AttributeValue, Attributes } from '../../../../model/attributes.js';
 import { firstMessageText, lastUserMessageText } from '../messages.js';
-import { flattenedCompletionText, flattenedPromptText } from '../conventions/gen-ai.js';
+import {
+  COMPLETION,
+  INPUT_MESSAGES,
+  OUTPUT_MESSAGES,
+  PROMPT,
+  flattenedCompletionText,
+  flattenedPromptText,
+} from '../conventions/gen-ai.js';
 import { openInferenceInputText, openInferenceOutputText } from '../conventions/openinference.js';
 import { isRecord, parseJson, structured } from '../values.js';
 
@@ -16,15 +23,12 @@ import { isRecord, parseJson, structured } from '../values.js';
  * Sources in the order they are tried: GenAI messages, OpenInference's flattened messages, the
  * lists below, then GenAI's older flattened prompts; the first with a value gives the preview.
  */
-const INPUT_MESSAGES = 'gen_ai.input.messages';
-const OUTPUT_MESSAGES = 'gen_ai.output.messages';
-
 const INPUT = [
   'input.value', // OpenInference
   'langfuse.observation.input', // Langfuse
   'ai.prompt.messages', // Vercel AI SDK, model calls
   'ai.prompt', // Vercel AI SDK, function calls: {system, prompt | messages}
-  'gen_ai.prompt', // GenAI before messages moved to their own attributes
+  PROMPT, // GenAI before messages moved to their own attributes
   'gen_ai.tool.call.arguments', // a tool's input
   'ai.toolCall.args',
   'ai.toolCall.input',
@@ -39,7 +43,7 @@ const OUTPUT = [
   'ai.response.text', // Vercel AI SDK: text, else the object or tool calls generated
   'ai.response.object',
   'ai.response.toolCalls',
-  'gen_ai.completion', // GenAI before messages moved to their own attributes
+  COMPLETION, // GenAI before messages moved to their own attributes
   'gen_ai.tool.call.result', // a tool's output
   'ai.toolCall.result',
   'ai.toolCall.output',
