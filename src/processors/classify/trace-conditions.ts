@@ -96,13 +96,15 @@ function repeatedToolCall(when: NonNullable<TraceConditions['repeated_tool_call'
  * The run's answer is empty. Only judged on complete traces whose output step did not fail
  * (an error explains the missing output and is a failure of its own), and only when some
  * step of the trace recorded output at all: when none did, the instrumentation is not
- * capturing content, and an empty preview says nothing about the answer.
+ * capturing content, and an empty preview says nothing about the answer. A `user_input`
+ * step's preview is the user's message, not output, so it does not count.
  */
 function finalOutputEmpty(v: TraceView): boolean {
   if (v.trace.incomplete) return false;
   const step = v.outputStep();
   if (!step || stepFailed(step) || step.outputPreview.trim() !== '') return false;
-  if (!v.trace.steps.some((s) => s.outputPreview.trim() !== '')) return false;
+  if (!v.trace.steps.some((s) => s.type !== 'user_input' && s.outputPreview.trim() !== ''))
+    return false;
   v.anchor ??= step;
   v.match.step_name = step.name;
   return true;

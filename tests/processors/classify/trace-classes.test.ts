@@ -111,6 +111,10 @@ describe('empty_output', () => {
       agentTrace([{ type: 'llm_call' }], { rootOutput: '' }),
     ],
     ['an incomplete trace', agentTrace([llm], { rootOutput: '', incomplete: true })],
+    [
+      "only the user's message recorded (its user_input step's preview is not output)",
+      agentTrace([{ type: 'user_input', outputPreview: 'Book me a flight.' }], { rootOutput: '' }),
+    ],
   ])('is not found for %s', async (_, trace) => {
     expect(await traceClasses(trace)).toEqual([]);
   });
