@@ -54,13 +54,37 @@ function firstOf(
   return '';
 }
 
+/** The step that started first among those `isRoot` accepts (the first such in order on a tie). */
+function earliest(steps: TraceStep[], isRoot: (step: TraceStep) => boolean): TraceStep | undefined {
+  let found: TraceStep | undefined;
+  for (const step of steps) {
+    if (isRoot(step) && (!found || step.startTimeUnixNano < found.startTimeUnixNano)) found = step;
+  }
+  return found;
+}
+
+/** The root: the earliest step without a parent, else the earliest whose parent is missing. */
+function rootOf(steps: TraceStep[]): TraceStep | undefined {
+  const root = earliest(steps, (s) => s.parentSpanId === '');
+  if (root) return root;
+  const ids = new Set(steps.map((s) => s.spanId));
+  return earliest(steps, (s) => !ids.has(s.parentSpanId));
+}
+
+function addUsage(total: TokenUsage, usage: TokenUsage): void {
+  total.input += usage.input;
+  total.output += usage.output;
+  total.total += usage.total;
+  total.cacheRead += usage.cacheRead;
+  total.cacheWrite += usage.cacheWrite;
+  total.reasoning += usage.reasoning;
+}
+
 export function summarizeTrace(trace: AgentTrace): TraceSummary {
   const steps = trace.steps;
-  const ids = new Set(steps.map((s) => s.spanId));
-  const byStart = [...steps].sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
-  const root =
-    byStart.find((s) => s.parentSpanId === '') ?? byStart.find((s) => !ids.has(s.parentSpanId));
-  let start = byStart[0]?.startTimeUnixNano ?? 0n;
+  // Linear scans, not a sort: this runs for every emission of every trace.
+  const root = rootOf(steps);
+  let start = steps[0]?.startTimeUnixNano ?? 0n;
   let end = 0n;
   const stepCounts: Partial<Record<StepType, number>> = {};
   const classes = new Set(trace.failures.map((f) => f.failureClass));
@@ -75,9 +99,7 @@ export function summarizeTrace(trace: AgentTrace): TraceSummary {
     if (step.endTimeUnixNano > end) end = step.endTimeUnixNano;
     stepCounts[step.type] = (stepCounts[step.type] ?? 0) + 1;
     if (step.derived) derivedSteps++;
-    if (TOKEN_STEP_TYPES.has(step.type)) {
-      for (const key of Object.keys(usage) as (keyof TokenUsage)[]) usage[key] += step.usage[key];
-    }
+    if (TOKEN_STEP_TYPES.has(step.type)) addUsage(usage, step.usage);
     costUsd += step.costUsd;
     if (step.model) models.add(step.model);
     if (step.statusCode === StatusCode.Error) errorCount++;
