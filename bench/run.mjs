@@ -18,6 +18,7 @@ const SCENARIOS = [
   'decode',
   'convert',
   'assemble',
+  'emit',
   'classify',
   'alert',
   'redact',
