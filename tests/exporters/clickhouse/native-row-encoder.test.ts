@@ -19,8 +19,17 @@ const block = new NativeBlockEncoder<Item>(
 
 const items = (costs: number[], text = ''): Item[] => costs.map((cost, id) => ({ id, cost, text }));
 
-async function blockIds(encoder: NativeRowEncoder<Item>, input: Item[]): Promise<number[][]> {
-  const { chunks, unencodable } = await encoder.encode(input);
+const encoder = (options: { maxChunkBytes?: number; costPerBlock: number; weighed?: boolean }) =>
+  new NativeRowEncoder<Item>({
+    block,
+    key: (item) => ({ Id: String(item.id) }),
+    maxChunkBytes: options.maxChunkBytes ?? 1024 * 1024,
+    costPerBlock: options.costPerBlock,
+    ...(options.weighed && { cost: (item: Item) => item.cost }),
+  });
+
+async function blockIds(rows: NativeRowEncoder<Item>, input: Item[]): Promise<number[][]> {
+  const { chunks, unencodable } = await rows.encode(input);
   expect(unencodable).toEqual([]);
   return chunks.map((chunk) => {
     const rows = readNativeRows(chunk.payload);
@@ -31,24 +40,16 @@ async function blockIds(encoder: NativeRowEncoder<Item>, input: Item[]): Promise
 
 describe('NativeRowEncoder', () => {
   it('puts as many rows in a block as costPerBlock covers, each row counted once', async () => {
-    const encoder = new NativeRowEncoder<Item>({
-      block,
-      key: (item) => ({ Id: String(item.id) }),
-      maxChunkBytes: 1024 * 1024,
-      costPerBlock: 2,
-    });
-    expect(await blockIds(encoder, items([9, 9, 9, 9, 9]))).toEqual([[0, 1], [2, 3], [4]]);
+    expect(await blockIds(encoder({ costPerBlock: 2 }), items([9, 9, 9, 9, 9]))).toEqual([
+      [0, 1],
+      [2, 3],
+      [4],
+    ]);
   });
 
   it('weighs rows by their cost, and gives a row costing more than a block a block of its own', async () => {
-    const encoder = new NativeRowEncoder<Item>({
-      block,
-      key: (item) => ({ Id: String(item.id) }),
-      maxChunkBytes: 1024 * 1024,
-      costPerBlock: 500,
-      cost: (item) => item.cost,
-    });
-    expect(await blockIds(encoder, items([400, 400, 10, 10, 600, 1]))).toEqual([
+    const weighed = encoder({ costPerBlock: 500, weighed: true });
+    expect(await blockIds(weighed, items([400, 400, 10, 10, 600, 1]))).toEqual([
       [0],
       [1, 2, 3],
       [4],
@@ -57,15 +58,9 @@ describe('NativeRowEncoder', () => {
   });
 
   it('encodes a block over maxChunkBytes again with half its cost', async () => {
-    const encoder = new NativeRowEncoder<Item>({
-      block,
-      key: (item) => ({ Id: String(item.id) }),
-      // Room for about two rows of 100 bytes of text.
-      maxChunkBytes: 260,
-      costPerBlock: 8,
-      cost: (item) => item.cost,
-    });
-    const ids = await blockIds(encoder, items([1, 1, 1, 1, 1, 1, 1, 1], 'x'.repeat(100)));
+    // Room for about two rows of 100 bytes of text.
+    const small = encoder({ maxChunkBytes: 260, costPerBlock: 8, weighed: true });
+    const ids = await blockIds(small, items([1, 1, 1, 1, 1, 1, 1, 1], 'x'.repeat(100)));
     expect(ids).toEqual([
       [0, 1],
       [2, 3],
