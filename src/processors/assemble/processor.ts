@@ -18,6 +18,7 @@ import { addConversationSteps, conversationOf } from './conversation.js';
 import { createStepConverter } from './convert/index.js';
 import { previewer } from './convert/fields/previews.js';
 import { GenAiEventJoin } from './event-join.js';
+import { Interner } from './interner.js';
 import { AssembleMetrics } from './metrics.js';
 
 /** Traces held for re-sending after a failed hand-off, at most (beyond: dropped and logged). */
@@ -38,6 +39,8 @@ export class AssembleProcessor implements Processor {
   private readonly assembler: TraceAssembler;
   private readonly events: GenAiEventJoin;
   private readonly toStep: (span: Span) => StepInfo;
+  /** One copy of the names held steps repeat. */
+  private readonly names = new Interner();
   private readonly metrics: AssembleMetrics;
   private readonly logger: Logger;
   private readonly id: string;
@@ -92,7 +95,7 @@ export class AssembleProcessor implements Processor {
       const step = this.toStep(span);
       span.step = step;
       span.failures ??= [];
-      const held = traceStep(span, step, span.failures);
+      const held = traceStep(span, step, span.failures, this.names);
       this.events.joinSpan(span.traceId, span.spanId, step, held);
       const { outcome, evicted: pushedOut } = this.assembler.add(span.traceId, held, now);
       for (const emission of pushedOut) evicted.push(emission);
@@ -197,24 +200,33 @@ export class AssembleProcessor implements Processor {
   }
 }
 
-/** What a trace keeps of a span; `failures` is the span's own list, shared with it. */
-function traceStep(span: Span, step: StepInfo, failures: TraceStep['failures']): TraceStep {
+/**
+ * What a trace keeps of a span; `failures` is the span's own list, shared with it. Names that
+ * repeat from span to span are kept as one shared copy (`shared`): held steps live for
+ * `decision_wait`, and their own copies would all be promoted and marked.
+ */
+function traceStep(
+  span: Span,
+  step: StepInfo,
+  failures: TraceStep['failures'],
+  shared: Interner,
+): TraceStep {
   return {
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
-    name: span.name,
+    name: shared.intern(span.name),
     type: step.type,
-    serviceName: serviceNameOf(span),
-    agentName: step.agentName,
-    sessionId: step.sessionId,
-    userHash: step.userHash,
+    serviceName: shared.intern(serviceNameOf(span)),
+    agentName: shared.intern(step.agentName),
+    sessionId: shared.intern(step.sessionId),
+    userHash: shared.intern(step.userHash),
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
     statusCode: span.statusCode,
-    statusMessage: span.statusMessage,
-    operation: step.operation,
-    model: effectiveModel(step),
-    toolName: step.toolName,
+    statusMessage: shared.intern(span.statusMessage),
+    operation: shared.intern(step.operation),
+    model: shared.intern(effectiveModel(step)),
+    toolName: shared.intern(step.toolName),
     toolArguments: step.toolArguments,
     usage: step.usage,
     costUsd: step.costUsd,

@@ -24,6 +24,12 @@ import { compilePriceTable, costOf, layeredPrices } from './prices.js';
 import type { PriceLookup } from './prices.js';
 import { stepKindOf } from './step-type.js';
 
+/**
+ * The usage of a step that reported none, shared by all of them (most spans are not model
+ * calls): frozen, since nothing downstream writes into a step's usage.
+ */
+const NO_USAGE: TokenUsage = Object.freeze(emptyTokenUsage());
+
 export interface ConvertOptions {
   /** Model prices, as configured (`prices`); they win over the built-in table. */
   prices: PriceTable;
@@ -96,7 +102,7 @@ export function createStepConverter(options: ConvertOptions): StepConverter {
       requestModel: models.requestModel,
       responseModel: models.responseModel,
       provider: models.provider,
-      usage: usage ?? emptyTokenUsage(),
+      usage: usage ?? NO_USAGE,
       costUsd: cost ?? 0,
       toolName,
       toolArguments,
