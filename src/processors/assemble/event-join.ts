@@ -7,6 +7,7 @@ import {
   type StepType,
   type TraceStep,
 } from '../../model/index.js';
+import { INPUT_MESSAGES, OUTPUT_MESSAGES } from './convert/conventions/gen-ai.js';
 import type { Previews } from './convert/fields/previews.js';
 import { isRecord, structured } from './convert/values.js';
 
@@ -145,9 +146,8 @@ export class GenAiEventJoin {
   private fill(joined: JoinedStep, content: EventContent): void {
     const { step, traceStep } = joined;
     const attributes = emptyRecord<AttributeValue>();
-    if (content.input.length) attributes['gen_ai.input.messages'] = JSON.stringify(content.input);
-    if (content.output.length)
-      attributes['gen_ai.output.messages'] = JSON.stringify(content.output);
+    if (content.input.length) attributes[INPUT_MESSAGES] = JSON.stringify(content.input);
+    if (content.output.length) attributes[OUTPUT_MESSAGES] = JSON.stringify(content.output);
     const { inputPreview, outputPreview } = this.options.previews(attributes);
     if (!joined.ownInput) step.inputPreview = inputPreview;
     if (!joined.ownOutput) step.outputPreview = traceStep.outputPreview = outputPreview;
@@ -200,8 +200,8 @@ function eventContent(record: LogRecord): EventContent | undefined {
   const name = eventName(record);
   const content = emptyContent();
   if (name === OPERATION_DETAILS) {
-    content.input = list(record.attributes['gen_ai.input.messages']);
-    content.output = list(record.attributes['gen_ai.output.messages']);
+    content.input = list(record.attributes[INPUT_MESSAGES]);
+    content.output = list(record.attributes[OUTPUT_MESSAGES]);
     content.finishReasons = list(record.attributes['gen_ai.response.finish_reasons']).filter(
       (reason): reason is string => typeof reason === 'string',
     );
