@@ -24,7 +24,8 @@ const ENCODE_SLICE_MS = 10;
 const SPAN_ROWS_PER_BLOCK = 1000;
 /**
  * Steps of the traces in one Native block: a trace's row is made from all its steps (summary,
- * document of ~0.3–2 KB a step), ~10 µs each, so ~5 ms however long the traces are.
+ * document of ~0.3–2 KB a step), ~4 µs each (bench/emit.mjs), so ~2 ms however long the
+ * traces are.
  */
 const TRACE_STEPS_PER_BLOCK = 500;
 /** Failure rows per Native block (a few hundred bytes each). */
