@@ -25,7 +25,7 @@ import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-colum
 import { EmbeddedStore } from '../dist/storage/embedded.js';
 import { migrate } from '../dist/storage/schema/migrate.js';
 import { machine, option, round, writeResults } from './common.mjs';
-import { benchPool, receiverDecoder, withFreshTraceIds } from './payloads.mjs';
+import { benchPool, freshSpanSource, receiverDecoder } from './payloads.mjs';
 
 const params = {
   rounds: option('rounds', 'BENCH_FLOOR_ROUNDS', 5),
@@ -52,16 +52,7 @@ function cpuPerSpan(work, spansPerCall, seconds = 2) {
   return ((cpuNow() - start) / (calls * spansPerCall)) * 1e6;
 }
 
-let sequence = 0;
-/** `rows` spans decoded from requests with fresh trace ids. */
-function freshSpans(rows) {
-  const spans = [];
-  while (spans.length < rows) {
-    const request = requests[sequence % requests.length];
-    spans.push(...decode(withFreshTraceIds(request, ++sequence)));
-  }
-  return spans.slice(0, rows);
-}
+const freshSpans = freshSpanSource(requests);
 
 const decodeUs = cpuPerSpan(
   (i) => decode(requests[i % requests.length].bytes),

@@ -500,6 +500,23 @@ export function withFreshTraceIds(request, sequence) {
   return copy;
 }
 
+/**
+ * Spans for inserts that must not be deduplicated: `take(rows)` decodes pooled requests with
+ * fresh trace ids (each call continues the sequence) and returns `rows` spans.
+ */
+export function freshSpanSource(requests) {
+  const decode = receiverDecoder();
+  let sequence = 0;
+  return (rows) => {
+    const spans = [];
+    while (spans.length < rows) {
+      const request = requests[sequence % requests.length];
+      spans.push(...decode(withFreshTraceIds(request, ++sequence)));
+    }
+    return spans.slice(0, rows);
+  };
+}
+
 /** The request pool every scenario uses, sized by its `--pool` and `--batch` options. */
 export function benchPool({ poolSize, spansPerRequest }) {
   return buildRequestPool({ count: poolSize, spansPerRequest, seed: 42 });

@@ -25,6 +25,7 @@ const SCENARIOS = [
   'scrape',
   'queue',
   'floor',
+  'schema',
   'ingest',
   'threads',
   'resend',

@@ -1,0 +1,172 @@
+// Scenario "schema": what each part of the `otel_traces` schema costs per inserted row, so that
+// only what pays for itself is kept (SPEC §9). Each variant runs in a fresh process with a
+// fresh embedded store (chDB binds one data directory per process), migrated as shipped, then
+// with some of its parts dropped:
+//   shipped            as migrated
+//   no-map-blooms      without the bloom-filter indexes on attribute map keys and values
+//   no-views           without the materialized views fed by otel_traces
+//   bare               without both, nor the trace id and duration indexes
+// The same `--rows`-row Native blocks (fresh trace ids) are inserted `--rounds` times; CPU is
+// the whole process's (the engine's insert and merge threads included): per row for the
+// inserts, and per row again once the background merges they caused have finished. The
+// variants take turns, `--repeat` times each; medians are reported (a run's figure moves by
+// ±20% with the engine's background work).
+//
+//   node bench/schema.mjs
+//   node bench/schema.mjs --rounds 10 --rows 10000 --repeat 5
+//
+// Options (flag or environment): --rounds BENCH_SCHEMA_ROUNDS, --rows BENCH_SCHEMA_ROWS,
+// --repeat BENCH_SCHEMA_REPEAT, --batch BENCH_BATCH, --pool BENCH_POOL. Results:
+// bench/results/schema.json.
+
+import { fork } from 'node:child_process';
+import console from 'node:console';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
+import { EmbeddedStore } from '../dist/storage/embedded.js';
+import { migrate } from '../dist/storage/schema/migrate.js';
+import { machine, option, round, writeResults } from './common.mjs';
+import { benchPool, freshSpanSource } from './payloads.mjs';
+
+const params = {
+  rounds: option('rounds', 'BENCH_SCHEMA_ROUNDS', 8),
+  rowsPerInsert: option('rows', 'BENCH_SCHEMA_ROWS', 10_000),
+  repeat: option('repeat', 'BENCH_SCHEMA_REPEAT', 3),
+  spansPerRequest: option('batch', 'BENCH_BATCH', 200),
+  poolSize: option('pool', 'BENCH_POOL', 50),
+};
+
+const MAP_BLOOMS = [
+  'idx_res_attr_key',
+  'idx_res_attr_value',
+  'idx_span_attr_key',
+  'idx_span_attr_value',
+];
+const dropIndexes = (names) =>
+  names.map((name) => `ALTER TABLE faultline.otel_traces DROP INDEX ${name}`);
+const DROP_VIEWS = [
+  'DROP VIEW faultline.otel_traces_trace_id_ts_mv',
+  'DROP VIEW faultline.otel_traces_1m_mv',
+];
+const VARIANTS = {
+  shipped: [],
+  'no-map-blooms': dropIndexes(MAP_BLOOMS),
+  'no-views': DROP_VIEWS,
+  bare: [...dropIndexes([...MAP_BLOOMS, 'idx_trace_id', 'idx_duration']), ...DROP_VIEWS],
+};
+/** How long merges may run after the last insert before the variant gives up waiting. */
+const MERGE_WAIT_MS = 120_000;
+
+const cpuNow = () => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1e6;
+};
+
+/** One variant, in this process: the CPU µs per row of its inserts, and with their merges. */
+async function measureVariant(name) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'faultline-schema-'));
+  const store = new EmbeddedStore(join(dir, 'chdb'), 'faultline', Math.floor(os.totalmem() * 0.3));
+  try {
+    await store.open();
+    await migrate(store, { database: 'faultline', ttlSeconds: 0 }, pino({ level: 'silent' }));
+    for (const sql of VARIANTS[name]) await store.command(sql);
+    const freshSpans = freshSpanSource(benchPool(params).requests);
+    const encoder = spanBlockEncoder();
+    const native = { format: { name: 'Native', columns: encoder.columnNames } };
+    const blocks = Array.from({ length: params.rounds + 1 }, () =>
+      encoder.encode(freshSpans(params.rowsPerInsert)),
+    );
+    await store.insert('otel_traces', blocks[0], native); // warm-up
+    await mergesDone(store);
+    const start = cpuNow();
+    for (const block of blocks.slice(1)) await store.insert('otel_traces', block, native);
+    const inserted = cpuNow();
+    const merged = await mergesDone(store);
+    const rows = params.rounds * params.rowsPerInsert;
+    return {
+      insertCpuUsPerRow: round(((inserted - start) / rows) * 1e6),
+      withMergesCpuUsPerRow: merged ? round(((cpuNow() - start) / rows) * 1e6) : null,
+    };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until no merge runs twice in a row; false when they did not settle in time. */
+async function mergesDone(store) {
+  const until = Date.now() + MERGE_WAIT_MS;
+  let quiet = 0;
+  while (Date.now() < until) {
+    const running = await store.query('SELECT count() FROM system.merges', { format: 'TSV' });
+    quiet = Number(running.trim()) === 0 ? quiet + 1 : 0;
+    if (quiet === 2) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
+/** Runs one variant in a child process (this file with `--variant`) and returns its result. */
+function inChild(name) {
+  return new Promise((resolve, reject) => {
+    const child = fork(
+      fileURLToPath(import.meta.url),
+      [...process.argv.slice(2), '--variant', name],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    let result;
+    child.once('message', (message) => (result = message));
+    child.once('exit', (code) =>
+      code === 0 && result
+        ? resolve(result)
+        : reject(new Error(`variant ${name} exited with ${code}`)),
+    );
+  });
+}
+
+const variantArg = process.argv.indexOf('--variant');
+if (variantArg !== -1) {
+  process.send(await measureVariant(process.argv[variantArg + 1]));
+  process.exit(0);
+}
+
+const info = machine();
+const runs = Object.fromEntries(Object.keys(VARIANTS).map((name) => [name, []]));
+for (let turn = 0; turn < params.repeat; turn++) {
+  for (const name of Object.keys(VARIANTS)) runs[name].push(await inChild(name));
+}
+const median = (values) => {
+  const known = values.filter((v) => v !== null).sort((a, b) => a - b);
+  return known.length ? known[known.length >> 1] : null;
+};
+const variants = Object.fromEntries(
+  Object.entries(runs).map(([name, results]) => [
+    name,
+    {
+      insertCpuUsPerRow: median(results.map((r) => r.insertCpuUsPerRow)),
+      withMergesCpuUsPerRow: median(results.map((r) => r.withMergesCpuUsPerRow)),
+      runs: results,
+    },
+  ]),
+);
+const file = writeResults('schema', { scenario: 'schema', ...info, parameters: params, variants });
+
+console.log(`\n== schema — ${info.date}, node ${info.node}, ${info.cpu} × ${info.nproc}`);
+console.log(
+  `otel_traces inserts of ${params.rowsPerInsert.toLocaleString('en-US')} rows × ${params.rounds}; CPU µs per row (the process, engine threads included), median of ${params.repeat}`,
+);
+console.log(`  ${'variant'.padEnd(16)}${'insert'.padStart(8)}${'+ merges'.padStart(10)}`);
+for (const [name, r] of Object.entries(variants)) {
+  console.log(
+    `  ${name.padEnd(16)}${String(r.insertCpuUsPerRow).padStart(8)}${String(r.withMergesCpuUsPerRow ?? 'unsettled').padStart(10)}`,
+  );
+}
+console.log(`\nwrote ${file}`);
