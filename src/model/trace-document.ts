@@ -51,6 +51,8 @@ export interface StepDocument {
   cost_usd: number;
   output_preview: string;
   failures: z.infer<typeof failureDocumentSchema>[];
+  /** Present on a step no span stands for (see `derived` on TraceStep). */
+  derived?: true;
   children: StepDocument[];
 }
 
@@ -72,11 +74,18 @@ export const stepDocumentSchema = z
     cost_usd: z.number().nonnegative(),
     output_preview: z.string(),
     failures: z.array(failureDocumentSchema),
+    derived: z.literal(true).optional().meta({
+      description:
+        "Present on a step no span stands for (the user_input and final_output steps made from the root agent's messages); its span_id is the root's with the step type appended.",
+    }),
     get children(): z.ZodArray<z.ZodType<StepDocument>> {
       return z.array(stepDocumentSchema);
     },
   })
-  .meta({ id: 'Step', description: 'One step (span) of the trace, with its children.' });
+  .meta({
+    id: 'Step',
+    description: 'One step of the trace (a span, unless derived), with its children.',
+  });
 
 export const traceDocumentSchema = z.object({
   schema_version: z.literal(STEP_SCHEMA_VERSION),
@@ -156,6 +165,7 @@ function stepDocument(step: TraceStep): StepDocument {
     cost_usd: step.costUsd,
     output_preview: step.outputPreview,
     failures: step.failures.map(failureDocument),
+    ...(step.derived ? { derived: true as const } : {}),
     children: [],
   };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { StatusCode, summarizeTrace, type AgentTrace } from '../../../src/model/index.js';
+import {
+  StatusCode,
+  summarizeTrace,
+  traceDocument,
+  type AgentTrace,
+  type StepDocument,
+} from '../../../src/model/index.js';
 import {
   addConversationSteps,
   conversationOf,
@@ -103,6 +109,18 @@ describe('addConversationSteps', () => {
     const summary = summarizeTrace(trace);
     expect(summary.spanCount).toBe(1);
     expect(summary.stepCounts).toEqual({ agent: 1, user_input: 1, final_output: 1 });
+  });
+
+  it('marks the derived steps in the trace document, and no step a span stands for', () => {
+    const trace = traceOf(rootAgent({ input: 'book a flight', output: 'booked' }));
+    addConversationSteps(trace);
+    const [root] = traceDocument(trace, summarizeTrace(trace)).steps;
+    expect(root).not.toHaveProperty('derived');
+    const children: StepDocument[] = root?.children ?? [];
+    expect(children.map((step) => [step.type, step.derived])).toEqual([
+      ['user_input', true],
+      ['final_output', true],
+    ]);
   });
 
   it('adds no step of a type the trace already has (the tracer helper, LangGraph)', () => {
