@@ -24,8 +24,9 @@ import { AssembleMetrics } from './metrics.js';
 /** Traces held for re-sending after a failed hand-off, at most (beyond: dropped and logged). */
 const MAX_UNSENT_TRACES = 10_000;
 /**
- * Steps of the traces in one batch handed on: a batch is classified downstream in one go, at
- * a few µs a step, so a batch holds the event loop a few ms however long its traces are.
+ * Steps of the traces in one batch handed on: a batch gets its conversation steps and is
+ * classified downstream in one go (well under a µs a step, bench/emit.mjs), so a batch holds
+ * the event loop about a millisecond however long its traces are.
  */
 const STEPS_PER_BATCH = 1000;
 const stepsOf = (trace: AgentTrace): number => trace.steps.length + 1;
@@ -148,19 +149,19 @@ export class AssembleProcessor implements Processor {
    * Hands traces on in batches of about STEPS_PER_BATCH steps, one at a time (each is
    * classified downstream in one go, so a burst such as shutdown's drain is cut into slices),
    * keeping those that could not be handed on. Each trace first gets the steps its root
-   * agent's conversation implies (`conversation.ts`), now that its root is known.
+   * agent's conversation implies (`conversation.ts`), now that its root is known; a trace
+   * handed on again after a failure already has them, and gets none twice.
    */
   private hand(emissions: Emission[]): void {
-    for (const { reason, trace } of emissions) {
+    for (const { reason } of emissions)
       this.metrics.tracesEmitted.inc({ processor: this.id, reason });
-      addConversationSteps(trace);
-    }
     const traces = [...this.unsent, ...emissions.map((e) => e.trace)];
     this.unsent = [];
     this.emitting = this.emitting.then(async () => {
       for (let from = 0; from < traces.length;) {
         const to = runEnd(traces, from, STEPS_PER_BATCH, stepsOf).end;
         const part = traces.slice(from, to);
+        for (const trace of part) addConversationSteps(trace);
         try {
           await this.next.consume({ spans: [], traces: part, failures: [] });
         } catch (error) {
