@@ -113,6 +113,20 @@ describe('the single-server form', () => {
     }
   });
 
+  it('merges the wide tables column by column from their first rows', async () => {
+    await migrate(store, options, silentLogger);
+    for (const name of ['otel_traces', 'otel_logs', 'agent_traces']) {
+      const created = await store.query(`SHOW CREATE TABLE ${database}.${name}`, {
+        format: 'TSVRaw',
+      });
+      expect(created, name).toMatch(/vertical_merge_algorithm_min_rows_to_activate = 1\b/);
+    }
+    const failures = await store.query(`SHOW CREATE TABLE ${database}.failures`, {
+      format: 'TSVRaw',
+    });
+    expect(failures).not.toContain('vertical_merge_algorithm');
+  });
+
   it('renders column changes for the Distributed table too, settings and TTL only for the data', () => {
     const [local, front] = renderStatements(
       [`ALTER TABLE ${database}.otel_traces\n    ADD COLUMN IF NOT EXISTS X String`],
