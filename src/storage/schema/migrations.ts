@@ -420,9 +420,10 @@ ORDER BY (CauseSignature, Hour)`,
   {
     version: 9,
     description: 'wide tables merge column by column',
-    // A horizontal merge reads every column of every part at once: merging six 10k-row
-    // parts of otel_traces held 310–470 MiB in the engine, a vertical merge ~100 MiB, at no
-    // more CPU a row (bench/schema.mjs). The engine's default waits for 131,072 rows.
+    // A horizontal merge reads every column of every part at once: merging 10k-row parts of
+    // otel_traces held 310–470 MiB in the engine, a vertical merge (sort key first, then one
+    // column at a time) ~100 MiB, at no more CPU a row (bench/schema.mjs, with and without
+    // this setting). The engine's default waits for 131,072 rows, more than a part here has.
     statements: ({ database }) =>
       [OTEL_TRACES, OTEL_LOGS, AGENT_TRACES].map(
         (table) =>
