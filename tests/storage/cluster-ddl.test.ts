@@ -127,6 +127,22 @@ describe('the single-server form', () => {
     expect(failures).not.toContain('vertical_merge_algorithm');
   });
 
+  it('writes an insert larger than the engine default of 10 MiB as one compact part', async () => {
+    await migrate(store, options, silentLogger);
+    // ~12 MiB uncompressed: a wide part (a file per column stream) under the default.
+    await store.command(`INSERT INTO ${database}.otel_traces
+      (Timestamp, TraceId, SpanId, ServiceName, SpanAttributes)
+      SELECT now64(9), toString(number), toString(number), 'compact-check',
+             map('gen_ai.prompt', repeat('x', 1000))
+      FROM numbers(12000)`);
+    const parts = await store.query(
+      `SELECT part_type, rows FROM system.parts
+       WHERE database = '${database}' AND table = 'otel_traces' AND active AND rows = 12000`,
+      { format: 'TSV' },
+    );
+    expect(parts.trim()).toBe('Compact\t12000');
+  });
+
   it('renders column changes for the Distributed table too, settings and TTL only for the data', () => {
     const [local, front] = renderStatements(
       [`ALTER TABLE ${database}.otel_traces\n    ADD COLUMN IF NOT EXISTS X String`],

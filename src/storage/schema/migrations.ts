@@ -430,6 +430,19 @@ ORDER BY (CauseSignature, Hour)`,
           `ALTER TABLE ${table.in(database)} MODIFY SETTING vertical_merge_algorithm_min_rows_to_activate = 1`,
       ),
   },
+  {
+    version: 10,
+    description: 'wide tables keep parts up to 128 MiB compact',
+    // A wide part is a file per column stream: 266 files per otel_traces part, whose creation
+    // took ~12% of the engine's insert CPU (perf: ext4 inode allocation in openat). A compact
+    // part is 24 files. Every insert (batch.max_bytes ≤ 32 MiB) and the first merges stay
+    // compact; larger merges still produce wide parts, merged column by column (version 9).
+    statements: ({ database }) =>
+      [OTEL_TRACES, OTEL_LOGS, AGENT_TRACES].map(
+        (table) =>
+          `ALTER TABLE ${table.in(database)} MODIFY SETTING min_bytes_for_wide_part = 134217728`,
+      ),
+  },
 ];
 
 /** Insert settings that go with a deduplication token, on both engines. */
