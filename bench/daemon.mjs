@@ -16,6 +16,11 @@ const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 const SHIPPED_CONFIG = fileURLToPath(new URL('../config/faultline.yaml', import.meta.url));
+/** The node flags the `faultline` command runs with: those of its `#!/usr/bin/env -S node …` line. */
+const SHIPPED_NODE_FLAGS = readFileSync(CLI, 'utf8')
+  .split('\n', 1)[0]
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 
 /**
  * A processor's section: its defaults, except alert, whose defaults have no rules; it runs
@@ -95,7 +100,7 @@ service:
   );
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), CLI, 'serve', '--config', configPath],
+    [...SHIPPED_NODE_FLAGS, ...(options.nodeArgs ?? []), CLI, 'serve', '--config', configPath],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
   );
   let output = '';

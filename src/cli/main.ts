@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 import { parseArgs } from 'node:util';
 import { benchCommand } from './bench.js';
 import { EXIT_USAGE, reportAndExit, UsageError } from './errors.js';
