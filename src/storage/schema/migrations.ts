@@ -425,10 +425,7 @@ ORDER BY (CauseSignature, Hour)`,
     // column at a time) ~100 MiB, at no more CPU a row (bench/schema.mjs, with and without
     // this setting). The engine's default waits for 131,072 rows, more than a part here has.
     statements: ({ database }) =>
-      [OTEL_TRACES, OTEL_LOGS, AGENT_TRACES].map(
-        (table) =>
-          `ALTER TABLE ${table.in(database)} MODIFY SETTING vertical_merge_algorithm_min_rows_to_activate = 1`,
-      ),
+      onWideTables(database, 'vertical_merge_algorithm_min_rows_to_activate = 1'),
   },
   {
     version: 10,
@@ -437,16 +434,19 @@ ORDER BY (CauseSignature, Hour)`,
     // took ~12% of the engine's insert CPU (perf: ext4 inode allocation in openat). A compact
     // part is 24 files. Every insert (batch.max_bytes ≤ 32 MiB) and the first merges stay
     // compact; larger merges still produce wide parts, merged column by column (version 9).
-    statements: ({ database }) =>
-      [OTEL_TRACES, OTEL_LOGS, AGENT_TRACES].map(
-        (table) =>
-          `ALTER TABLE ${table.in(database)} MODIFY SETTING min_bytes_for_wide_part = 134217728`,
-      ),
+    statements: ({ database }) => onWideTables(database, 'min_bytes_for_wide_part = 134217728'),
   },
 ];
 
 /** Insert settings that go with a deduplication token, on both engines. */
 export const DEDUP_INSERT_SETTINGS = { deduplicate_blocks_in_dependent_materialized_views: '1' };
+
+/** One setting changed on each wide table: spans, logs and traces (a declaration, as below). */
+function onWideTables(database: string, setting: string): string[] {
+  return [OTEL_TRACES, OTEL_LOGS, AGENT_TRACES].map(
+    (table) => `ALTER TABLE ${table.in(database)} MODIFY SETTING ${setting}`,
+  );
+}
 
 /**
  * `otel_logs`, column for column as the OpenTelemetry Collector's ClickHouse exporter creates
