@@ -441,7 +441,10 @@ ORDER BY (CauseSignature, Hour)`,
 /** Insert settings that go with a deduplication token, on both engines. */
 export const DEDUP_INSERT_SETTINGS = { deduplicate_blocks_in_dependent_materialized_views: '1' };
 
-/** One setting changed on each wide table: spans, logs and traces (a declaration, as below). */
+/**
+ * One setting changed on `otel_traces`, `otel_logs` and `agent_traces`. A function
+ * declaration, so the list above can name it.
+ */
 function onWideTables(database: string, setting: string): string[] {
   return [OTEL_TRACES, OTEL_LOGS, AGENT_TRACES].map(
     (table) => `ALTER TABLE ${table.in(database)} MODIFY SETTING ${setting}`,
