@@ -9,7 +9,13 @@ import { BodyError, readBody } from './body.js';
 import { MalformedRequest } from './convert.js';
 import type { Ingest } from './ingest.js';
 import type { ReceiverMetrics } from './metrics.js';
-import { encodeExportResponse, encodeRpcStatus, exportResponseJson, type Signal } from './proto.js';
+import {
+  encodeExportResponse,
+  encodeRpcStatus,
+  exportResponseJson,
+  type ExportResult,
+  type Signal,
+} from './proto.js';
 import { refusalFor } from './status.js';
 
 const PROTOBUF = 'application/x-protobuf';
@@ -150,8 +156,20 @@ export class OtlpHttpServer {
       const refusal = refusalFor(error);
       return this.fail(response, type, refusal.httpStatus, refusal.grpcCode, refusal.message);
     }
+    // Returned, not awaited: this function then ends and stops holding the body, which is
+    // garbage once decoded (see Ingest#export).
+    return this.respond(response, signal, type, this.ingest.export(signal, 'http', type, body));
+  }
+
+  /** Answers with the export's result, or its refusal. */
+  private async respond(
+    response: ServerResponse,
+    signal: Signal,
+    type: BodyType,
+    exported: Promise<ExportResult>,
+  ): Promise<void> {
     try {
-      const result = await this.ingest.export(signal, 'http', type, body);
+      const result = await exported;
       if (type === 'protobuf') {
         response
           .writeHead(200, { 'Content-Type': PROTOBUF })

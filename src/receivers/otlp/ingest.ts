@@ -103,15 +103,30 @@ export class Ingest {
     };
   }
 
-  async export(
+  /**
+   * Decodes `body` at once and resolves when its items are safe. The decoding is kept out of
+   * the async part: a suspended async function keeps its arguments alive, and a body held until
+   * the acknowledgement (hundreds of ms under load) outlives the young generation.
+   */
+  export(
     signal: Signal,
     transport: Transport,
     encoding: EncodingName,
     body: Buffer,
   ): Promise<ExportResult> {
+    const { convert } = this.signals[signal];
+    return new Promise<Converted>((resolve) => resolve(convert[encoding](body))).then(
+      (conversion) => this.consume(signal, transport, conversion),
+    );
+  }
+
+  private async consume(
+    signal: Signal,
+    transport: Transport,
+    conversion: Converted,
+  ): Promise<ExportResult> {
     const labels = { receiver: this.receiver, transport };
-    const { convert, accepted, refused, noun } = this.signals[signal];
-    const conversion = convert[encoding](body);
+    const { accepted, refused, noun } = this.signals[signal];
     this.metrics.recordLimits(this.receiver, conversion.stats);
     if (conversion.rejected > 0) {
       refused.inc({ ...labels, reason: 'invalid' }, conversion.rejected);
