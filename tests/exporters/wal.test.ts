@@ -133,6 +133,26 @@ describe('WriteAheadLog', () => {
     await wal.close();
   });
 
+  it('keeps payloads in memory again once delivered ones free it, never overwriting one', async () => {
+    // Three payloads (7 or 8 bytes) fit; what is appended beyond them is read back from disk.
+    const { wal } = await WriteAheadLog.open(options({ memoryBytes: 24 }));
+    let next = 0;
+    for (const step of [3, -2, 3, -3, 2, -1, 3, -5, 3]) {
+      if (step > 0) await appendRows(wal, next, step);
+      else await wal.commit(wal.peek(-step));
+      if (step > 0) next += step;
+      const records = wal.peek(100);
+      const expected = records.map((_, i) => `{"n":${next - records.length + i}}`);
+      expect(texts(await wal.payloads(records))).toEqual(expected);
+      records.forEach((record, i) => {
+        if (record.payload) expect(record.payload.toString()).toBe(expected[i]);
+      });
+    }
+    // All was delivered before the last three: they are all in memory again.
+    expect(wal.peek(100).every((record) => record.payload)).toBe(true);
+    await wal.close();
+  });
+
   it('leaves out a record whose bytes changed on disk after it was written', async () => {
     const { wal } = await WriteAheadLog.open(options({ memoryBytes: 0 }));
     await appendRows(wal, 0, 3);

@@ -6,6 +6,7 @@ import { readCursor, writeCursor, type Cursor } from './cursor.js';
 import { lockDirectory } from './lock.js';
 import { HEADER_BYTES, checksumMatches, encodeHeader } from './record.js';
 import { listSegments, scanSegment, segmentPath, type RecordLocation } from './segments.js';
+import { SlabPool, type Slab } from './slab-pool.js';
 
 /** When appended bytes reach the disk: before the append resolves, every interval, or never. */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -64,7 +65,9 @@ export class WriteAheadLog {
   private syncTimer: NodeJS.Timeout | undefined;
   private undeliveredBytes = 0;
   private undeliveredRows = 0;
-  private memoryBytes = 0;
+  /** Where the payloads kept in memory are, by record. */
+  private readonly kept = new Map<LogRecord, Slab>();
+  private readonly memory: SlabPool;
   private closed = false;
 
   private constructor(
@@ -75,6 +78,7 @@ export class WriteAheadLog {
     lastSegment: number,
   ) {
     this.writeSegment = lastSegment + 1;
+    this.memory = new SlabPool(options.memoryBytes);
     if (options.fsync === 'interval') {
       this.syncTimer = setInterval(() => this.syncIfDirty(), options.fsyncIntervalMs).unref();
     }
@@ -182,7 +186,7 @@ export class WriteAheadLog {
       this.writeOffset = 0;
     }
     const appendedAt = Date.now();
-    const keep = this.memoryBytes + payload.length <= this.options.memoryBytes;
+    const kept = this.memory.copy(payload);
     const record: LogRecord = {
       segment: this.writeSegment,
       offset: this.writeOffset,
@@ -190,14 +194,14 @@ export class WriteAheadLog {
       rows,
       appendedAt,
       written: false,
-      ...(keep ? { payload } : {}),
+      ...(kept ? { payload: kept.copy } : {}),
     };
-    if (keep) this.memoryBytes += payload.length;
+    if (kept) this.kept.set(record, kept.slab);
     this.writeOffset += size;
     this.track(record);
     const header = encodeHeader(payload, rows, appendedAt);
     return new Promise((resolve, reject) => {
-      this.pending.push({ record, header, payload, resolve, reject });
+      this.pending.push({ record, header, payload: record.payload ?? payload, resolve, reject });
       if (!this.writeScheduled) {
         this.writeScheduled = true;
         this.io = this.io.then(() => this.writePending());
@@ -334,7 +338,11 @@ export class WriteAheadLog {
   private untrack(record: LogRecord): void {
     this.undeliveredBytes -= record.end - record.offset;
     this.undeliveredRows -= record.rows;
-    if (record.payload) this.memoryBytes -= record.payload.length;
+    const slab = this.kept.get(record);
+    if (slab) {
+      this.kept.delete(record);
+      this.memory.release(slab);
+    }
   }
 
   private saveCursor(): Promise<void> {
