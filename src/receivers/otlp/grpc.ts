@@ -36,6 +36,7 @@ const passThrough = (buffer: Buffer): Buffer => buffer;
  * A request message as gRPC hands it over. The handler takes the bytes out of it: grpc-js
  * holds the request until the call ends, and bytes held until the acknowledgement (hundreds of
  * ms under load) outlive the young generation, so their memory waits for a full collection.
+ * (grpc-js's decoder also keeps the message's frames until then; that copy is out of reach.)
  */
 interface ReceivedMessage {
   bytes: Buffer | undefined;
@@ -177,38 +178,49 @@ export class OtlpGrpcServer {
   }
 
   /**
-   * Admits and decodes the message at once, then answers once its items are safe. Not an async
-   * function, which would hold the body until then (see Ingest#export).
+   * Admits and decodes the message at once, then answers once its items are safe. Neither an
+   * async function nor one making closures: either would hold the body until then (see
+   * Ingest#export).
    */
   private export(signal: Signal, body: Buffer, callback: sendUnaryData<Buffer>): Promise<void> {
     this.metrics.requestBytes.observe({ receiver: this.receiver, transport: 'grpc' }, body.length);
-    let release: (() => void) | undefined;
-    const exported = new Promise<ExportResult>((resolve) => {
+    let release: () => void;
+    try {
       // gRPC has read the message by now; admission still comes before it is decoded.
       release = this.options.admission.admit(body.length, 'grpc');
-      resolve(this.ingest.export(signal, 'grpc', 'protobuf', body));
-    });
-    return this.respond(signal, exported, callback).finally(() => release?.());
+    } catch (error) {
+      this.refuse(callback, error);
+      return Promise.resolve();
+    }
+    const exported = this.ingest.export(signal, 'grpc', 'protobuf', body);
+    return this.respond(signal, exported, callback, release);
   }
 
   private async respond(
     signal: Signal,
     exported: Promise<ExportResult>,
     callback: sendUnaryData<Buffer>,
+    release: () => void,
   ): Promise<void> {
     try {
       callback(null, Buffer.from(encodeExportResponse(signal, await exported)));
     } catch (error) {
-      if (error instanceof MalformedRequest) this.ingest.decodeFailed('grpc', 'protobuf');
-      const refusal = refusalFor(error);
-      const metadata = new Metadata();
-      if (refusal.retryAfterSeconds !== undefined) {
-        metadata.set(
-          'grpc-status-details-bin',
-          encodeRetryStatus(refusal.grpcCode, refusal.message, refusal.retryAfterSeconds),
-        );
-      }
-      callback({ code: refusal.grpcCode, details: refusal.message, metadata });
+      this.refuse(callback, error);
+    } finally {
+      release();
     }
+  }
+
+  private refuse(callback: sendUnaryData<Buffer>, error: unknown): void {
+    if (error instanceof MalformedRequest) this.ingest.decodeFailed('grpc', 'protobuf');
+    const refusal = refusalFor(error);
+    const metadata = new Metadata();
+    if (refusal.retryAfterSeconds !== undefined) {
+      metadata.set(
+        'grpc-status-details-bin',
+        encodeRetryStatus(refusal.grpcCode, refusal.message, refusal.retryAfterSeconds),
+      );
+    }
+    callback({ code: refusal.grpcCode, details: refusal.message, metadata });
   }
 }
