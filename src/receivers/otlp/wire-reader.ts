@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { MalformedRequest } from './convert.js';
+import { InternTable } from './intern.js';
 
 /**
  * The protobuf wire format, read with the checks protobufjs 8 applies (the receiver's decoder
@@ -32,9 +33,14 @@ export interface SlicingBuffer {
   utf8Slice(from: number, to: number): string;
 }
 
-/** Keys up to this many bytes are interned. */
+/**
+ * Keys up to this many bytes are interned, and other strings (values, names) up to the second:
+ * longer values are mostly ids and prose, which do not repeat. Keys have a table of their own,
+ * so that one-off values do not push them out.
+ */
 const INTERNED_KEY_BYTES = 64;
-const INTERNED_KEYS = 4096;
+const INTERNED_STRING_BYTES = 32;
+const INTERNED_SLOTS = 4096;
 
 export class WireReader {
   protected buf: Buffer = EMPTY;
@@ -44,6 +50,9 @@ export class WireReader {
   /** The halves of the last 64-bit varint read (int64). */
   protected lo = 0;
   protected hi = 0;
+  private readonly keys = new InternTable(INTERNED_KEY_BYTES, INTERNED_SLOTS);
+  private readonly strings = new InternTable(INTERNED_STRING_BYTES, INTERNED_SLOTS);
+  private readonly decodeText = (from: number, to: number): string => this.text(from, to);
 
   protected start(body: Buffer): void {
     this.buf = body;
@@ -188,10 +197,12 @@ export class WireReader {
     return this.buf.subarray(from, this.pos);
   }
 
-  /** A string field: strict UTF-8, as protobufjs reads proto3 strings. */
+  /** A string field: strict UTF-8, as protobufjs reads proto3 strings; interned when short. */
   protected string(): string {
     const from = this.delimited();
-    return this.text(from, this.pos);
+    const to = this.pos;
+    if (to - from > INTERNED_STRING_BYTES) return this.text(from, to);
+    return this.strings.get(this.buf, from, to, this.decodeText);
   }
 
   protected text(from: number, to: number): string {
@@ -214,35 +225,12 @@ export class WireReader {
     return buf.utf8Slice(from, to);
   }
 
-  /** Attribute keys repeat across spans and requests: each distinct one is decoded once. */
-  private readonly keyBytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(INTERNED_KEYS);
-  private readonly keyTexts: string[] = new Array<string>(INTERNED_KEYS);
-
   /** A string field holding a key: interned when short. */
   protected key(): string {
     const from = this.delimited();
     const to = this.pos;
-    const length = to - from;
-    if (length > INTERNED_KEY_BYTES) return this.text(from, to);
-    const buf = this.buf;
-    let hash = 0x811c9dc5;
-    for (let i = from; i < to; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
-    const slot = (hash >>> 0) & (INTERNED_KEYS - 1);
-    const known = this.keyBytes[slot];
-    if (known !== undefined && known.length === length) {
-      let same = true;
-      for (let i = 0; i < length; i++) {
-        if (known[i] !== buf[from + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.keyTexts[slot]!;
-    }
-    const text = this.text(from, to);
-    this.keyBytes[slot] = Buffer.from(buf.subarray(from, to));
-    this.keyTexts[slot] = text;
-    return text;
+    if (to - from > INTERNED_KEY_BYTES) return this.text(from, to);
+    return this.keys.get(this.buf, from, to, this.decodeText);
   }
 
   /**
