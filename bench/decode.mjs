@@ -3,6 +3,8 @@
 //   decode       TraceProtobufDecoder.decode(bytes)   (the receiver's decoder: bytes → model spans)
 //   rows         the spans' Native block for otel_traces (the ClickHouse insert body)
 //   all          decode and rows in a row, as a receiver + exporter do for one request
+// and the heap a decoded span holds while it is in flight: the pool decoded once more and kept,
+// measured after full collections.
 // Each stage is warmed up, then timed for a fixed time; MB/s is of protobuf input for
 // decode / all and of Native output for rows; µs/span is process CPU time.
 //
@@ -15,6 +17,8 @@
 import console from 'node:console';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
 import { otlpReceiverSchema } from '../dist/receivers/otlp/config.js';
 import { TraceProtobufDecoder } from '../dist/receivers/otlp/protobuf-traces.js';
@@ -101,6 +105,23 @@ for (const [name, stage] of Object.entries(stages)) {
   };
 }
 
+/** Heap bytes per span that the decoded pool holds, after full collections. */
+function heldBytesPerSpan() {
+  setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc');
+  converted = undefined;
+  collect();
+  collect();
+  const before = process.memoryUsage().heapUsed;
+  const held = requests.map((r) => decoder.decode(r.bytes).spans);
+  collect();
+  collect();
+  const bytes = process.memoryUsage().heapUsed - before;
+  check(held.length === requests.length);
+  return round(bytes / spanCount, 0);
+}
+const heldPerSpan = heldBytesPerSpan();
+
 const file = writeResults('decode', {
   scenario: 'decode',
   ...info,
@@ -109,6 +130,7 @@ const file = writeResults('decode', {
   limits,
   rowBytesPerSpan: round(rowBytes.reduce((a, b) => a + b, 0) / spanCount, 0),
   stages: results,
+  heldHeapBytesPerSpan: heldPerSpan,
 });
 
 console.log(`\n== decode — ${info.date}, node ${info.node}, ${info.cpu} × ${info.nproc}`);
@@ -124,4 +146,5 @@ for (const [name, r] of Object.entries(results)) {
   );
 }
 console.log('(MB/s: protobuf in, except rows: Native out)');
+console.log(`heap held per decoded span: ${heldPerSpan.toLocaleString('en-US')} bytes`);
 console.log(`\nwrote ${file}`);
