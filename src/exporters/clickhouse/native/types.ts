@@ -78,8 +78,8 @@ export function Map_<V>(value: ScalarType<V>): NativeType<Entries<V>> {
   return {
     name: `Map(String, ${value.name})`,
     write(sink, records) {
-      // Each record's keys are listed once: attribute records are hash tables to V8 (dotted
-      // keys), and listing one's keys (Object.keys, for…in) sorts them every time.
+      // Each record's keys are listed once, for both passes: every listing (Object.keys,
+      // for…in) costs a walk of the record and an array.
       const keyLists = new Array<readonly string[]>(records.length);
       let total = 0;
       for (let i = 0; i < records.length; i++) {
