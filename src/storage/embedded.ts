@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
@@ -15,6 +15,7 @@ import {
 import { classifyStorageError } from './errors.js';
 import { guardedSql, withReadonlySetting } from './readonly-sql.js';
 import { sqlString } from './sql.js';
+import { writeAll } from './write-all.js';
 
 /**
  * The embedded engine: chDB (ClickHouse in-process) over a data directory.
@@ -101,8 +102,8 @@ export class EmbeddedStore implements Store {
   /**
    * chDB's raw insert takes text formats only, so a Native payload goes through a file that
    * the engine reads with `file()`; plain String and Map columns in it are converted to the
-   * table's LowCardinality types. A body in parts is written part by part, never joined. The
-   * file is removed once the insert settled.
+   * table's LowCardinality types. A body in parts is written in one `writev`, never joined.
+   * The file is removed once the insert settled.
    */
   private async insertNativeFile(
     table: string,
@@ -113,8 +114,13 @@ export class EmbeddedStore implements Store {
     const directory = this.insertDirectory();
     await mkdir(directory, { recursive: true });
     const path = join(directory, `${randomUUID()}.native`);
-    await writeFile(path, body);
     try {
+      const file = await open(path, 'w');
+      try {
+        await writeAll(file, Buffer.isBuffer(body) ? [body] : body);
+      } finally {
+        await file.close();
+      }
       const names = columns.map((name) => `\`${name}\``).join(', ');
       const assignments = Object.entries(settings)
         .map(([key, value]) => `${key} = ${sqlString(value)}`)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
+import { writeAll } from '../../../storage/write-all.js';
 import { readCursor, writeCursor, type Cursor } from './cursor.js';
 import { lockDirectory } from './lock.js';
 import { HEADER_BYTES, checksumMatches, encodeHeader } from './record.js';
@@ -450,23 +451,6 @@ export class WriteAheadLog {
         this.dirty = true;
       });
   }
-}
-
-async function writeAll(file: FileHandle, buffers: Buffer[]): Promise<void> {
-  let remaining = buffers;
-  while (remaining.length > 0) {
-    const { bytesWritten } = await file.writev(remaining);
-    remaining = dropWritten(remaining, bytesWritten);
-  }
-}
-
-function dropWritten(buffers: Buffer[], written: number): Buffer[] {
-  let skip = written;
-  let index = 0;
-  while (index < buffers.length && skip >= buffers[index]!.length) skip -= buffers[index++]!.length;
-  const rest = buffers.slice(index);
-  if (rest.length > 0 && skip > 0) rest[0] = rest[0]!.subarray(skip);
-  return rest;
 }
 
 /** A random id made when the log is created; part of every deduplication token. */

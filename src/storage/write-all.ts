@@ -1,0 +1,24 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/**
+ * Writes every byte of `buffers` at the file's position with `writev`: one job on libuv's
+ * thread pool for all of them (a short write, rare, takes another). A write per buffer would
+ * queue each behind whatever else waits for the pool: the durable queue's appends and syncs,
+ * and the embedded engine's calls, which hold a pool thread for the whole query.
+ */
+export async function writeAll(file: FileHandle, buffers: readonly Buffer[]): Promise<void> {
+  let remaining = buffers;
+  while (remaining.length > 0) {
+    const { bytesWritten } = await file.writev(remaining as Buffer[]);
+    remaining = dropWritten(remaining, bytesWritten);
+  }
+}
+
+function dropWritten(buffers: readonly Buffer[], written: number): readonly Buffer[] {
+  let skip = written;
+  let index = 0;
+  while (index < buffers.length && skip >= buffers[index]!.length) skip -= buffers[index++]!.length;
+  const rest = buffers.slice(index);
+  if (rest.length > 0 && skip > 0) rest[0] = rest[0]!.subarray(skip);
+  return rest;
+}
