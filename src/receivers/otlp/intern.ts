@@ -3,7 +3,8 @@
  * keys, model and tool names, hosts and enum-like values in request after request, and hands
  * out one string for all of them. That spares an allocation per repeat, and later stages that
  * look these strings up (redaction's memo, the assembler's maps) hash and compare the same
- * string object instead of a fresh copy. Spans held for seconds share them, too.
+ * string object instead of a fresh copy. Spans in flight, and the steps assembly keeps from
+ * them for seconds, share them too.
  *
  * Direct-mapped: one entry per slot, the newest wins, so a one-off value costs one slot and
  * values in steady use come back. The bytes live in one preallocated pool, so a miss copies
