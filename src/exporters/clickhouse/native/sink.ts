@@ -9,10 +9,13 @@ const MOSTLY_USED = 0.75;
 
 export class ByteSink {
   private buffer: Buffer;
+  /** The same bytes as `buffer`, for 64-bit integers. */
+  private view: DataView;
   private at = 0;
 
   constructor(initialBytes: number) {
     this.buffer = Buffer.allocUnsafe(Math.max(64, initialBytes));
+    this.view = viewOf(this.buffer);
   }
 
   /**
@@ -95,15 +98,21 @@ export class ByteSink {
     this.at += 8;
   }
 
-  /** Any bigint, wrapped to 64 bits as ClickHouse would store it. */
+  /**
+   * Any bigint, wrapped to 64 bits as ClickHouse would store it. Through a DataView, which
+   * wraps as it stores: Buffer's BigInt writers and `BigInt.asUintN` make new BigInts (three
+   * or four a value), and a span has several (its times, durations, integer attributes).
+   */
   bigUInt64(value: bigint): void {
     this.reserve(8);
-    this.at = this.buffer.writeBigUInt64LE(BigInt.asUintN(64, value), this.at);
+    this.view.setBigUint64(this.at, value, true);
+    this.at += 8;
   }
 
   bigInt64(value: bigint): void {
     this.reserve(8);
-    this.at = this.buffer.writeBigInt64LE(BigInt.asIntN(64, value), this.at);
+    this.view.setBigInt64(this.at, value, true);
+    this.at += 8;
   }
 
   float64(value: number): void {
@@ -116,5 +125,9 @@ export class ByteSink {
     const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
     this.buffer.copy(grown, 0, 0, this.at);
     this.buffer = grown;
+    this.view = viewOf(grown);
   }
 }
+
+const viewOf = (buffer: Buffer): DataView =>
+  new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
