@@ -69,10 +69,14 @@ export class ByteSink {
     return this.at;
   }
 
-  /** Appends again the bytes written from `start` to `end`. */
+  /**
+   * Appends again the bytes written from `start` to `end`. With `copyWithin`: Buffer#copy
+   * makes a view of the source range for every call.
+   */
   repeat(start: number, end: number): void {
     this.reserve(end - start);
-    this.at += this.buffer.copy(this.buffer, this.at, start, end);
+    this.buffer.copyWithin(this.at, start, end);
+    this.at += end - start;
   }
 
   uint8(value: number): void {
