@@ -1,5 +1,6 @@
 import type { Detector } from './detectors/detector.js';
 import { Probe } from './detectors/probe.js';
+import { sortFew } from './sort-few.js';
 
 /** One entity found in a text: `text.slice(start, end)` is the value. */
 export interface Finding {
@@ -55,5 +56,5 @@ function resolveOverlaps(pending: readonly Finding[]): Finding[] {
   for (const finding of pending) {
     if (!kept.some((k) => finding.start < k.end && k.start < finding.end)) kept.push(finding);
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return sortFew(kept, (a, b) => a.start - b.start);
 }

@@ -1,4 +1,5 @@
 import type { Attributes } from '../../model/index.js';
+import { sortFew } from './sort-few.js';
 
 /** The span attributes the processor writes; clients cannot set them (theirs are removed). */
 export const AUDIT_COUNT = 'redaction.count';
@@ -36,5 +37,8 @@ export function writeAudit(attributes: Attributes, tally: RedactionTally): void 
     return;
   }
   attributes[AUDIT_COUNT] = BigInt(tally.count);
-  attributes[AUDIT_ENTITIES] = [...tally.byEntity.keys()].sort();
+  attributes[AUDIT_ENTITIES] = sortFew([...tally.byEntity.keys()], byCodeUnits);
 }
+
+/** The order `Array#sort` gives strings by default. */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
