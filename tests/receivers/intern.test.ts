@@ -46,4 +46,10 @@ describe('the intern table', () => {
     expect(attempts).toBe(2);
     expect(lookUp(table, 'after')).toBe('after');
   });
+
+  it('refuses sizes it cannot keep: lengths past a byte, slots not a power of two', () => {
+    expect(() => new InternTable(255, 64)).toThrow(RangeError);
+    expect(() => new InternTable(32, 48)).toThrow(RangeError);
+    expect(() => new InternTable(32, 64)).not.toThrow();
+  });
 });

@@ -22,6 +22,11 @@ export class InternTable {
     readonly maxBytes: number,
     slots: number,
   ) {
+    if (!(maxBytes >= 1 && maxBytes <= 254) || !(slots >= 1 && (slots & (slots - 1)) === 0)) {
+      throw new RangeError(
+        'an intern table needs 1-254 bytes a slot and a power-of-two number of slots',
+      );
+    }
     this.pool = new Uint8Array(maxBytes * slots);
     this.lengths = new Uint8Array(slots);
     this.texts = new Array<string>(slots).fill('');
