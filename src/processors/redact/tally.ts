@@ -10,16 +10,23 @@ export class RedactionTally {
   count = 0;
   readonly byEntity = new Map<string, number>();
 
-  add(entity: string, times = 1): void {
-    this.count += times;
-    this.byEntity.set(entity, (this.byEntity.get(entity) ?? 0) + times);
+  add(entity: string): void {
+    this.count++;
+    this.byEntity.set(entity, (this.byEntity.get(entity) ?? 0) + 1);
   }
 
   addAll(other: RedactionTally): void {
-    for (const [entity, times] of other.byEntity) this.add(entity, times);
+    // Most tallies are empty; iterating even an empty Map allocates an iterator.
+    if (other.count === 0) return;
+    this.count += other.count;
+    for (const [entity, times] of other.byEntity) {
+      this.byEntity.set(entity, (this.byEntity.get(entity) ?? 0) + times);
+    }
   }
 
+  /** Empty means `count` 0: V8's `Map#clear` allocates a new table even for an empty map. */
   reset(): void {
+    if (this.count === 0) return;
     this.count = 0;
     this.byEntity.clear();
   }
