@@ -12,7 +12,9 @@ const PATTERN =
 export const jwtDetector: Detector = {
   entity: 'jwt',
   minLength: 20,
-  mightMatch: (probe) => probe.text.includes('eyJ'),
+  // A one-character search runs at memchr speed, a three-character one stops at every `e`:
+  // asking for the rare `J` first made the pre-check ~5× cheaper on the benchmark's text.
+  mightMatch: ({ text }) => text.includes('J') && text.includes('eyJ'),
   scan(text, _key, found) {
     PATTERN.lastIndex = 0;
     for (let match = PATTERN.exec(text); match; match = PATTERN.exec(text)) {

@@ -12,7 +12,8 @@ const URL_END = /[\s"'<>\\`]/;
 export const urlCredentialsDetector: Detector = {
   entity: 'url_credentials',
   minLength: 8,
-  mightMatch: ({ text }) => text.includes('://') && text.includes('@'),
+  // `@` first: a one-character search is the cheaper one, and most text has no `@`.
+  mightMatch: ({ text }) => text.includes('@') && text.includes('://'),
   scan(text, _key, found) {
     for (
       let scheme = text.indexOf('://');
