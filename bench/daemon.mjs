@@ -185,13 +185,22 @@ service:
   }
 }
 
-/** utime + stime in clock ticks, and VmRSS / VmHWM in KiB, of one process. */
+/**
+ * utime + stime in clock ticks, minor page faults, and VmRSS / VmHWM in KiB, of one process.
+ */
 export function procStats(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // fields 14 and 15: utime, stime
+  const minorFaults = Number(fields[7]); // field 10: minflt
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  return { ticks, rssKiB: field('VmRSS'), hwmKiB: field('VmHWM'), threads: field('Threads') };
+  return {
+    ticks,
+    minorFaults,
+    rssKiB: field('VmRSS'),
+    hwmKiB: field('VmHWM'),
+    threads: field('Threads'),
+  };
 }

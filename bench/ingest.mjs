@@ -203,6 +203,10 @@ async function runPhase(loadgenArgs) {
       daemonCpuSec: round(cpuSec, 2),
       daemonCpuPercentOfOneCore: round((cpuSec / windowSec) * 100, 1),
       daemonCpuSecPer100kSpans: spans ? round((cpuSec / spans) * 100_000, 3) : null,
+      // Each first touch of a page is a fault; on a virtual machine one can cost ~10 µs.
+      daemonMinorFaultsPerSpan: spans
+        ? round((end.minorFaults - begin.minorFaults) / spans, 2)
+        : null,
       loadgenCpuSec: result.loadgenCpuSec,
       peakRssMiB: mib(end.hwmKiB),
       maxSampledRssMiB: mib(Math.max(rssMaxKiB, end.rssKiB)),
@@ -322,7 +326,7 @@ const table = (phase) => {
 const footer = (phase) =>
   [
     `  daemon CPU ${phase.daemonCpuSec} s in ${phase.windowSec} s = ${phase.daemonCpuPercentOfOneCore}% of one core, ${phase.daemonCpuSecPer100kSpans} s per 100k spans (load generator: ${phase.loadgenCpuSec} s; anything else: ${phase.otherCpuPercentOfOneCore}% of a core)`,
-    `  daemon RSS peak ${phase.peakRssMiB} MiB (before load ${phase.rssBeforeLoadMiB}, at end ${phase.rssAtEndMiB}); ${phase.daemonThreads} threads`,
+    `  daemon RSS peak ${phase.peakRssMiB} MiB (before load ${phase.rssBeforeLoadMiB}, at end ${phase.rssAtEndMiB}); ${phase.daemonThreads} threads; ${phase.daemonMinorFaultsPerSpan} page faults per span`,
     ...(phase.exporter
       ? [
           `  inserts: ${phase.exporter.inserts} of ~${fmt(phase.exporter.rowsPerInsert)} rows, ${phase.exporter.insertMsMean} ms each, busy ${phase.exporter.insertBusyPercent}% of the window; at end JS heap ${phase.exporter.jsHeapUsedMiB} MiB used of ${phase.exporter.jsHeapTotalMiB}, external ${phase.exporter.externalMiB} MiB`,
