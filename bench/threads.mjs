@@ -42,17 +42,22 @@ const params = {
 };
 const CLK_TCK = clockTicks();
 
-/** CPU milliseconds so far of each thread of `pid`, with its name (the main thread: MAIN). */
+/**
+ * CPU milliseconds and minor page faults so far of each thread of `pid`, with its name (the main
+ * thread: MAIN).
+ */
 function threadTimes(pid) {
   const times = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      // Fields after the parenthesised name; utime and stime are the 12th and 13th of them.
+      // Fields after the parenthesised name; minflt is the 8th of them, utime and stime the
+      // 12th and 13th.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-      times.set(tid, { name: tid === String(pid) ? 'MAIN' : name, ms });
+      const faults = Number(fields[7]);
+      times.set(tid, { name: tid === String(pid) ? 'MAIN' : name, ms, faults });
     } catch {
       // the thread ended between listing and reading
     }
@@ -97,17 +102,25 @@ try {
 
   const byName = new Map();
   let totalMs = 0;
-  for (const [tid, { name, ms }] of after) {
+  let totalFaults = 0;
+  for (const [tid, { name, ms, faults }] of after) {
     const spent = ms - (before.get(tid)?.ms ?? 0);
+    const faulted = faults - (before.get(tid)?.faults ?? 0);
     totalMs += spent;
-    byName.set(name, (byName.get(name) ?? 0) + spent);
+    totalFaults += faulted;
+    const group = byName.get(name) ?? { ms: 0, faults: 0 };
+    group.ms += spent;
+    group.faults += faulted;
+    byName.set(name, group);
   }
   const perSpan = (ms) => round((ms * 1000) / Math.max(1, stored), 1);
-  const threads = Object.fromEntries(
-    [...byName]
-      .filter(([, ms]) => ms > 0)
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, ms]) => [name, perSpan(ms)]),
+  const faultsPerSpan = (faults) => round(faults / Math.max(1, stored), 2);
+  const groups = [...byName]
+    .filter(([, { ms, faults }]) => ms > 0 || faults > 0)
+    .sort((a, b) => b[1].ms - a[1].ms);
+  const threads = Object.fromEntries(groups.map(([name, { ms }]) => [name, perSpan(ms)]));
+  const faults = Object.fromEntries(
+    groups.map(([name, group]) => [name, faultsPerSpan(group.faults)]),
   );
   const figures = {
     scenario: 'threads',
@@ -117,14 +130,20 @@ try {
     storedSpans: stored,
     drainMs: Date.now() - started,
     cpuUsPerStoredSpan: { total: perSpan(totalMs), ...threads },
+    // A first touch of a page; on a virtual machine one can cost ~10 µs (see README).
+    pageFaultsPerStoredSpan: { total: faultsPerSpan(totalFaults), ...faults },
   };
   console.log(
     `\n== threads: ${stored.toLocaleString('en')} of ${acked.toLocaleString('en')} acked spans stored, ` +
       `drained ${figures.drainMs} ms after the last ack`,
   );
-  console.log(`CPU µs per stored span, drain included: ${figures.cpuUsPerStoredSpan.total}`);
+  console.log(
+    `CPU µs per stored span, drain included: ${figures.cpuUsPerStoredSpan.total}; ` +
+      `page faults per stored span: ${figures.pageFaultsPerStoredSpan.total}`,
+  );
+  console.log(`  ${'CPU µs'.padStart(7)}  ${'faults'.padStart(7)}  thread`);
   for (const [name, us] of Object.entries(threads))
-    console.log(`  ${String(us).padStart(7)}  ${name}`);
+    console.log(`  ${String(us).padStart(7)}  ${String(faults[name]).padStart(7)}  ${name}`);
   writeResults('threads', figures);
 } finally {
   await daemon.stop();
