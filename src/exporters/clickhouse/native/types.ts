@@ -78,8 +78,10 @@ export function Map_<V>(value: ScalarType<V>): NativeType<Entries<V>> {
   return {
     name: `Map(String, ${value.name})`,
     write(sink, records) {
-      // for…in, not Object.keys: records are fast-mode objects (see emptyRecord), whose keys
-      // V8 lists from the hidden class's cache without allocating an array.
+      // for…in, not Object.keys: attribute records are mostly fast-mode objects (see
+      // emptyRecord), whose keys V8 lists from the hidden class's cache without allocating an
+      // array. One in dictionary mode (after a delete, or with very many keys) is listed anew
+      // by each pass, as Object.keys would list it once.
       let total = 0;
       for (let i = 0; i < records.length; i++) {
         const record = records[i]!;
