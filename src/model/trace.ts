@@ -20,7 +20,10 @@ export interface TraceStep {
   operation: string;
   model: string;
   toolName: string;
-  /** Tool arguments, kept for loop detection (same tool, same arguments). */
+  /**
+   * Tool arguments, kept for loop detection (same tool, same arguments): up to 256 characters
+   * as sent, longer ones as their digest (`sha256:…`), so a held step stays small.
+   */
   toolArguments: string;
   usage: TokenUsage;
   costUsd: number;

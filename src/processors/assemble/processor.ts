@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   effectiveModel,
@@ -228,11 +229,26 @@ function traceStep(
     operation: shared.intern(step.operation),
     model: shared.intern(effectiveModel(step)),
     toolName: shared.intern(step.toolName),
-    toolArguments: step.toolArguments,
+    toolArguments: comparableArguments(step.toolArguments),
     usage: step.usage,
     costUsd: step.costUsd,
     outputPreview: step.outputPreview,
     failures,
     conversation: conversationOf(span, step),
   };
+}
+
+/** Tool arguments longer than this are held by their digest. */
+const HELD_ARGUMENTS_LENGTH = 256;
+
+/**
+ * Tool arguments as loop detection compares them (the only reader of a held step's), in
+ * bounded memory: short ones as sent, longer ones (a file's content, a whole document) by their
+ * SHA-256 digest, which tells them apart as surely. Blank ones stay blank, as
+ * `require_arguments` reads them.
+ */
+function comparableArguments(text: string): string {
+  if (text.length <= HELD_ARGUMENTS_LENGTH) return text;
+  if (text.trim() === '') return '';
+  return `sha256:${createHash('sha256').update(text).digest('base64')}`;
 }

@@ -100,6 +100,38 @@ describe('AssembleProcessor', () => {
     await processor.shutdown();
   });
 
+  it('holds long tool arguments by digest, so equal ones still compare equal for loop detection', async () => {
+    const { next, processor } = makeProcessor();
+    await processor.start();
+    const long = (text: string) => JSON.stringify({ path: 'notes.md', text: text.repeat(100) });
+    const tool = (spanId: string, args: string) =>
+      sampleSpan({
+        traceId: TRACE,
+        spanId,
+        parentSpanId: 'f'.repeat(16),
+        attributes: {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': 'write_file',
+          'gen_ai.tool.call.arguments': args,
+        },
+      });
+    await processor.consume(
+      spansBatch([
+        tool('1'.repeat(16), long('same text. ')),
+        tool('2'.repeat(16), long('same text. ')),
+        tool('3'.repeat(16), long('other text ')),
+        tool('4'.repeat(16), ' '.repeat(300)),
+        tool('5'.repeat(16), '{"path":"notes.md"}'),
+      ]),
+    );
+    await processor.shutdown();
+    const held = next.traces()[0]!.steps.map((s) => s.toolArguments);
+    expect(held[0]).toMatch(/^sha256:/);
+    expect(held[0]).toBe(held[1]);
+    expect(held[2]).not.toBe(held[0]);
+    expect(held.slice(3)).toEqual(['', '{"path":"notes.md"}']);
+  });
+
   it('flushes the oldest trace as incomplete when max_traces is exceeded', async () => {
     const { next, processor } = makeProcessor({ max_traces: 1 });
     await processor.start();
