@@ -1,28 +1,19 @@
 /**
- * Held steps keep what they show, not the texts it was cut from. A preview is the first
+ * Held steps keep what they show, not the texts they came from. A preview is the first
  * `preview_length` characters of a message or a tool's output; V8 makes such a cut a view of
  * the whole text, so without care a held step would keep a 100 KB tool result alive for
- * `decision_wait`, and `max_held_steps` would bound nothing. The heap is measured in this test
- * file's own process (see vitest.config.ts), after full collections.
+ * `decision_wait`, and `max_held_steps` would bound nothing.
  */
-import { Buffer } from 'node:buffer';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { spansBatch, type Span, type TelemetryBatch } from '../../../src/model/index.js';
 import type { TelemetryConsumer } from '../../../src/pipeline/component.js';
 import { assembleConfigSchema } from '../../../src/processors/assemble/config.js';
 import { AssembleProcessor } from '../../../src/processors/assemble/processor.js';
 import { sampleSpan } from '../../helpers/spans.js';
+import { flatText, heldBytes } from '../../helpers/heap.js';
 import { settingsFor } from '../../helpers/test-doubles.js';
 
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
-
-const BIG = 100_000;
-/** A fresh, flat string of `length` characters, as the decoder makes them. */
-const bigText = (seed: number, length = BIG) =>
-  Buffer.alloc(length, `${seed} tool output, line after line. `).toString('latin1');
+const bigText = (seed: number) => flatText(seed, 100_000);
 
 /** Forgets every batch: only what the processor holds stays reachable. */
 const dropping: TelemetryConsumer = {
@@ -69,12 +60,6 @@ function bigSpans(trace: number): Span[] {
   ];
 }
 
-function heapUsed(): number {
-  collect();
-  collect();
-  return process.memoryUsage().heapUsed;
-}
-
 describe('steps held by assembly', () => {
   it('keep their previews and tool arguments, not the long texts they came from', async () => {
     const processor = new AssembleProcessor(
@@ -84,14 +69,14 @@ describe('steps held by assembly', () => {
     await processor.start();
     // A first round compiles the path, so the measured round adds only held steps.
     for (let trace = 1; trace <= 20; trace++) await processor.consume(spansBatch(bigSpans(trace)));
-    const before = heapUsed();
     const traces = 50;
-    for (let trace = 1000; trace < 1000 + traces; trace++) {
-      await processor.consume(spansBatch(bigSpans(trace)));
-    }
-    const perSpan = (heapUsed() - before) / (traces * 3);
+    const { bytes } = await heldBytes(async () => {
+      for (let trace = 1000; trace < 1000 + traces; trace++) {
+        await processor.consume(spansBatch(bigSpans(trace)));
+      }
+    });
     // Each span brought ~100–200 KB of text; its step shows at most two 256-character previews.
-    expect(perSpan).toBeLessThan(8 * 1024);
+    expect(bytes / (traces * 3)).toBeLessThan(8 * 1024);
     await processor.shutdown();
   });
 });

@@ -1,4 +1,5 @@
 import { attributeToText } from '../../../../model/attributes.js';
+import { keptPrefix } from '../../../../model/text.js';
 import type { AttributeValue, Attributes } from '../../../../model/attributes.js';
 import { firstMessageText, lastUserMessageText } from '../messages.js';
 import {
@@ -135,15 +136,12 @@ const HIGH_SURROGATE_FIRST = 0xd800;
 const HIGH_SURROGATE_LAST = 0xdbff;
 
 /**
- * The first `length` UTF-16 code units, one fewer where the cut would split a surrogate pair.
- * V8 makes a cut a view that keeps the whole text alive, so a cut from a text more than twice
- * as long is copied out of it: a held step would otherwise keep a 100 KB tool result for
- * `decision_wait`. Concatenating makes a new string, whose slice then refers to it alone.
+ * The first `length` UTF-16 code units, one fewer where the cut would split a surrogate pair;
+ * held steps keep it for `decision_wait`, so not the text it was cut from.
  */
 export function truncate(text: string, length: number): string {
   if (text.length <= length) return text;
   const last = text.charCodeAt(length - 1);
   const end = last >= HIGH_SURROGATE_FIRST && last <= HIGH_SURROGATE_LAST ? length - 1 : length;
-  const cut = text.slice(0, end);
-  return text.length > 2 * length ? (' ' + cut).slice(1) : cut;
+  return keptPrefix(text, end);
 }
