@@ -133,13 +133,19 @@ service:
       if (!response.ok) throw new Error(`query failed (${response.status}): ${text}`);
       return Number(JSON.parse(text).n);
     },
-    /** The admin port's Prometheus metrics, each family summed over its label sets. */
+    /**
+     * The admin port's Prometheus metrics: each family summed over its label sets, and each
+     * labelled series on its own, its labels sorted (`name{kind="minor",le="0.01"}`).
+     */
     async metrics() {
       const text = await (await globalThis.fetch(`${adminUrl}/metrics`)).text();
       const sums = new Map();
       for (const line of text.split('\n')) {
-        const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})? (\S+)$/.exec(line);
-        if (match) sums.set(match[1], (sums.get(match[1]) ?? 0) + Number(match[2]));
+        const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+        if (!match) continue;
+        const [, name, labels, value] = match;
+        sums.set(name, (sums.get(name) ?? 0) + Number(value));
+        if (labels) sums.set(`${name}{${labels.split(',').sort().join(',')}}`, Number(value));
       }
       return sums;
     },

@@ -222,6 +222,7 @@ async function runPhase(loadgenArgs) {
       storedSpansPerSec:
         visibleMs === null ? null : round(spans / (windowSec + visibleMs / 1000), 0),
       exporter: exporterFigures(m0, m1, windowSec),
+      gcPauses: gcPauses(m0, m1, windowSec),
       otherCpuPercentOfOneCore: round((Math.max(0, otherCpuSec) / windowSec) * 100, 1),
       lateSends: result.lateSends,
       skippedSends: result.skippedSends,
@@ -257,6 +258,30 @@ function exporterFigures(m0, m1, windowSec) {
     jsHeapTotalMiB: mib((m1.get('nodejs_heap_size_total_bytes') ?? NaN) / 1024),
     externalMiB: mib((m1.get('nodejs_external_memory_bytes') ?? NaN) / 1024),
   };
+}
+
+/**
+ * The daemon's garbage-collection pauses in the window, from prom-client's
+ * `nodejs_gc_duration_seconds` (main-thread pause per collection): scavenges (`minor`) and
+ * full collections (`major`), how many, their total, and how many held the thread over 10 ms.
+ * Every request in flight waits through a pause, so long ones reach the ack latency's tail.
+ */
+function gcPauses(m0, m1, windowSec) {
+  if (!m0 || !m1) return null;
+  const delta = (key) => (m1.get(key) ?? 0) - (m0.get(key) ?? 0);
+  const kind = (name) => {
+    const count = delta(`nodejs_gc_duration_seconds_count{kind="${name}"}`);
+    const within10ms = delta(`nodejs_gc_duration_seconds_bucket{kind="${name}",le="0.01"}`);
+    return {
+      count,
+      totalMs: round(delta(`nodejs_gc_duration_seconds_sum{kind="${name}"}`) * 1000, 0),
+      over10ms: count - within10ms,
+    };
+  };
+  const minor = kind('minor');
+  const major = kind('major');
+  const pausedPercent = round(((minor.totalMs + major.totalMs) / 1000 / windowSec) * 100, 1);
+  return { minor, major, pausedPercent };
 }
 
 // ---- the run ----
@@ -330,6 +355,11 @@ const footer = (phase) =>
     ...(phase.exporter
       ? [
           `  inserts: ${phase.exporter.inserts} of ~${fmt(phase.exporter.rowsPerInsert)} rows, ${phase.exporter.insertMsMean} ms each, busy ${phase.exporter.insertBusyPercent}% of the window; at end JS heap ${phase.exporter.jsHeapUsedMiB} MiB used of ${phase.exporter.jsHeapTotalMiB}, external ${phase.exporter.externalMiB} MiB`,
+        ]
+      : []),
+    ...(phase.gcPauses
+      ? [
+          `  GC pauses: ${phase.gcPauses.minor.count} scavenges (${phase.gcPauses.minor.totalMs} ms, ${phase.gcPauses.minor.over10ms} over 10 ms), ${phase.gcPauses.major.count} full (${phase.gcPauses.major.totalMs} ms, ${phase.gcPauses.major.over10ms} over 10 ms): the main thread paused ${phase.gcPauses.pausedPercent}% of the window`,
         ]
       : []),
     `  visible to SQL ${phase.visibleAfterLoadMs ?? `NOT within ${VISIBILITY_TIMEOUT_MS / 1000} s`} ms after the last ack (stored ~${fmt(phase.storedSpansPerSec)} spans/s over window + drain); stored ${fmt(phase.storedSpans)} of ${fmt(phase.ackedSpansTotal)} acked (incl. warm-up), lost ${fmt(phase.lostSpans)}`,
