@@ -1,11 +1,11 @@
 /**
- * The first `end` UTF-16 code units of `text`, kept apart from it. V8 makes a slice a view that
- * keeps the whole text alive, so what the daemon holds for a while (a held step's preview, a
- * failure's message) would keep a 100 KB tool result or stack trace with it. A cut from a text
- * more than twice as long is copied (concatenating makes a new string, whose slice refers to it
- * alone); a shorter one stays a view, at most twice its size.
+ * `text.slice(start, end)`, kept apart from `text`. V8 makes a slice a view that keeps the
+ * whole text alive, so what the daemon holds for a while (a held step's preview, a failure's
+ * message) would keep a 100 KB tool result or stack trace with it. A slice of less than half
+ * the text is copied (concatenating makes a new string, whose slice refers to it alone); a
+ * longer one stays a view, at most twice its size.
  */
-export function keptPrefix(text: string, end: number): string {
-  const cut = text.slice(0, end);
-  return text.length > 2 * end ? (' ' + cut).slice(1) : cut;
+export function keptSlice(text: string, start: number, end: number): string {
+  const slice = text.slice(start, end);
+  return slice.length * 2 < text.length ? (' ' + slice).slice(1) : slice;
 }

@@ -1,4 +1,4 @@
-import { keptPrefix } from '../../model/text.js';
+import { keptSlice } from '../../model/text.js';
 import { textOf, type Value } from './values.js';
 
 /**
@@ -52,7 +52,7 @@ const DANGLING = new Set([' ', ':', ';', ',', '-']);
 /**
  * A rendered message made fit to store and show: one line, no separator left dangling by an
  * empty placeholder (`tool x failed: ` → `tool x failed`), at most `maxLength` characters, kept
- * apart from a long field it was cut from (failures are held with their steps).
+ * apart from the longer text it was cut from (failures are held with their steps).
  * The trailing separators are cut by a loop, not a regex: the text comes from clients, and
  * `/[…]+$/` backtracks quadratically over a long run of them.
  */
@@ -63,6 +63,6 @@ export function finishMessage(text: string, maxLength: number): string {
   while (end > 0 && DANGLING.has(line[end - 1]!)) end--;
   let start = 0;
   while (start < end && line[start] === ' ') start++;
-  const trimmed = line.slice(start, end);
-  return trimmed.length <= maxLength ? trimmed : `${keptPrefix(trimmed, maxLength - 1)}…`;
+  const trimmed = keptSlice(line, start, end);
+  return trimmed.length <= maxLength ? trimmed : `${keptSlice(trimmed, 0, maxLength - 1)}…`;
 }

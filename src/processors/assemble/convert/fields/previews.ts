@@ -1,5 +1,5 @@
 import { attributeToText } from '../../../../model/attributes.js';
-import { keptPrefix } from '../../../../model/text.js';
+import { keptSlice } from '../../../../model/text.js';
 import type { AttributeValue, Attributes } from '../../../../model/attributes.js';
 import { firstMessageText, lastUserMessageText } from '../messages.js';
 import {
@@ -143,5 +143,5 @@ export function truncate(text: string, length: number): string {
   if (text.length <= length) return text;
   const last = text.charCodeAt(length - 1);
   const end = last >= HIGH_SURROGATE_FIRST && last <= HIGH_SURROGATE_LAST ? length - 1 : length;
-  return keptPrefix(text, end);
+  return keptSlice(text, 0, end);
 }
