@@ -1,3 +1,4 @@
+import { writevSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 /**
@@ -12,6 +13,15 @@ export async function writeAll(file: FileHandle, buffers: readonly Buffer[]): Pr
     const { bytesWritten } = await file.writev(remaining as Buffer[]);
     remaining = dropWritten(remaining, bytesWritten);
   }
+}
+
+/**
+ * `writeAll` on the calling thread. For small writes into the page cache (~0.15 ms a MiB
+ * here): they finish before a job on the thread pool would even be picked up.
+ */
+export function writeAllSync(fd: number, buffers: readonly Buffer[]): void {
+  let remaining = buffers;
+  while (remaining.length > 0) remaining = dropWritten(remaining, writevSync(fd, remaining));
 }
 
 function dropWritten(buffers: readonly Buffer[], written: number): readonly Buffer[] {

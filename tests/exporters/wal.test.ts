@@ -1,5 +1,15 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import {
+  appendFileSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,6 +33,22 @@ const texts = ({ payloads }: { payloads: Buffer[] }) => payloads.map((b) => b.to
 
 async function appendRows(wal: WriteAheadLog, from: number, count: number): Promise<void> {
   for (let n = from; n < from + count; n++) await wal.append(row(n), 1);
+}
+
+/**
+ * Holds every thread of libuv's pool (each blocked opening a FIFO no one writes to) until the
+ * returned function is called: the embedded engine's queries hold pool threads like this.
+ */
+function holdThreadPool(): () => Promise<void> {
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const fifos = Array.from({ length: threads }, (_, i) => join(directory, `held-${i}.fifo`));
+  execFileSync('mkfifo', fifos);
+  const readers = fifos.map((fifo) => open(fifo, 'r'));
+  return async () => {
+    // Opening the writing end lets the blocked open of the reading end return.
+    for (const fifo of fifos) closeSync(openSync(fifo, 'w'));
+    for (const reader of await Promise.all(readers)) await reader.close();
+  };
 }
 
 async function reopen(wal: WriteAheadLog, overrides: Partial<WalOptions> = {}) {
@@ -174,6 +200,41 @@ describe('WriteAheadLog', () => {
     const segment = wal.peek(1)[0]!.segment;
     expect(statSync(segmentPath(directory, segment)).size).toBe(wal.bytes);
     await wal.close();
+  });
+
+  it('acknowledges an append without waiting for a thread of the busy pool', async () => {
+    const { wal } = await WriteAheadLog.open(options());
+    await wal.append(row(0), 1); // opens the segment file
+    const release = holdThreadPool();
+    try {
+      const appended = wal.append(Buffer.alloc(512 * 1024, 'x'), 1).then(() => 'appended');
+      // Not a speed bound: with the write on the pool, the append waits for `release` forever.
+      const stuck = new Promise((resolve) => setTimeout(resolve, 10_000, 'waiting for the pool'));
+      expect(await Promise.race([appended, stuck])).toBe('appended');
+    } finally {
+      await release();
+    }
+    const { wal: again, replay } = await reopen(wal, { memoryBytes: 0 });
+    expect(replay).toMatchObject({ records: 2, corruptRecords: 0 });
+    expect((await again.payloads(again.peek(10))).payloads.map((p) => p.length)).toEqual([
+      7,
+      512 * 1024,
+    ]);
+    await again.close();
+  });
+
+  it('writes groups larger than an inline write through the pool, in order', async () => {
+    const big = options({ segmentBytes: 64 << 20, maxBytes: 64 << 20, memoryBytes: 0 });
+    const { wal } = await WriteAheadLog.open(big);
+    const sizes = [3 << 20, 10, 5 << 20, 20];
+    await Promise.all(sizes.map((size, n) => wal.append(Buffer.alloc(size, n), 1)));
+    const { wal: again, replay } = await reopen(wal, big);
+    expect(replay).toMatchObject({ records: 4, corruptRecords: 0 });
+    const { payloads } = await again.payloads(again.peek(10));
+    expect(payloads.map((p) => [p.length, p[0], p.at(-1)])).toEqual(
+      sizes.map((size, n) => [size, n, n]),
+    );
+    await again.close();
   });
 
   it('refuses appends once closed, with a retryable error', async () => {

@@ -3,12 +3,12 @@
  * a writev at once here, so short writes come from a stand-in handle that takes a few bytes per
  * call (the kernel cannot be made to write short on this machine); a real file checks the rest.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeAll } from '../../src/storage/write-all.js';
+import { writeAll, writeAllSync } from '../../src/storage/write-all.js';
 
 const parts = ['header|', 'payload one|', '', 'payload two'].map((text) => Buffer.from(text));
 
@@ -43,6 +43,20 @@ describe('writeAll', () => {
       await writeAll(file, parts);
       await file.close();
       expect(readFileSync(path, 'utf8')).toBe('header|payload one|payload two');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes every part on the calling thread with writeAllSync, after what the file holds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-write-all-'));
+    try {
+      const path = join(dir, 'body');
+      const fd = openSync(path, 'a');
+      writeAllSync(fd, parts);
+      writeAllSync(fd, [Buffer.from('|again')]);
+      closeSync(fd);
+      expect(readFileSync(path, 'utf8')).toBe('header|payload one|payload two|again');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,12 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
-import { writeAll } from '../../../storage/write-all.js';
+import { writeAll, writeAllSync } from '../../../storage/write-all.js';
 import { readCursor, writeCursor, type Cursor } from './cursor.js';
 import { lockDirectory } from './lock.js';
 import { HEADER_BYTES, checksumMatches, encodeHeader } from './record.js';
 import { listSegments, scanSegment, segmentPath, type RecordLocation } from './segments.js';
 import { SlabPool, type Slab } from './slab-pool.js';
+
+/**
+ * Writes of up to this many bytes go straight into the page cache from the event loop
+ * (~0.3 ms here); larger ones go through libuv's thread pool. A write on the pool is
+ * acknowledged only once the event loop next gets to its completion, behind every request
+ * that arrived meanwhile, and the log's next write waits for it: at half the maximum rate that
+ * round trip, not the disk, made most of the acknowledgement's p99.
+ */
+const INLINE_WRITE_BYTES = 2 * 1024 * 1024;
 
 /** When appended bytes reach the disk: before the append resolves, every interval, or never. */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -371,12 +380,16 @@ export class WriteAheadLog {
         const segment = group[start]!.record.segment;
         let end = start;
         const buffers: Buffer[] = [];
+        let bytes = 0;
         while (end < group.length && group[end]!.record.segment === segment) {
-          buffers.push(group[end]!.header, group[end]!.payload);
+          const { header, payload } = group[end]!;
+          buffers.push(header, payload);
+          bytes += header.length + payload.length;
           end++;
         }
         const file = await this.fileFor(segment);
-        await writeAll(file, buffers);
+        if (bytes <= INLINE_WRITE_BYTES) writeAllSync(file.fd, buffers);
+        else await writeAll(file, buffers);
         start = end;
       }
       if (this.options.fsync === 'always') await this.handle?.file.datasync();
