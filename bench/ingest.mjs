@@ -27,7 +27,9 @@
 // --exporters BENCH_EXPORTERS (comma-separated; default the shipped clickhouse,prometheus;
 // `clickhouse` alone measures the pipeline without the prometheus exporter), --queue BENCH_QUEUE
 // (on: acks once in the durable queue, the default; off: acks once inserted), --fsync
-// BENCH_FSYNC (the queue's fsync policy: always, interval or never).
+// BENCH_FSYNC (the queue's fsync policy: always, interval or never), --transports
+// BENCH_TRANSPORTS (grpc, http or both, comma-separated: what the load generator sends over;
+// default both, half the connections each).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
 // --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
 
@@ -72,7 +74,14 @@ const params = {
   exporters: textOption('exporters', 'BENCH_EXPORTERS', 'clickhouse,prometheus'),
   queue: textOption('queue', 'BENCH_QUEUE', 'on'),
   fsync: textOption('fsync', 'BENCH_FSYNC', 'interval'),
+  transports: textOption('transports', 'BENCH_TRANSPORTS', 'grpc,http'),
 };
+const transportList = params.transports.split(',').filter(Boolean);
+if (transportList.length === 0 || transportList.some((t) => t !== 'grpc' && t !== 'http')) {
+  throw new Error(
+    `--transports takes grpc, http or both (comma-separated), not "${params.transports}"`,
+  );
+}
 const exporterList = params.exporters.split(',').filter(Boolean);
 const processorList =
   params.processors === 'none' ? [] : params.processors.split(',').filter(Boolean);
@@ -119,10 +128,7 @@ async function runPhase(loadgenArgs) {
     const loadgen = fork(
       LOADGEN,
       [
-        '--grpc',
-        daemon.grpc,
-        '--http',
-        daemon.http,
+        ...transportList.flatMap((transport) => [`--${transport}`, daemon[transport]]),
         '--concurrency',
         String(params.concurrency),
         '--batch',
