@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 import { onDeadline } from '../pipeline/deadline.js';
 
 /** Starts listening and resolves with the bound port (useful when the config asks for 0). */
-export function listen(server: Server, host: string, port: number): Promise<number> {
+export function listen(server: NetServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) =>
       reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`));

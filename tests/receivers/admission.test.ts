@@ -290,9 +290,7 @@ describe('request bodies while their acknowledgement waits', () => {
       held.release();
       expect(await answered).toBe(transport === 'http' ? 200 : GrpcStatus.OK);
       expect(next.batches[0]?.spans).toHaveLength(200);
-      // grpc-js (1.14) keeps a message's frames until its call ends: its decoder clears them
-      // only when the next message starts. Beyond those, the receiver holds no copy.
-      expect(grown).toBeLessThan(transport === 'http' ? bytes / 2 : bytes * 1.5);
+      expect(grown).toBeLessThan(bytes / 2);
     });
   }
 });

@@ -62,7 +62,11 @@ export async function readBody(
   return { raw: size, body: await decompress(raw, encoding, limit) };
 }
 
-async function decompress(raw: Buffer, encoding: string, limit: number): Promise<Buffer> {
+/**
+ * Inflates a gzip or deflate (zlib-wrapped or raw) `raw` to at most `limit` bytes; throws a
+ * BodyError when it is larger or not compressed data.
+ */
+export async function decompress(raw: Buffer, encoding: string, limit: number): Promise<Buffer> {
   const options = { maxOutputLength: limit };
   try {
     if (encoding !== 'deflate') return await gunzipAsync(raw, options);

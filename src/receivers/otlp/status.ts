@@ -1,6 +1,16 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
 import { PipelineError, QUEUE_FULL, RetryableError, errorMessage } from '../../pipeline/errors.js';
 import { BODY_TOO_LARGE, UNSUPPORTED_ENCODING } from './body.js';
+
+/** The gRPC status codes the receivers answer with (gRPC's `statuscodes.md`). */
+export const GrpcStatus = {
+  OK: 0,
+  INVALID_ARGUMENT: 3,
+  RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+export type GrpcStatus = (typeof GrpcStatus)[keyof typeof GrpcStatus];
 
 /** How a refused request is answered on each transport; the one place errors become codes. */
 export interface Refusal {
