@@ -155,12 +155,10 @@ export class OtlpGrpcServer {
   private call(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     stream.on('error', (error) => this.logger.debug({ err: error }, 'OTLP/gRPC stream error'));
     if (headers[':method'] !== 'POST') {
-      stream.respond({ ':status': 405, allow: 'POST' }, { endStream: true });
-      return;
+      return this.httpError(stream, { ':status': 405, allow: 'POST' });
     }
     if (!headers['content-type']?.startsWith('application/grpc')) {
-      stream.respond({ ':status': 415 }, { endStream: true });
-      return;
+      return this.httpError(stream, { ':status': 415 });
     }
     const path = headers[':path'] ?? '';
     const signal = SIGNALS.get(path);
@@ -218,7 +216,7 @@ export class OtlpGrpcServer {
   }
 
   private respond(stream: ServerHttp2Stream, signal: Signal, result: ExportResult): void {
-    if (stream.closed) return;
+    if (stream.closed || stream.destroyed) return;
     stream.respond(
       { ':status': 200, 'content-type': 'application/grpc' },
       { waitForTrailers: true },
@@ -243,7 +241,7 @@ export class OtlpGrpcServer {
     message: string,
     retryAfterSeconds?: number,
   ): void {
-    if (stream.closed || stream.headersSent) return;
+    if (stream.closed || stream.destroyed || stream.headersSent) return;
     const headers: OutgoingHttpHeaders = {
       ':status': 200,
       'content-type': 'application/grpc',
@@ -259,6 +257,12 @@ export class OtlpGrpcServer {
     }
     stream.respond(headers, { endStream: true });
     // What the client still sends is read and dropped.
+    stream.resume();
+  }
+
+  /** Answers a request that is not a gRPC call at all; what it still sends is dropped. */
+  private httpError(stream: ServerHttp2Stream, headers: OutgoingHttpHeaders): void {
+    stream.respond(headers, { endStream: true });
     stream.resume();
   }
 }
