@@ -7,6 +7,8 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
@@ -220,6 +222,24 @@ describe('WriteAheadLog', () => {
       7,
       512 * 1024,
     ]);
+    await again.close();
+  });
+
+  it('refuses an append whose write fails, and goes on in a new segment', async () => {
+    const { wal } = await WriteAheadLog.open(options());
+    // The first append goes to segment 1; on /dev/full every write fails with ENOSPC.
+    symlinkSync('/dev/full', segmentPath(directory, 1));
+    const refusal = await wal.append(row(0), 1).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(RetryableError);
+    expect((refusal as RetryableError).message).toMatch(/could not write .*ENOSPC/);
+    expect(wal.rows).toBe(0);
+    await wal.append(row(1), 1);
+    expect(wal.peek(10)[0]!.segment).toBe(2);
+    await wal.close();
+    unlinkSync(segmentPath(directory, 1));
+    const { wal: again, replay } = await WriteAheadLog.open(options());
+    expect(replay).toMatchObject({ records: 1, corruptRecords: 0 });
+    expect(texts(await again.payloads(again.peek(10)))).toEqual(['{"n":1}']);
     await again.close();
   });
 
