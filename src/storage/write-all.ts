@@ -16,8 +16,8 @@ export async function writeAll(file: FileHandle, buffers: readonly Buffer[]): Pr
 }
 
 /**
- * `writeAll` on the calling thread. For small writes into the page cache (~0.15 ms a MiB
- * here): they finish before a job on the thread pool would even be picked up.
+ * `writeAll` on the calling thread, for small writes into the page cache (~0.15 ms a MiB
+ * here): done on the pool, their completion would wait for the event loop to get to it.
  */
 export function writeAllSync(fd: number, buffers: readonly Buffer[]): void {
   let remaining = buffers;

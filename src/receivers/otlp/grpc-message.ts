@@ -77,7 +77,7 @@ export function readUnaryMessage(
 }
 
 /** The call was reset or its connection closed before its message was read. */
-export class CallCancelled extends Error {
+class CallCancelled extends Error {
   constructor() {
     super('the call was cancelled before its message arrived');
   }

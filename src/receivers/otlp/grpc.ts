@@ -54,8 +54,8 @@ const COMPRESSIONS = new Set(['gzip', 'deflate']);
  * OTLP/gRPC: opentelemetry.proto.collector.trace.v1.TraceService/Export and
  * opentelemetry.proto.collector.logs.v1.LogsService/Export, unary calls served on Node's
  * HTTP/2 as gRPC frames them (a length-prefixed message; the status in trailers, or in the
- * headers alone when the call is refused). A message is decoded as its bytes arrive, and a
- * refusal is decided from its prefix, before it is read.
+ * headers alone when the call is refused). A refusal is decided from the message's prefix,
+ * before the message is read; an admitted message is decoded once its last frame arrives.
  */
 export class OtlpGrpcServer {
   private server: Http2Server | Http2SecureServer | undefined;
