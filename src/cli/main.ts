@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { benchCommand } from './bench.js';
 import { EXIT_USAGE, reportAndExit, UsageError } from './errors.js';
