@@ -27,7 +27,9 @@
 // --exporters BENCH_EXPORTERS (comma-separated; default the shipped clickhouse,prometheus;
 // `clickhouse` alone measures the pipeline without the prometheus exporter), --queue BENCH_QUEUE
 // (on: acks once in the durable queue, the default; off: acks once inserted), --fsync
-// BENCH_FSYNC (the queue's fsync policy: always, interval or never), --transports
+// BENCH_FSYNC (the queue's fsync policy: always, interval or never), --queue-max-bytes
+// BENCH_QUEUE_MAX_BYTES (the queue's bound per table, e.g. 24MiB: how the daemon behaves
+// while it is full and the clients resend at once; default the daemon's), --transports
 // BENCH_TRANSPORTS (grpc, http or both, comma-separated: what the load generator sends over;
 // default both, half the connections each).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
@@ -74,6 +76,7 @@ const params = {
   exporters: textOption('exporters', 'BENCH_EXPORTERS', 'clickhouse,prometheus'),
   queue: textOption('queue', 'BENCH_QUEUE', 'on'),
   fsync: textOption('fsync', 'BENCH_FSYNC', 'interval'),
+  queueMaxBytes: textOption('queue-max-bytes', 'BENCH_QUEUE_MAX_BYTES', 'default'),
   transports: textOption('transports', 'BENCH_TRANSPORTS', 'grpc,http'),
 };
 const transportList = params.transports.split(',').filter(Boolean);
@@ -120,7 +123,11 @@ async function runPhase(loadgenArgs) {
     maxRows: params.exporterMaxRows === 'default' ? undefined : params.exporterMaxRows,
     processors: processorList,
     exporters: exporterList,
-    queue: { enabled: params.queue !== 'off', fsync: params.fsync },
+    queue: {
+      enabled: params.queue !== 'off',
+      fsync: params.fsync,
+      ...(params.queueMaxBytes === 'default' ? {} : { max_bytes: params.queueMaxBytes }),
+    },
   });
   active.daemon = daemon;
   try {
@@ -344,11 +351,11 @@ const pad = (value, width) => String(value ?? '-').padStart(width);
 const fmt = (n) => (n === null || n === undefined ? '-' : n.toLocaleString('en-US'));
 const table = (phase) => {
   const lines = [
-    `  ${'transport'.padEnd(9)}${pad('spans/s', 10)}${pad('req/s', 9)}${pad('ack p50', 10)}${pad('p90', 9)}${pad('p99', 9)}${pad('refused', 9)}`,
+    `  ${'transport'.padEnd(9)}${pad('spans/s', 10)}${pad('req/s', 9)}${pad('ack p50', 10)}${pad('p90', 9)}${pad('p99', 9)}${pad('refused', 11)}`,
   ];
   const row = (name, r, latency) =>
     lines.push(
-      `  ${name.padEnd(9)}${pad(fmt(r.spansPerSec), 10)}${pad(r.requestsPerSec, 9)}${pad(latency.p50, 10)}${pad(latency.p90, 9)}${pad(latency.p99, 9)}${pad(fmt(r.refusedSpans), 9)}`,
+      `  ${name.padEnd(9)}${pad(fmt(r.spansPerSec), 10)}${pad(r.requestsPerSec, 9)}${pad(latency.p50, 10)}${pad(latency.p90, 9)}${pad(latency.p99, 9)}${pad(fmt(r.refusedSpans), 11)}`,
     );
   for (const [name, r] of Object.entries(phase.perTransport)) row(name, r, r.ackLatencyMs);
   row('total', phase, phase.ackLatencyMs);
@@ -378,7 +385,7 @@ if (payload) {
   );
 }
 console.log(
-  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; processors [${processorList.join(', ')}]; exporters [${exporterList.join(', ')}]; durable queue ${params.queue === 'off' ? 'off' : `on (fsync ${params.fsync})`}; embedded store`,
+  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; processors [${processorList.join(', ')}]; exporters [${exporterList.join(', ')}]; durable queue ${params.queue === 'off' ? 'off' : `on (fsync ${params.fsync}, max_bytes ${params.queueMaxBytes})`}; embedded store`,
 );
 if (phases.max) {
   const half = Math.ceil(params.concurrency / 2);

@@ -3,6 +3,9 @@ import type { LogRecord } from './log-record.js';
 import type { Span } from './span.js';
 import type { AgentTrace } from './trace.js';
 
+/** The OTLP signals Faultline receives. */
+export type Signal = 'traces' | 'logs';
+
 /**
  * What flows through the pipeline: spans and log records from receivers, assembled traces from
  * the assemble processor, failures from the classify processor. Components add to a batch and

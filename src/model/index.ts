@@ -10,7 +10,7 @@ export {
   StatusCode,
   serviceNameOf,
 } from './span.js';
-export type { TelemetryBatch } from './batch.js';
+export type { Signal, TelemetryBatch } from './batch.js';
 export { batchSize, logsBatch, spansBatch } from './batch.js';
 export type { LogRecord } from './log-record.js';
 export { logServiceName } from './log-record.js';

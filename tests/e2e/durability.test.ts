@@ -174,11 +174,17 @@ describe.runIf(chattrWorks)('the embedded engine failing while the queue fills',
       (spans) => new Promise<ExportResult>((resolve) => exporter.export(spans, resolve)),
     );
 
-    const refused = () =>
-      metricSum(daemon.adminUrl, 'faultline_receiver_refused_spans_total', {
+    // Refused after decoding when a request does not fit, or before reading it once the queue
+    // cannot take one as large as the last.
+    const refused = async () =>
+      (await metricSum(daemon.adminUrl, 'faultline_receiver_refused_spans_total', {
         transport: 'http',
         reason: 'queue_full',
-      });
+      })) +
+      (await metricSum(daemon.adminUrl, 'faultline_admission_refused_requests_total', {
+        transport: 'http',
+        reason: 'queue_full',
+      }));
     for (let attempt = 0; attempt < 200 && (await refused()) === 0; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

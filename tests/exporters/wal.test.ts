@@ -153,6 +153,27 @@ describe('WriteAheadLog', () => {
     await wal.close();
   });
 
+  it('says it is full, before an append, while a group as large as the last one offered would not fit', async () => {
+    const { wal } = await WriteAheadLog.open(options({ maxBytes: 200 }));
+    expect(wal.refusal()).toBeUndefined();
+    await appendRows(wal, 0, 5);
+    // Room is left for a one-row payload, not for one of 100 bytes.
+    expect(wal.hasRoom(row(5).length)).toBe(true);
+    const large = Buffer.alloc(100, 'x');
+    expect(await wal.append(large, 1).catch((error: unknown) => error)).toBeInstanceOf(
+      RetryableError,
+    );
+    expect(wal.refusal()?.code).toBe(QUEUE_FULL);
+    expect(wal.hasRoom()).toBe(false);
+    await wal.commit(wal.peek(2));
+    expect(wal.refusal()?.code).toBe(QUEUE_FULL);
+    await wal.commit(wal.peek(3));
+    expect(wal.refusal()).toBeUndefined();
+    await wal.append(large, 1);
+    await wal.close();
+    expect(wal.refusal()?.code).toBe(SHUTTING_DOWN);
+  });
+
   it('reads payloads back from disk when they no longer fit in memory', async () => {
     const { wal } = await WriteAheadLog.open(options({ memoryBytes: 5 }));
     await appendRows(wal, 0, 3);

@@ -4,12 +4,18 @@
  * receiver still holds while its acknowledgement waits.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clickhouseExporterSchema } from '../../src/exporters/clickhouse/config.js';
+import { ClickhouseExporter } from '../../src/exporters/clickhouse/exporter.js';
 import type { TelemetryBatch } from '../../src/model/index.js';
+import { RetryableError } from '../../src/pipeline/errors.js';
 import { memoryLimiterConfigSchema } from '../../src/processors/memory_limiter/config.js';
 import { MemoryLimiterProcessor } from '../../src/processors/memory_limiter/processor.js';
 import { ExportTraceServiceRequest } from '../../src/receivers/otlp/proto.js';
@@ -18,7 +24,7 @@ import { OtlpReceiver } from '../../src/receivers/otlp/receiver.js';
 import { jsonRequest, traceIdFor } from '../helpers/otlp-json.js';
 import { grpcExport } from '../helpers/otlp-client.js';
 import { freePorts } from '../helpers/ports.js';
-import { RecordingConsumer, settingsFor } from '../helpers/test-doubles.js';
+import { RecordingConsumer, RecordingStore, settingsFor } from '../helpers/test-doubles.js';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -120,7 +126,9 @@ describe('admission by request bytes in flight', () => {
     expect(await refused.text()).toMatch(/bytes of requests are in flight/);
     expect(
       await metrics.getSingleMetricAsString('faultline_admission_refused_requests_total'),
-    ).toContain('faultline_admission_refused_requests_total{transport="http"} 1');
+    ).toContain(
+      'faultline_admission_refused_requests_total{transport="http",reason="inflight_limited"} 1',
+    );
 
     first.request.end(big.subarray(big.length >> 1));
     expect(await first.status).toBe(200);
@@ -176,6 +184,114 @@ describe('admission by request bytes in flight', () => {
     held.release();
     expect((await first).error).toBeFalsy();
     expect(next.batches).toHaveLength(1);
+  });
+});
+
+describe('admission while the durable queue is full', () => {
+  /** A receiver in front of the ClickHouse exporter, whose storage is down until `recover`. */
+  async function receiverBeforeFullableQueue() {
+    const [port, grpcPort] = (await freePorts(2)) as [number, number];
+    const directory = mkdtempSync(join(tmpdir(), 'faultline-admission-'));
+    const store = new RecordingStore();
+    store.failWith = Array.from(
+      { length: 10_000 },
+      () => new RetryableError('storage is down', 'storage_unavailable'),
+    );
+    const exporterSettings = settingsFor(
+      'clickhouse',
+      clickhouseExporterSchema.parse({
+        batch: { timeout: '10ms' },
+        retry: { initial_interval: '10ms', max_interval: '20ms' },
+        queue: { directory, max_bytes: '16KiB' },
+      }),
+      store,
+    );
+    const exporter = new ClickhouseExporter(exporterSettings);
+    const receiver = new OtlpReceiver(
+      {
+        ...settingsFor(
+          'otlp',
+          otlpReceiverSchema.parse({
+            protocols: {
+              http: { endpoint: `127.0.0.1:${port}` },
+              grpc: { endpoint: `127.0.0.1:${grpcPort}` },
+            },
+          }),
+        ),
+        metrics: exporterSettings.metrics,
+      },
+      exporter,
+    );
+    await exporter.start();
+    await receiver.start();
+    stops.push(
+      () => Promise.resolve(rmSync(directory, { recursive: true, force: true })),
+      () => exporter.shutdown(AbortSignal.timeout(100)),
+      () => receiver.shutdown(),
+    );
+    return {
+      url: `http://127.0.0.1:${port}`,
+      grpcTarget: `127.0.0.1:${grpcPort}`,
+      metrics: exporterSettings.metrics,
+      exporter,
+      recover: () => {
+        store.failWith.length = 0;
+      },
+    };
+  }
+
+  it('refuses trace requests before reading them until the queue has room again', async () => {
+    const { url, grpcTarget, metrics, exporter, recover } = await receiverBeforeFullableQueue();
+    const spans = (n: number) => Buffer.from(jsonRequest(traceIdFor('af01', n), 5, 'full', 1000));
+    // Accepted while there is room; the one that does not fit is refused after processing.
+    let status = 200;
+    for (let n = 1; status === 200 && n < 50; n++)
+      status = (await post(`${url}/v1/traces`, spans(n))).status;
+    expect(status).toBe(429);
+
+    // Now refused before the body is read: a body that is not even JSON gets 429, not 400.
+    const garbage = await post(`${url}/v1/traces`, Buffer.from('not json'));
+    expect(garbage.status).toBe(429);
+    expect(garbage.headers.get('retry-after')).toBe('1');
+    expect(await garbage.text()).toMatch(/the durable queue holds \d+ bytes/);
+    const { error } = await grpcExport(grpcTarget, Buffer.from('not protobuf'));
+    expect(error?.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+    expect(
+      await metrics.getSingleMetricAsString('faultline_admission_refused_requests_total'),
+    ).toMatch(/\{transport="http",reason="queue_full"\} [1-9]/);
+    // Log records go to a queue of their own, which has room.
+    const logs = await post(
+      `${url}/v1/logs`,
+      Buffer.from(
+        JSON.stringify({
+          resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'still in' } }] }] }],
+        }),
+      ),
+    );
+    expect(logs.status).toBe(200);
+
+    recover();
+    await exporter.flush();
+    expect((await post(`${url}/v1/traces`, Buffer.from('not json'))).status).toBe(400);
+    expect((await post(`${url}/v1/traces`, spans(99))).status).toBe(200);
+  });
+
+  it('stops refusing once the exporter shuts down its queues', async () => {
+    const { url, exporter } = await receiverBeforeFullableQueue();
+    let status = 200;
+    for (let n = 1; status === 200 && n < 50; n++) {
+      status = (
+        await post(
+          `${url}/v1/traces`,
+          Buffer.from(jsonRequest(traceIdFor('af02', n), 5, 'x', 1000)),
+        )
+      ).status;
+    }
+    expect(status).toBe(429);
+    expect((await post(`${url}/v1/traces`, Buffer.from('not json'))).status).toBe(429);
+    await exporter.shutdown(AbortSignal.timeout(100));
+    // The exporter's checks are gone with it: the receiver reads the body again.
+    expect((await post(`${url}/v1/traces`, Buffer.from('not json'))).status).toBe(400);
   });
 });
 

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { LogRecord, TelemetryBatch } from '../../model/index.js';
 import type { ComponentSettings, Exporter } from '../../pipeline/component.js';
+import { admissionGate, type AdmissionGate } from '../../pipeline/admission.js';
+import type { RetryableError } from '../../pipeline/errors.js';
 import { requireExtension } from '../../pipeline/host.js';
 import { STORAGE } from '../../storage/extension.js';
 import { AGENT_TRACES, FAILURES, OTEL_LOGS, OTEL_TRACES } from '../../storage/tables.js';
@@ -45,9 +47,12 @@ export class ClickhouseExporter implements Exporter {
   private readonly failures: RowQueue<TelemetryBatch['failures'][number]>;
   private readonly logs: RowQueue<LogRecord>;
   private readonly shutdownTimeoutMs: number;
+  private readonly admission: AdmissionGate;
+  private admissionChecks: (() => void)[] = [];
 
   constructor(settings: ComponentSettings<ClickhouseExporterConfig>) {
     const { config } = settings;
+    this.admission = admissionGate(settings.metrics);
     const store = requireExtension(settings.host, STORAGE);
     this.shutdownTimeoutMs = config.shutdown_timeout;
     const logWriter = new LogRowWriter();
@@ -153,8 +158,18 @@ export class ClickhouseExporter implements Exporter {
     );
   }
 
+  /**
+   * Starts the queues; from then on receivers refuse a request before reading it while a queue
+   * it would write to has no room (a trace request's spans and failures, and the traces they
+   * make, go to three).
+   */
   async start(): Promise<void> {
     await Promise.all(this.all().map((q) => q.start()));
+    const traceQueues = [this.spans, this.traces, this.failures];
+    this.admissionChecks = [
+      this.admission.addCheck('traces', () => firstRefusal(traceQueues)),
+      this.admission.addCheck('logs', () => this.logs.refusal()),
+    ];
   }
 
   async consume(batch: TelemetryBatch): Promise<void> {
@@ -177,6 +192,7 @@ export class ClickhouseExporter implements Exporter {
 
   /** Delivers until the service's deadline or this exporter's own `shutdown_timeout`, if sooner. */
   async shutdown(deadline?: AbortSignal): Promise<void> {
+    for (const remove of this.admissionChecks.splice(0)) remove();
     const own = AbortSignal.timeout(this.shutdownTimeoutMs);
     const until = deadline ? AbortSignal.any([deadline, own]) : own;
     await Promise.all(this.all().map((q) => q.shutdown(until)));
@@ -185,4 +201,14 @@ export class ClickhouseExporter implements Exporter {
   private all(): RowQueue<unknown>[] {
     return [this.spans, this.traces, this.failures, this.logs] as RowQueue<unknown>[];
   }
+}
+
+function firstRefusal(
+  queues: readonly Pick<RowQueue<unknown>, 'refusal'>[],
+): RetryableError | undefined {
+  for (const queue of queues) {
+    const refusal = queue.refusal();
+    if (refusal) return refusal;
+  }
+  return undefined;
 }

@@ -52,20 +52,8 @@ export class Batcher<T> implements RowQueue<T> {
   }
 
   add(items: T[]): Promise<void> {
-    if (this.closed) {
-      return Promise.reject(
-        new RetryableError(`${this.options.labels.exporter} is shutting down`, SHUTTING_DOWN),
-      );
-    }
-    if (this.pending + items.length > this.options.maxPending && this.pending > 0) {
-      return Promise.reject(
-        new RetryableError(
-          `${this.options.labels.exporter} has ${this.pending} ${this.options.labels.table} rows waiting for storage (limit ${this.options.maxPending}); retry later`,
-          QUEUE_FULL,
-          1000,
-        ),
-      );
-    }
+    const refusal = this.refusal(items.length);
+    if (refusal) return Promise.reject(refusal);
     this.pending += items.length;
     this.options.metrics.pending.set(this.options.labels, this.pending);
     const batch = this.current;
@@ -77,7 +65,20 @@ export class Batcher<T> implements RowQueue<T> {
   }
 
   hasRoom(): boolean {
-    return !this.closed && this.pending < this.options.maxPending;
+    return this.refusal() === undefined;
+  }
+
+  /** Why `rows` more would be refused now: shutting down, or too many rows waiting already. */
+  refusal(rows = 1): RetryableError | undefined {
+    const { labels, maxPending } = this.options;
+    if (this.closed)
+      return new RetryableError(`${labels.exporter} is shutting down`, SHUTTING_DOWN);
+    if (this.pending === 0 || this.pending + rows <= maxPending) return undefined;
+    return new RetryableError(
+      `${labels.exporter} has ${this.pending} ${labels.table} rows waiting for storage (limit ${maxPending}); retry later`,
+      QUEUE_FULL,
+      1000,
+    );
   }
 
   /** Sends what is buffered now and waits until everything handed in so far is settled. */

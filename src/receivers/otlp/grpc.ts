@@ -179,7 +179,7 @@ export class OtlpGrpcServer {
     const encoding = String(headers['grpc-encoding'] ?? 'identity').toLowerCase();
     let release: (() => void) | undefined;
     readUnaryMessage(stream, this.config.max_recv_msg_size, (length) => {
-      release = admission.admit(length, 'grpc');
+      release = admission.admit(length, 'grpc', signal);
     })
       .then((received) => this.export(signal, encoding, received))
       .then(

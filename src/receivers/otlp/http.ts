@@ -128,7 +128,7 @@ export class OtlpHttpServer {
     // (the connection is closed instead of draining it).
     let release: () => void;
     try {
-      release = this.options.admission.admit(admittedBytes(request, this.config), 'http');
+      release = this.options.admission.admit(admittedBytes(request, this.config), 'http', signal);
     } catch (error) {
       response.setHeader('Connection', 'close');
       return this.refuse(response, type, error);

@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import Long from 'long';
+import type { Signal } from '../../model/index.js';
 
 // int64/fixed64 fields decode to Long objects so timestamps keep all 64 bits (protobufjs
 // decodes requests only in tests, as the receiver's decoders' oracle, and in tools).
@@ -65,7 +66,7 @@ export const TRACE_SERVICE_PATH = '/opentelemetry.proto.collector.trace.v1.Trace
 export const LOGS_SERVICE_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
 /** The OTLP signals Faultline receives. */
-export type Signal = 'traces' | 'logs';
+export type { Signal };
 
 export interface ExportResult {
   /** Spans or log records rejected, for `partial_success`. */

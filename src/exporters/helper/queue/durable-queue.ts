@@ -85,9 +85,7 @@ export class DurableQueue<T> implements RowQueue<T> {
 
   async add(items: T[]): Promise<void> {
     const wal = this.wal;
-    if (!wal || this.closing) {
-      throw new RetryableError(`${this.options.labels.exporter} is shutting down`, SHUTTING_DOWN);
-    }
+    if (!wal || this.closing) throw this.shuttingDown();
     const { chunks, unencodable } = await this.options.encoder.encode(items);
     try {
       await wal.appendAll(chunks);
@@ -98,8 +96,17 @@ export class DurableQueue<T> implements RowQueue<T> {
     if (unencodable.length > 0) await this.deadLetterUnencodable(unencodable);
   }
 
-  hasRoom(payloadBytes = 0): boolean {
+  hasRoom(payloadBytes?: number): boolean {
     return !this.closing && (this.wal?.hasRoom(payloadBytes) ?? false);
+  }
+
+  refusal(): RetryableError | undefined {
+    if (!this.wal || this.closing) return this.shuttingDown();
+    return this.wal.refusal();
+  }
+
+  private shuttingDown(): RetryableError {
+    return new RetryableError(`${this.options.labels.exporter} is shutting down`, SHUTTING_DOWN);
   }
 
   /** Sends everything queued now and resolves once the queue is empty (or shutdown gave up). */

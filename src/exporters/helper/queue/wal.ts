@@ -76,6 +76,8 @@ export class WriteAheadLog {
   private syncTimer: NodeJS.Timeout | undefined;
   private undeliveredBytes = 0;
   private undeliveredRows = 0;
+  /** Bytes (headers included) of the last group offered, taken or not: what the next needs. */
+  private lastGroupBytes = 0;
   /** Where the payloads kept in memory are, by record. */
   private readonly kept = new Map<LogRecord, Slab>();
   private readonly memory: SlabPool;
@@ -148,11 +150,31 @@ export class WriteAheadLog {
     return this.options.maxBytes;
   }
 
-  /** Room for more (`payloadBytes` 0), or for one payload of that size (always when empty). */
-  hasRoom(payloadBytes = 0): boolean {
-    if (this.closed) return false;
-    if (payloadBytes === 0) return this.undeliveredBytes < this.options.maxBytes;
-    return this.fits(HEADER_BYTES + payloadBytes);
+  /**
+   * Room for one payload of `payloadBytes`, or without it for a group as large as the last one
+   * offered (always when empty).
+   */
+  hasRoom(payloadBytes?: number): boolean {
+    return (
+      this.refusal(payloadBytes === undefined ? undefined : HEADER_BYTES + payloadBytes) ===
+      undefined
+    );
+  }
+
+  /**
+   * Why appending `groupBytes` (headers included; by default as many as the last group offered)
+   * would be refused now, the log being closed or full; undefined when it would be taken.
+   * Receivers ask before they read a request, so that one the log cannot take is not decoded
+   * and processed only to be refused at the end.
+   */
+  refusal(groupBytes = this.lastGroupBytes): RetryableError | undefined {
+    if (this.closed) return new RetryableError('the queue is shutting down', SHUTTING_DOWN);
+    if (this.fits(groupBytes)) return undefined;
+    return new RetryableError(
+      `the durable queue holds ${this.undeliveredBytes} bytes (limit ${this.options.maxBytes}); retry later`,
+      QUEUE_FULL,
+      1000,
+    );
   }
 
   /** An empty log takes any append, so one record larger than the bound still gets through. */
@@ -170,20 +192,11 @@ export class WriteAheadLog {
 
   /** Appends payloads as `append` does, all or none: the room is checked for all together. */
   appendAll(chunks: readonly { payload: Buffer; rows: number }[]): Promise<void> {
-    if (this.closed) {
-      return Promise.reject(new RetryableError('the queue is shutting down', SHUTTING_DOWN));
-    }
     let size = 0;
     for (const chunk of chunks) size += HEADER_BYTES + chunk.payload.length;
-    if (!this.fits(size)) {
-      return Promise.reject(
-        new RetryableError(
-          `the durable queue holds ${this.undeliveredBytes} bytes (limit ${this.options.maxBytes}); retry later`,
-          QUEUE_FULL,
-          1000,
-        ),
-      );
-    }
+    this.lastGroupBytes = size;
+    const refusal = this.refusal(size);
+    if (refusal) return Promise.reject(refusal);
     return Promise.all(chunks.map((chunk) => this.appendOne(chunk.payload, chunk.rows))).then(
       () => undefined,
     );
