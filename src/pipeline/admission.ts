@@ -8,7 +8,8 @@ export const INFLIGHT_LIMITED = 'inflight_limited';
 
 /**
  * A downstream component's say on requests of one signal before they are read: the error to
- * refuse them with (its queue is full, it is shutting down), or undefined to admit them.
+ * refuse them with (memory is short, its queue is full, it is shutting down), or undefined to
+ * admit them.
  */
 export type AdmissionCheck = () => RetryableError | undefined;
 
@@ -17,9 +18,10 @@ export type AdmissionCheck = () => RetryableError | undefined;
  * anyway is refused before it is held, decoded and processed rather than after:
  * - the bytes of requests being read, decoded and processed at once are bounded; the memory
  *   limiter sets the bound (without one, any number is admitted);
- * - components downstream add checks, such as the ClickHouse exporter while its durable
- *   queue is full. Under a full queue, requests processed only to be refused at the end kept
- *   the event loop so busy that the queue's own deliveries crawled, and it stayed full.
+ * - components downstream add checks: the memory limiter while memory use is over its limit,
+ *   the ClickHouse exporter while its durable queue is full. Under a full queue, requests
+ *   processed only to be refused at the end kept the event loop so busy that the queue's own
+ *   deliveries crawled, and it stayed full.
  * Receivers ask before reading a body and release once they answered. One gate per daemon: it
  * is kept per metrics registry.
  */
@@ -90,7 +92,7 @@ export const admissionGate = perRegistry(
       }),
       new Counter({
         name: 'faultline_admission_refused_requests_total',
-        help: 'Requests refused before reading their body, by reason (inflight_limited: too many bytes in flight; queue_full, shutting_down: from downstream).',
+        help: 'Requests refused before reading their body, by reason (inflight_limited: too many bytes in flight; memory_limited, queue_full, shutting_down: from downstream).',
         labelNames: ['transport', 'reason'],
         registers: [registry],
       }),

@@ -37,17 +37,22 @@ const limiterMetrics = perRegistry(
     }),
 );
 
+const overTheLimit = () =>
+  new RetryableError('memory use is over the limit; retry later', MEMORY_LIMITED, 1000);
+
 /**
  * Refuses data with a retryable error while memory use is over its limit, so that under load
  * clients back off and retry instead of the process growing until it dies of OOM. Memory is
  * read on a timer, so the per-batch cost is one boolean check. It goes first in the pipeline.
  * It also sets the receivers' admission bound on request bytes in flight, which refuses a
- * burst before its bodies are read and decoded.
+ * burst before its bodies are read and decoded, and while over the limit it has requests of
+ * every signal refused there too: a body refused before it is read is never held in memory.
  */
 export class MemoryLimiterProcessor implements Processor {
   private refusing = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private admissionChecks: (() => void)[] = [];
   private readonly logger: Logger;
   private readonly gauge: Gauge<'processor'>;
   /** The resident-set limit in bytes; 0 when off. */
@@ -68,7 +73,10 @@ export class MemoryLimiterProcessor implements Processor {
 
   start(): Promise<void> {
     const { max_inflight_bytes } = this.settings.config;
-    admissionGate(this.settings.metrics).setLimit(max_inflight_bytes || Infinity);
+    const gate = admissionGate(this.settings.metrics);
+    gate.setLimit(max_inflight_bytes || Infinity);
+    const refusal = () => (this.refusing ? overTheLimit() : undefined);
+    this.admissionChecks = [gate.addCheck('traces', refusal), gate.addCheck('logs', refusal)];
     this.logger.info(
       { rssLimit: this.rssLimit, maxInflightBytes: max_inflight_bytes },
       'memory limiter bounds the resident set and the request bytes in flight',
@@ -82,11 +90,7 @@ export class MemoryLimiterProcessor implements Processor {
     if (this.stopped) {
       return Promise.reject(new RetryableError('the memory limiter is shut down', SHUTTING_DOWN));
     }
-    if (this.refusing) {
-      return Promise.reject(
-        new RetryableError('memory use is over the limit; retry later', MEMORY_LIMITED, 1000),
-      );
-    }
+    if (this.refusing) return Promise.reject(overTheLimit());
     return this.next.consume(batch);
   }
 
@@ -97,6 +101,7 @@ export class MemoryLimiterProcessor implements Processor {
   shutdown(): Promise<void> {
     this.stopped = true;
     admissionGate(this.settings.metrics).setLimit(Infinity);
+    for (const remove of this.admissionChecks.splice(0)) remove();
     clearInterval(this.timer);
     this.timer = undefined;
     return Promise.resolve();

@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { spansBatch } from '../../../src/model/index.js';
+import { admissionGate } from '../../../src/pipeline/admission.js';
 import { RetryableError } from '../../../src/pipeline/errors.js';
 import { memoryLimiterConfigSchema } from '../../../src/processors/memory_limiter/config.js';
 import {
@@ -33,6 +34,15 @@ function limiter(config: Record<string, unknown>, available = 1024 * MiB) {
       processor.check();
     },
   };
+}
+
+function refusalOf(admit: () => void): unknown {
+  try {
+    admit();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
 }
 
 const refusal = (promise: Promise<void>) =>
@@ -73,6 +83,28 @@ describe('MemoryLimiterProcessor', () => {
       RetryableError,
     );
     await processor.shutdown();
+  });
+
+  it('has requests of both signals refused before they are read while over the limit', async () => {
+    const { processor, use, metrics } = limiter({ heap_limit_percentage: 80 });
+    const gate = admissionGate(metrics);
+    await processor.start();
+    gate.admit(1000, 'http', 'traces')();
+    use({ heapUsed: 81 * MiB });
+    for (const signal of ['traces', 'logs'] as const) {
+      const error = refusalOf(() => gate.admit(1000, 'grpc', signal));
+      expect(error).toBeInstanceOf(RetryableError);
+      expect((error as RetryableError).code).toBe(MEMORY_LIMITED);
+    }
+    expect(
+      await metrics.getSingleMetricAsString('faultline_admission_refused_requests_total'),
+    ).toContain('{transport="grpc",reason="memory_limited"} 2');
+    use({ heapUsed: 10 * MiB });
+    gate.admit(1000, 'http', 'logs')();
+    use({ heapUsed: 81 * MiB });
+    await processor.shutdown();
+    // Its check leaves with it: what comes next in the pipeline decides.
+    gate.admit(1000, 'http', 'traces')();
   });
 
   it('accepts again only once use is recovery_percentage under the limit', async () => {
