@@ -11,10 +11,12 @@ import { request as httpRequest, type ClientRequest } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clickhouseExporterSchema } from '../../src/exporters/clickhouse/config.js';
 import { ClickhouseExporter } from '../../src/exporters/clickhouse/exporter.js';
 import type { TelemetryBatch } from '../../src/model/index.js';
+import type { TelemetryConsumer } from '../../src/pipeline/component.js';
 import { RetryableError } from '../../src/pipeline/errors.js';
 import { memoryLimiterConfigSchema } from '../../src/processors/memory_limiter/config.js';
 import { MemoryLimiterProcessor } from '../../src/processors/memory_limiter/processor.js';
@@ -50,12 +52,23 @@ async function receiverBehindLimiter(
   maxInflight: string,
   next: RecordingConsumer = new RecordingConsumer(),
 ) {
-  const [port, grpcPort] = (await freePorts(2)) as [number, number];
   const limiterSettings = settingsFor(
     'memory_limiter',
     memoryLimiterConfigSchema.parse({ max_inflight_bytes: maxInflight }),
   );
   const limiter = new MemoryLimiterProcessor(limiterSettings, next);
+  await limiter.start();
+  stops.push(() => limiter.shutdown());
+  const { url, grpcTarget } = await startReceiver(limiter, limiterSettings.metrics);
+  return { url: `${url}/v1/traces`, grpcTarget, next, metrics: limiterSettings.metrics };
+}
+
+/**
+ * The OTLP receiver on free ports in front of `next`, on the registry of the components behind
+ * it: the daemon's receivers and processors share one, and with it the admission gate.
+ */
+async function startReceiver(next: TelemetryConsumer, metrics: Registry) {
+  const [port, grpcPort] = (await freePorts(2)) as [number, number];
   const receiver = new OtlpReceiver(
     {
       ...settingsFor(
@@ -67,23 +80,13 @@ async function receiverBehindLimiter(
           },
         }),
       ),
-      // One registry: the daemon's receivers and processors share it, and with it the gate.
-      metrics: limiterSettings.metrics,
+      metrics,
     },
-    limiter,
-  );
-  await limiter.start();
-  await receiver.start();
-  stops.push(
-    () => limiter.shutdown(),
-    () => receiver.shutdown(),
-  );
-  return {
-    url: `http://127.0.0.1:${port}/v1/traces`,
-    grpcTarget: `127.0.0.1:${grpcPort}`,
     next,
-    metrics: limiterSettings.metrics,
-  };
+  );
+  await receiver.start();
+  stops.push(() => receiver.shutdown());
+  return { url: `http://127.0.0.1:${port}`, grpcTarget: `127.0.0.1:${grpcPort}` };
 }
 
 /** Starts a POST that declares `body.length` bytes but sends only the first half for now. */
@@ -190,7 +193,6 @@ describe('admission by request bytes in flight', () => {
 describe('admission while the durable queue is full', () => {
   /** A receiver in front of the ClickHouse exporter, whose storage is down until `recover`. */
   async function receiverBeforeFullableQueue() {
-    const [port, grpcPort] = (await freePorts(2)) as [number, number];
     const directory = mkdtempSync(join(tmpdir(), 'faultline-admission-'));
     const store = new RecordingStore();
     store.failWith = Array.from(
@@ -207,31 +209,15 @@ describe('admission while the durable queue is full', () => {
       store,
     );
     const exporter = new ClickhouseExporter(exporterSettings);
-    const receiver = new OtlpReceiver(
-      {
-        ...settingsFor(
-          'otlp',
-          otlpReceiverSchema.parse({
-            protocols: {
-              http: { endpoint: `127.0.0.1:${port}` },
-              grpc: { endpoint: `127.0.0.1:${grpcPort}` },
-            },
-          }),
-        ),
-        metrics: exporterSettings.metrics,
-      },
-      exporter,
-    );
     await exporter.start();
-    await receiver.start();
     stops.push(
       () => Promise.resolve(rmSync(directory, { recursive: true, force: true })),
       () => exporter.shutdown(AbortSignal.timeout(100)),
-      () => receiver.shutdown(),
     );
+    const { url, grpcTarget } = await startReceiver(exporter, exporterSettings.metrics);
     return {
-      url: `http://127.0.0.1:${port}`,
-      grpcTarget: `127.0.0.1:${grpcPort}`,
+      url,
+      grpcTarget,
       metrics: exporterSettings.metrics,
       exporter,
       recover: () => {
