@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
@@ -15,7 +14,7 @@ import {
 import { classifyStorageError } from './errors.js';
 import { guardedSql, withReadonlySetting } from './readonly-sql.js';
 import { sqlString } from './sql.js';
-import { writeAll } from './write-all.js';
+import { fdWriter, writeAll } from './write-all.js';
 
 /**
  * Options for the engine's allocator, jemalloc, which reads `JE_MALLOC_CONF` once, when the
@@ -117,6 +116,11 @@ export class EmbeddedStore implements Store {
    * the engine reads with `file()`; plain String and Map columns in it are converted to the
    * table's LowCardinality types. A body in parts is written in one `writev`, never joined.
    * The file is removed once the insert settled.
+   *
+   * Only the write and the query go through libuv's pool. Creating, closing and removing the
+   * file take microseconds here (removing 25 MB ~1 ms), while each step on the pool waits for
+   * the event loop to get to its completion: at the maximum rate those round trips made most
+   * of an insert's time, and storage fell behind the acknowledged spans.
    */
   private async insertNativeFile(
     table: string,
@@ -124,15 +128,13 @@ export class EmbeddedStore implements Store {
     columns: readonly string[],
     settings: Record<string, string>,
   ): Promise<void> {
-    const directory = this.insertDirectory();
-    await mkdir(directory, { recursive: true });
-    const path = join(directory, `${randomUUID()}.native`);
+    const path = join(this.insertDirectory(), `${randomUUID()}.native`);
+    const fd = this.createInsertFile(path);
     try {
-      const file = await open(path, 'w');
       try {
-        await writeAll(file, Buffer.isBuffer(body) ? [body] : body);
+        await writeAll(fdWriter(fd), Buffer.isBuffer(body) ? [body] : body);
       } finally {
-        await file.close();
+        closeSync(fd);
       }
       const names = columns.map((name) => `\`${name}\``).join(', ');
       const assignments = Object.entries(settings)
@@ -144,7 +146,18 @@ SELECT * FROM file(${sqlString(path)}, 'Native')`,
         { format: 'TSV' },
       );
     } finally {
-      await rm(path, { force: true });
+      rmSync(path, { force: true });
+    }
+  }
+
+  /** Opens a new insert file, making the directory first when it is missing. */
+  private createInsertFile(path: string): number {
+    try {
+      return openSync(path, 'w');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      mkdirSync(this.insertDirectory(), { recursive: true });
+      return openSync(path, 'w');
     }
   }
 

@@ -1,5 +1,20 @@
-import { writevSync } from 'node:fs';
+import { writev, writevSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+/** What `writeAll` writes through: a FileHandle, or a bare descriptor wrapped by `fdWriter`. */
+export type VectorWriter = Pick<FileHandle, 'writev'>;
+
+const writevOnPool = promisify(writev);
+
+/**
+ * A descriptor as a `VectorWriter`, for a file opened with `openSync`: opening and closing
+ * take microseconds on the calling thread, whereas each on the pool costs a round trip
+ * through the event loop, which is long while the loop is busy with requests.
+ */
+export const fdWriter = (fd: number): VectorWriter => ({
+  writev: (buffers) => writevOnPool(fd, buffers),
+});
 
 /**
  * Writes every byte of `buffers` at the file's position with `writev`: one job on libuv's
@@ -7,7 +22,7 @@ import type { FileHandle } from 'node:fs/promises';
  * queue each behind whatever else waits for the pool: the durable queue's appends and syncs,
  * and the embedded engine's calls, which hold a pool thread for the whole query.
  */
-export async function writeAll(file: FileHandle, buffers: readonly Buffer[]): Promise<void> {
+export async function writeAll(file: VectorWriter, buffers: readonly Buffer[]): Promise<void> {
   let remaining = buffers;
   while (remaining.length > 0) {
     const { bytesWritten } = await file.writev(remaining as Buffer[]);

@@ -88,11 +88,11 @@ describe('WriteAheadLog', () => {
     await appendRows(wal, 0, 12);
     const before = readdirSync(directory).filter((f) => f.endsWith('.wal')).length;
     while (wal.rows > 0) await wal.commit(wal.peek(100));
+    expect(wal.bytes).toBe(0);
+    await wal.close(); // deletions run in the background; close waits for them
     const after = readdirSync(directory).filter((f) => f.endsWith('.wal')).length;
     expect(before).toBeGreaterThan(3);
     expect(after).toBe(1);
-    expect(wal.bytes).toBe(0);
-    await wal.close();
   });
 
   it('skips a torn record at the tail, counts it, and keeps the records before it', async () => {
@@ -243,6 +243,29 @@ describe('WriteAheadLog', () => {
       7,
       512 * 1024,
     ]);
+    await again.close();
+  });
+
+  it('moves the cursor and trims segments without waiting for a thread of the busy pool', async () => {
+    const { wal } = await WriteAheadLog.open(options({ segmentBytes: 100 }));
+    await appendRows(wal, 0, 6); // several segments
+    const batch = wal.peek(3);
+    const release = holdThreadPool();
+    try {
+      const delivered = (async () => {
+        await wal.markInFlight(batch);
+        await wal.commit(batch);
+        return 'committed';
+      })();
+      // Not a speed bound: with the cursor written on the pool, these wait for `release` forever.
+      const stuck = new Promise((resolve) => setTimeout(resolve, 10_000, 'waiting for the pool'));
+      expect(await Promise.race([delivered, stuck])).toBe('committed');
+    } finally {
+      await release();
+    }
+    const { wal: again, replay } = await reopen(wal);
+    expect(replay).toMatchObject({ records: 3, corruptRecords: 0 });
+    expect(texts(await again.payloads(again.peek(10)))).toEqual(['{"n":3}', '{"n":4}', '{"n":5}']);
     await again.close();
   });
 

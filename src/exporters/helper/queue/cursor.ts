@@ -1,3 +1,4 @@
+import { renameSync, writeFileSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -30,14 +31,26 @@ export async function readCursor(directory: string): Promise<Cursor | undefined>
   return parsed as Cursor;
 }
 
-/** Replaces the cursor atomically (write a temporary file, then rename over the old one). */
-export async function writeCursor(directory: string, cursor: Cursor, sync: boolean): Promise<void> {
+/**
+ * Replaces the cursor atomically (write a temporary file, then rename over the old one), on the
+ * calling thread: ~0.14 ms here, against four round trips through libuv's pool, each waiting
+ * for the event loop to get to its completion. A sender moves the cursor twice a batch, and at
+ * the maximum rate those round trips took seconds.
+ */
+export function writeCursor(directory: string, cursor: Cursor): void {
+  const path = join(directory, CURSOR_FILE);
+  writeFileSync(`${path}.tmp`, JSON.stringify(cursor));
+  renameSync(`${path}.tmp`, path);
+}
+
+/** `writeCursor` with the new cursor on the disk before it replaces the old (`fsync: always`). */
+export async function writeCursorDurably(directory: string, cursor: Cursor): Promise<void> {
   const path = join(directory, CURSOR_FILE);
   const temporary = `${path}.tmp`;
   const file = await open(temporary, 'w');
   try {
     await file.writeFile(JSON.stringify(cursor));
-    if (sync) await file.datasync();
+    await file.datasync();
   } finally {
     await file.close();
   }

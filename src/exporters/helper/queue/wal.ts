@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, read } from 'node:fs';
 import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
 import { writeAll, writeAllSync } from '../../../storage/write-all.js';
-import { readCursor, writeCursor, type Cursor } from './cursor.js';
+import { readCursor, writeCursor, writeCursorDurably, type Cursor } from './cursor.js';
 import { lockDirectory } from './lock.js';
 import { HEADER_BYTES, checksumMatches, encodeHeader } from './record.js';
 import { listSegments, scanSegment, segmentPath, type RecordLocation } from './segments.js';
@@ -17,6 +19,8 @@ import { SlabPool, type Slab } from './slab-pool.js';
  * round trip, not the disk, made most of the acknowledgement's p99.
  */
 const INLINE_WRITE_BYTES = 2 * 1024 * 1024;
+
+const readOnPool = promisify(read);
 
 /** When appended bytes reach the disk: before the append resolves, every interval, or never. */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -286,7 +290,8 @@ export class WriteAheadLog {
       return { readable: records, payloads: records.map((r) => r.payload!) };
     }
     const first = records[0]!;
-    const data = Buffer.alloc(records.at(-1)!.end - first.offset);
+    // Not zeroed: only bytes read are looked at.
+    const data = Buffer.allocUnsafe(records.at(-1)!.end - first.offset);
     const bytesRead = await this.readInto(data, first).catch(() => 0);
     const readable: LogRecord[] = [];
     const payloads: Buffer[] = [];
@@ -302,12 +307,13 @@ export class WriteAheadLog {
     return { readable, payloads };
   }
 
+  /** Only the read goes through the pool: opening and closing on it would add two round trips. */
   private async readInto(data: Buffer, first: LogRecord): Promise<number> {
-    const file = await open(segmentPath(this.options.directory, first.segment), 'r');
+    const fd = openSync(segmentPath(this.options.directory, first.segment), 'r');
     try {
-      return (await file.read(data, 0, data.length, first.offset)).bytesRead;
+      return (await readOnPool(fd, data, 0, data.length, first.offset)).bytesRead;
     } finally {
-      await file.close();
+      closeSync(fd);
     }
   }
 
@@ -333,13 +339,23 @@ export class WriteAheadLog {
         ? { segment: next.segment, offset: 0 }
         : { segment: last.segment, offset: last.end };
     await this.saveCursor();
-    if (next && next.segment > last.segment) {
-      for (let segment = last.segment; segment < next.segment; segment++) {
-        if (segment !== this.handle?.segment) {
-          await rm(segmentPath(this.options.directory, segment), { force: true });
+    if (next && next.segment > last.segment) this.removeSegments(last.segment, next.segment);
+  }
+
+  /**
+   * Deletes delivered segments off the sender's path (after the segment's own sync and close):
+   * awaited, each removal was a round trip through the pool and a busy event loop.
+   */
+  private removeSegments(from: number, to: number): void {
+    const current = this.handle?.segment;
+    const { directory } = this.options;
+    this.background = this.background
+      .then(async () => {
+        for (let segment = from; segment < to; segment++) {
+          if (segment !== current) await rm(segmentPath(directory, segment), { force: true });
         }
-      }
-    }
+      })
+      .catch(() => undefined);
   }
 
   /** Refuses new appends, finishes writes, syncs and releases the directory. */
@@ -371,15 +387,20 @@ export class WriteAheadLog {
   }
 
   /**
-   * Writes the cursor after the cursor writes before it, beside the appends rather than behind
-   * them: a cursor names only records already written, and appends that waited on its four file
-   * operations (up to hundreds of ms while the engine writes parts) made the acknowledgement's
-   * tail. Its error goes to the caller.
+   * Writes the cursor: inline, or with `fsync: always` on the pool after the cursor writes
+   * before it. Either way beside the appends rather than behind them: a cursor names only
+   * records already written, and appends that waited on its file operations (up to hundreds of
+   * ms while the engine writes parts) made the acknowledgement's tail. Its error goes to the
+   * caller.
    */
   private saveCursor(): Promise<void> {
     const cursor = this.cursor;
-    const sync = this.options.fsync === 'always';
-    const run = this.cursorWrites.then(() => writeCursor(this.options.directory, cursor, sync));
+    const { directory, fsync } = this.options;
+    if (fsync !== 'always') {
+      // Written before this returns; a failure (thrown in the executor) rejects.
+      return new Promise((resolve) => resolve(writeCursor(directory, cursor)));
+    }
+    const run = this.cursorWrites.then(() => writeCursorDurably(directory, cursor));
     this.cursorWrites = run.catch(() => undefined);
     return run;
   }
