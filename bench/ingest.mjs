@@ -188,6 +188,7 @@ async function runPhase(loadgenArgs) {
       if (waited > VISIBILITY_TIMEOUT_MS) break;
       await sleep(20);
     }
+    const drained = daemon.proc();
     const windowSec = (end.t - begin.t) / 1000;
     const cpuSec = (end.ticks - begin.ticks) / CLK_TCK;
     // Everything else the machine ran in the window (this process included): near 0 on a quiet
@@ -216,6 +217,13 @@ async function runPhase(loadgenArgs) {
       daemonCpuSec: round(cpuSec, 2),
       daemonCpuPercentOfOneCore: round((cpuSec / windowSec) * 100, 1),
       daemonCpuSecPer100kSpans: spans ? round((cpuSec / spans) * 100_000, 3) : null,
+      // The window's CPU leaves out engine work that lags behind it. This one is everything the
+      // daemon spent from the first request (warm-up included) until the last acknowledged
+      // span was visible, per span stored.
+      daemonCpuUsPerStoredSpanAllIn:
+        visibleMs === null
+          ? null
+          : round(((drained.ticks - atStart.ticks) / CLK_TCK / acked) * 1e6, 1),
       // Each first touch of a page is a fault; on a virtual machine one can cost ~10 µs.
       daemonMinorFaultsPerSpan: spans
         ? round((end.minorFaults - begin.minorFaults) / spans, 2)
@@ -376,6 +384,11 @@ const footer = (phase) =>
         ]
       : []),
     `  visible to SQL ${phase.visibleAfterLoadMs ?? `NOT within ${VISIBILITY_TIMEOUT_MS / 1000} s`} ms after the last ack (stored ~${fmt(phase.storedSpansPerSec)} spans/s over window + drain); stored ${fmt(phase.storedSpans)} of ${fmt(phase.ackedSpansTotal)} acked (incl. warm-up), lost ${fmt(phase.lostSpans)}`,
+    ...(phase.daemonCpuUsPerStoredSpanAllIn === null
+      ? []
+      : [
+          `  daemon CPU from the first request until all was visible: ${phase.daemonCpuUsPerStoredSpanAllIn} µs per stored span`,
+        ]),
   ].join('\n');
 
 console.log(`\n== ingest — ${info.date}, node ${info.node}, ${info.cpu} × ${info.nproc}`);

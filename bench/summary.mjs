@@ -32,6 +32,7 @@ export function summarize(ingest = read('ingest'), floor = read('floor')) {
     lostSpans: [max, half, rate].reduce((lost, phase) => lost + (phase?.lostSpans ?? 0), 0),
     floorCpuUsPerSpan: floor.floorCpuUsPerSpan,
     ratioToFloor: cpuUsPerSpan ? round(cpuUsPerSpan / floor.floorCpuUsPerSpan, 2) : undefined,
+    cpuUsPerStoredSpanAllIn: max?.daemonCpuUsPerStoredSpanAllIn,
   };
   const file = writeResults('summary', summary);
   const ms = (latency) => (latency ? `p50 ${latency.p50} ms, p99 ${latency.p99} ms` : 'not run');
@@ -41,6 +42,9 @@ export function summarize(ingest = read('ingest'), floor = read('floor')) {
   );
   console.log(
     `  daemon CPU ${summary.cpuUsPerSpan} µs per span (${summary.spansPerCpuSecond} spans per CPU-second); floor ${summary.floorCpuUsPerSpan} µs; ratio ${summary.ratioToFloor}×`,
+  );
+  console.log(
+    `  daemon CPU from the first request until all was visible (the engine's lagging inserts included): ${summary.cpuUsPerStoredSpanAllIn} µs per stored span`,
   );
   console.log(`  ack at max: ${ms(summary.ackMsAtMax)}`);
   console.log(
