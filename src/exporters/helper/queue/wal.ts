@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
 import { writeAll, writeAllSync } from '../../../storage/write-all.js';
-import { readCursor, writeCursor, writeCursorDurably, type Cursor } from './cursor.js';
+import { readCursor, writeCursor, type Cursor } from './cursor.js';
 import { lockDirectory } from './lock.js';
 import { HEADER_BYTES, checksumMatches, encodeHeader } from './record.js';
 import { listSegments, scanSegment, segmentPath, type RecordLocation } from './segments.js';
@@ -387,20 +387,15 @@ export class WriteAheadLog {
   }
 
   /**
-   * Writes the cursor: inline, or with `fsync: always` on the pool after the cursor writes
-   * before it. Either way beside the appends rather than behind them: a cursor names only
-   * records already written, and appends that waited on its file operations (up to hundreds of
-   * ms while the engine writes parts) made the acknowledgement's tail. Its error goes to the
-   * caller.
+   * Writes the cursor after the cursor writes before it, beside the appends rather than behind
+   * them: a cursor names only records already written, and appends that waited on its file
+   * operations (up to hundreds of ms while the engine writes parts) made the acknowledgement's
+   * tail. Its error goes to the caller.
    */
   private saveCursor(): Promise<void> {
     const cursor = this.cursor;
-    const { directory, fsync } = this.options;
-    if (fsync !== 'always') {
-      // Written before this returns; a failure (thrown in the executor) rejects.
-      return new Promise((resolve) => resolve(writeCursor(directory, cursor)));
-    }
-    const run = this.cursorWrites.then(() => writeCursorDurably(directory, cursor));
+    const sync = this.options.fsync === 'always';
+    const run = this.cursorWrites.then(() => writeCursor(this.options.directory, cursor, sync));
     this.cursorWrites = run.catch(() => undefined);
     return run;
   }
