@@ -246,6 +246,25 @@ describe('WriteAheadLog', () => {
     await again.close();
   });
 
+  it('starts a new segment without waiting for a thread of the busy pool', async () => {
+    const { wal } = await WriteAheadLog.open(options({ segmentBytes: 100 }));
+    await wal.append(row(0), 1);
+    const release = holdThreadPool();
+    try {
+      // Each of these is past the 100-byte segment: every one opens a new file.
+      const appended = appendRows(wal, 1, 3).then(() => 'appended');
+      // Not a speed bound: with the open on the pool, the appends wait for `release` forever.
+      const stuck = new Promise((resolve) => setTimeout(resolve, 10_000, 'waiting for the pool'));
+      expect(await Promise.race([appended, stuck])).toBe('appended');
+    } finally {
+      await release();
+    }
+    const { wal: again, replay } = await reopen(wal);
+    expect(replay).toMatchObject({ records: 4, corruptRecords: 0 });
+    expect(again.rows).toBe(4);
+    await again.close();
+  });
+
   it('moves the cursor and trims segments without waiting for a thread of the busy pool', async () => {
     const { wal } = await WriteAheadLog.open(options({ segmentBytes: 100 }));
     await appendRows(wal, 0, 6); // several segments

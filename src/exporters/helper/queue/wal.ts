@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, read } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, fdatasync, openSync, read } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../../pipeline/errors.js';
-import { writeAll, writeAllSync } from '../../../storage/write-all.js';
+import { fdWriter, writeAll, writeAllSync } from '../../../storage/write-all.js';
 import { readCursor, writeCursor, type Cursor } from './cursor.js';
 import { lockDirectory } from './lock.js';
 import { HEADER_BYTES, checksumMatches, encodeHeader } from './record.js';
@@ -21,6 +21,7 @@ import { SlabPool, type Slab } from './slab-pool.js';
 const INLINE_WRITE_BYTES = 2 * 1024 * 1024;
 
 const readOnPool = promisify(read);
+const datasyncOnPool = promisify(fdatasync);
 
 /** When appended bytes reach the disk: before the append resolves, every interval, or never. */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -73,7 +74,8 @@ export class WriteAheadLog {
   private cursorWrites: Promise<void> = Promise.resolve();
   private background: Promise<void> = Promise.resolve();
   private writeScheduled = false;
-  private handle: { segment: number; file: FileHandle } | undefined;
+  /** The segment appends go to, open (a descriptor: see `fileFor`). */
+  private handle: { segment: number; fd: number } | undefined;
   private writeSegment: number;
   private writeOffset = 0;
   private dirty = false;
@@ -365,7 +367,7 @@ export class WriteAheadLog {
     clearInterval(this.syncTimer);
     await this.io;
     await this.cursorWrites;
-    if (this.handle) this.retire(this.handle.file);
+    if (this.handle) this.retire(this.handle.fd);
     await this.background;
     await this.unlock();
   }
@@ -416,12 +418,12 @@ export class WriteAheadLog {
           bytes += header.length + payload.length;
           end++;
         }
-        const file = await this.fileFor(segment);
-        if (bytes <= INLINE_WRITE_BYTES) writeAllSync(file.fd, buffers);
-        else await writeAll(file, buffers);
+        const fd = this.fileFor(segment);
+        if (bytes <= INLINE_WRITE_BYTES) writeAllSync(fd, buffers);
+        else await writeAll(fdWriter(fd), buffers);
         start = end;
       }
-      if (this.options.fsync === 'always') await this.handle?.file.datasync();
+      if (this.options.fsync === 'always' && this.handle) await datasyncOnPool(this.handle.fd);
       else this.dirty = true;
       for (const write of group) {
         write.record.written = true;
@@ -456,25 +458,33 @@ export class WriteAheadLog {
     for (const write of writes) write.reject(refusal);
   }
 
-  private async fileFor(segment: number): Promise<FileHandle> {
-    if (this.handle?.segment === segment) return this.handle.file;
-    if (this.handle) this.retire(this.handle.file);
-    const file = await open(segmentPath(this.options.directory, segment), 'a');
-    this.handle = { segment, file };
-    return file;
+  /**
+   * The open segment `segment`, opened on the event loop when new (~0.05 ms): an open on the
+   * pool made the appends that started a segment wait for the loop to get to its completion,
+   * and for a pool thread while the engine's queries held them all.
+   */
+  private fileFor(segment: number): number {
+    if (this.handle?.segment === segment) return this.handle.fd;
+    if (this.handle) this.retire(this.handle.fd);
+    const fd = openSync(segmentPath(this.options.directory, segment), 'a');
+    this.handle = { segment, fd };
+    return fd;
   }
 
   /**
    * Syncs (unless `fsync: never`) and closes a finished segment file off the write path, so
    * appends to the next segment do not wait for it.
    */
-  private retire(file: FileHandle): void {
+  private retire(fd: number): void {
     this.handle = undefined;
     const sync = this.options.fsync !== 'never';
     this.background = this.background
       .then(async () => {
-        if (sync) await file.datasync();
-        await file.close();
+        try {
+          if (sync) await datasyncOnPool(fd);
+        } finally {
+          closeSync(fd);
+        }
       })
       .catch(() => undefined);
   }
@@ -484,11 +494,11 @@ export class WriteAheadLog {
    * appends: a sync in the write chain held appends behind it (p99 ~100 ms); beside it they go on.
    */
   private syncIfDirty(): void {
-    const file = this.handle?.file;
-    if (!this.dirty || !file) return;
+    const fd = this.handle?.fd;
+    if (!this.dirty || fd === undefined) return;
     this.dirty = false;
     this.background = this.background
-      .then(() => file.datasync())
+      .then(() => datasyncOnPool(fd))
       .catch(() => {
         this.dirty = true;
       });
