@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
-  closeSync,
   mkdtempSync,
-  openSync,
   readdirSync,
   rmSync,
   statSync,
@@ -11,7 +8,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +16,7 @@ import { encodeHeader } from '../../src/exporters/helper/queue/record.js';
 import { segmentPath } from '../../src/exporters/helper/queue/segments.js';
 import { WriteAheadLog, type WalOptions } from '../../src/exporters/helper/queue/wal.js';
 import { QUEUE_FULL, RetryableError, SHUTTING_DOWN } from '../../src/pipeline/errors.js';
+import { holdThreadPool, unlessStuck } from '../helpers/thread-pool.js';
 
 let directory: string;
 const options = (overrides: Partial<WalOptions> = {}): WalOptions => ({
@@ -35,22 +33,6 @@ const texts = ({ payloads }: { payloads: Buffer[] }) => payloads.map((b) => b.to
 
 async function appendRows(wal: WriteAheadLog, from: number, count: number): Promise<void> {
   for (let n = from; n < from + count; n++) await wal.append(row(n), 1);
-}
-
-/**
- * Holds every thread of libuv's pool (each blocked opening a FIFO no one writes to) until the
- * returned function is called: the embedded engine's queries hold pool threads like this.
- */
-function holdThreadPool(): () => Promise<void> {
-  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-  const fifos = Array.from({ length: threads }, (_, i) => join(directory, `held-${i}.fifo`));
-  execFileSync('mkfifo', fifos);
-  const readers = fifos.map((fifo) => open(fifo, 'r'));
-  return async () => {
-    // Opening the writing end lets the blocked open of the reading end return.
-    for (const fifo of fifos) closeSync(openSync(fifo, 'w'));
-    for (const reader of await Promise.all(readers)) await reader.close();
-  };
 }
 
 async function reopen(wal: WriteAheadLog, overrides: Partial<WalOptions> = {}) {
@@ -228,12 +210,10 @@ describe('WriteAheadLog', () => {
   it('acknowledges an append without waiting for a thread of the busy pool', async () => {
     const { wal } = await WriteAheadLog.open(options());
     await wal.append(row(0), 1); // opens the segment file
-    const release = holdThreadPool();
+    const release = holdThreadPool(directory);
     try {
       const appended = wal.append(Buffer.alloc(512 * 1024, 'x'), 1).then(() => 'appended');
-      // Not a speed bound: with the write on the pool, the append waits for `release` forever.
-      const stuck = new Promise((resolve) => setTimeout(resolve, 10_000, 'waiting for the pool'));
-      expect(await Promise.race([appended, stuck])).toBe('appended');
+      expect(await unlessStuck(appended)).toBe('appended');
     } finally {
       await release();
     }
@@ -249,13 +229,11 @@ describe('WriteAheadLog', () => {
   it('starts a new segment without waiting for a thread of the busy pool', async () => {
     const { wal } = await WriteAheadLog.open(options({ segmentBytes: 100 }));
     await wal.append(row(0), 1);
-    const release = holdThreadPool();
+    const release = holdThreadPool(directory);
     try {
       // Each of these is past the 100-byte segment: every one opens a new file.
       const appended = appendRows(wal, 1, 3).then(() => 'appended');
-      // Not a speed bound: with the open on the pool, the appends wait for `release` forever.
-      const stuck = new Promise((resolve) => setTimeout(resolve, 10_000, 'waiting for the pool'));
-      expect(await Promise.race([appended, stuck])).toBe('appended');
+      expect(await unlessStuck(appended)).toBe('appended');
     } finally {
       await release();
     }
@@ -269,16 +247,14 @@ describe('WriteAheadLog', () => {
     const { wal } = await WriteAheadLog.open(options({ segmentBytes: 100 }));
     await appendRows(wal, 0, 6); // several segments
     const batch = wal.peek(3);
-    const release = holdThreadPool();
+    const release = holdThreadPool(directory);
     try {
       const delivered = (async () => {
         await wal.markInFlight(batch);
         await wal.commit(batch);
         return 'committed';
       })();
-      // Not a speed bound: with the cursor written on the pool, these wait for `release` forever.
-      const stuck = new Promise((resolve) => setTimeout(resolve, 10_000, 'waiting for the pool'));
-      expect(await Promise.race([delivered, stuck])).toBe('committed');
+      expect(await unlessStuck(delivered)).toBe('committed');
     } finally {
       await release();
     }
