@@ -31,7 +31,8 @@
 // BENCH_QUEUE_MAX_BYTES (the queue's bound per table, e.g. 24MiB: how the daemon behaves
 // while it is full and the clients resend at once; default the daemon's), --transports
 // BENCH_TRANSPORTS (grpc, http or both, comma-separated: what the load generator sends over;
-// default both, half the connections each).
+// default both, half the connections each), --compression BENCH_COMPRESSION (none or gzip: how
+// the load generator sends; the OpenTelemetry Collector's OTLP exporters gzip by default).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
 // --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
 
@@ -78,6 +79,7 @@ const params = {
   fsync: textOption('fsync', 'BENCH_FSYNC', 'interval'),
   queueMaxBytes: textOption('queue-max-bytes', 'BENCH_QUEUE_MAX_BYTES', 'default'),
   transports: textOption('transports', 'BENCH_TRANSPORTS', 'grpc,http'),
+  compression: textOption('compression', 'BENCH_COMPRESSION', 'none'),
 };
 const transportList = params.transports.split(',').filter(Boolean);
 if (transportList.length === 0 || transportList.some((t) => t !== 'grpc' && t !== 'http')) {
@@ -142,6 +144,8 @@ async function runPhase(loadgenArgs) {
         String(params.spansPerRequest),
         '--pool',
         String(params.poolSize),
+        '--compression',
+        params.compression,
         ...loadgenArgs,
       ],
       { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
@@ -394,7 +398,7 @@ const footer = (phase) =>
 console.log(`\n== ingest — ${info.date}, node ${info.node}, ${info.cpu} × ${info.nproc}`);
 if (payload) {
   console.log(
-    `payload: ${payload.spansPerRequest} spans/request, ${payload.bytesPerSpan} B/span, ${payload.attributesPerSpan} attributes/span, ${round(payload.errorSpanShare * 100, 1)}% errors, ${round(payload.piiSpanShare * 100, 1)}% with PII; pool of ${payload.requests} requests`,
+    `payload: ${payload.spansPerRequest} spans/request, ${payload.bytesPerSpan} B/span, ${payload.attributesPerSpan} attributes/span, ${round(payload.errorSpanShare * 100, 1)}% errors, ${round(payload.piiSpanShare * 100, 1)}% with PII; pool of ${payload.requests} requests; compression ${params.compression}`,
   );
 }
 console.log(

@@ -11,6 +11,8 @@
 // scheduled send time, so a stalled daemon cannot hide its delay (no coordinated omission).
 // With --resend: every request is sent as pooled, without fresh trace ids, so the same spans
 // arrive again and again, concurrently, as from exporters that retry after a timeout or a 429.
+// With --compression gzip: every request is gzipped (level 1) as it is sent, as the
+// OpenTelemetry Collector's OTLP exporters do by default.
 
 import { Buffer } from 'node:buffer';
 import console from 'node:console';
@@ -19,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { setTimeout, clearTimeout } from 'node:timers';
 import { parseArgs } from 'node:util';
+import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import grpc from '@grpc/grpc-js';
 import { TRACE_SERVICE_PATH } from '../dist/receivers/otlp/proto.js';
 import { buildRequestPool, withFreshTraceIds } from './payloads.mjs';
@@ -37,6 +40,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '0' },
     seed: { type: 'string', default: '42' },
     resend: { type: 'boolean', default: false },
+    compression: { type: 'string', default: 'none' },
   },
 });
 
@@ -49,7 +53,12 @@ const params = {
   targetSpansPerSec: Number(args.rate),
   seed: Number(args.seed),
   resend: args.resend,
+  compression: args.compression,
 };
+if (!['none', 'gzip'].includes(params.compression)) {
+  throw new Error(`--compression takes none or gzip, not "${params.compression}"`);
+}
+const gzip = params.compression === 'gzip';
 if (!args.grpc && !args.http) throw new Error('give --grpc HOST:PORT and/or --http HOST:PORT');
 
 const report = (message) => (process.send ? process.send(message) : undefined);
@@ -71,6 +80,8 @@ function grpcConnection(target) {
   const client = new grpc.Client(target, grpc.credentials.createInsecure(), {
     'grpc.use_local_subchannel_pool': 1,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
+    // 2 is gzip in grpc-js's compression algorithms.
+    ...(gzip ? { 'grpc.default_compression_algorithm': 2 } : {}),
   });
   return {
     send(body) {
@@ -97,7 +108,8 @@ function httpConnections(target, sockets) {
   const [host, port] = splitTarget(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
   return {
-    send(body) {
+    send(plain) {
+      const body = gzip ? gzipSync(plain, { level: zlibConstants.Z_BEST_SPEED }) : plain;
       return new Promise((resolve) => {
         const request = http.request(
           {
@@ -107,7 +119,11 @@ function httpConnections(target, sockets) {
             path: '/v1/traces',
             agent,
             timeout: REQUEST_TIMEOUT_MS,
-            headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length },
+            headers: {
+              'Content-Type': 'application/x-protobuf',
+              'Content-Length': body.length,
+              ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+            },
           },
           (response) => {
             const chunks = [];
