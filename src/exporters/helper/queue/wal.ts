@@ -406,7 +406,9 @@ export class WriteAheadLog {
     this.writeScheduled = false;
     const group = this.pending;
     this.pending = [];
+    const always = this.options.fsync === 'always';
     try {
+      let wroteOpenSegment = false;
       for (let start = 0; start < group.length;) {
         const segment = group[start]!.record.segment;
         let end = start;
@@ -418,12 +420,19 @@ export class WriteAheadLog {
           bytes += header.length + payload.length;
           end++;
         }
+        // With fsync: always, a segment this group wrote to and now leaves is synced before it
+        // is retired: its records are acknowledged with the group, not when the retired
+        // segment's own sync happens to finish.
+        if (always && wroteOpenSegment && this.handle?.segment !== segment) {
+          await datasyncOnPool(this.handle!.fd);
+        }
         const fd = this.fileFor(segment);
         if (bytes <= INLINE_WRITE_BYTES) writeAllSync(fd, buffers);
         else await writeAll(fdWriter(fd), buffers);
+        wroteOpenSegment = true;
         start = end;
       }
-      if (this.options.fsync === 'always' && this.handle) await datasyncOnPool(this.handle.fd);
+      if (always && this.handle) await datasyncOnPool(this.handle.fd);
       else this.dirty = true;
       for (const write of group) {
         write.record.written = true;
