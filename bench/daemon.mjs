@@ -54,6 +54,18 @@ function freePort() {
  *   clickhouse get their default config
  */
 export async function startDaemon(options = {}) {
+  // A port found free can be taken before the daemon binds it (by another process's outgoing
+  // connection, say): then start again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt === 3 || !/EADDRINUSE/.test(error.message)) throw error;
+    }
+  }
+}
+
+async function startOnce(options) {
   const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
   const configPath = join(dir, 'faultline.yaml');
