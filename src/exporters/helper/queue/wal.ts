@@ -423,9 +423,8 @@ export class WriteAheadLog {
         // With fsync: always, a segment this group wrote to and now leaves is synced before it
         // is retired: its records are acknowledged with the group, not when the retired
         // segment's own sync happens to finish.
-        if (always && wroteOpenSegment && this.handle?.segment !== segment) {
-          await datasyncOnPool(this.handle!.fd);
-        }
+        const leaving = this.handle && this.handle.segment !== segment ? this.handle : undefined;
+        if (always && wroteOpenSegment && leaving) await datasyncOnPool(leaving.fd);
         const fd = this.fileFor(segment);
         if (bytes <= INLINE_WRITE_BYTES) writeAllSync(fd, buffers);
         else await writeAll(fdWriter(fd), buffers);
