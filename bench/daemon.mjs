@@ -1,8 +1,9 @@
 // Starts the built daemon as a child process for a benchmark: free loopback ports, its own
-// temporary data directory (embedded chDB store), log level warn. Reads its CPU time and
-// memory from /proc.
+// temporary data directory, log level warn. Its store is the embedded engine, or with
+// `engine: 'server'` the server engine talking to chDB in a process of its own
+// (clickhouse-http.mjs). Reads CPU time and memory of both processes from /proc.
 
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { URL, fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const CLICKHOUSE_HTTP = fileURLToPath(new URL('./clickhouse-http.mjs', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 const SHIPPED_CONFIG = fileURLToPath(new URL('../config/faultline.yaml', import.meta.url));
@@ -52,6 +54,7 @@ function freePort() {
  * @param {object} [options.queue] exporters.clickhouse.queue settings (default: the daemon's)
  * @param {string[]} [options.exporters] exporters (default: clickhouse); those other than
  *   clickhouse get their default config
+ * @param {'embedded' | 'server'} [options.engine] the store (default embedded)
  */
 export async function startDaemon(options = {}) {
   // A port found free can be taken before the daemon binds it (by another process's outgoing
@@ -69,6 +72,10 @@ async function startOnce(options) {
   const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
   const configPath = join(dir, 'faultline.yaml');
+  const engine = options.engine === 'server' ? await startEngine(join(dir, 'engine')) : undefined;
+  const storage = engine
+    ? `engine: server\n  url: http://127.0.0.1:${engine.port}`
+    : `engine: embedded\n  path: ${join(dir, 'store')}`;
   const batch = [];
   if (options.maxRows) batch.push(`      max_rows: ${options.maxRows}`);
   if (options.batchTimeout) batch.push(`      timeout: ${options.batchTimeout}`);
@@ -95,8 +102,7 @@ async function startOnce(options) {
 ${processorsSection}exporters:
   clickhouse:${clickhouse.length ? `\n${clickhouse.join('\n')}` : ' {}'}${otherExporters}
 storage:
-  engine: embedded
-  path: ${join(dir, 'store')}
+  ${storage}
 admin:
   endpoint: 127.0.0.1:${adminPort}
 service:
@@ -135,6 +141,8 @@ service:
     logs: () => output,
     /** CPU ticks (utime + stime, all threads) and memory of the daemon process now. */
     proc: () => procStats(child.pid),
+    /** The same of the engine's own process, with the server engine. */
+    engineProc: engine ? () => procStats(engine.process.pid) : undefined,
     async count(table = 'faultline.otel_traces') {
       const response = await globalThis.fetch(`${adminUrl}/api/v1/query`, {
         method: 'POST',
@@ -169,6 +177,7 @@ service:
         await exited;
         clearTimeout(timer);
       }
+      await engine?.stop();
       if (!removed) {
         removed = true;
         rmSync(dir, { recursive: true, force: true });
@@ -177,8 +186,10 @@ service:
     /** For signal handlers: no waiting. */
     killNow() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      engine?.process.kill('SIGKILL');
     },
     cleanupNow() {
+      engine?.process.kill('SIGKILL');
       if (!removed) rmSync(dir, { recursive: true, force: true });
       removed = true;
     },
@@ -201,6 +212,29 @@ service:
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** chDB behind ClickHouse's HTTP interface, in a process of its own, on a free port. */
+async function startEngine(dataDir) {
+  const engine = fork(CLICKHOUSE_HTTP, [dataDir], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise((resolve) => engine.once('exit', resolve));
+  const port = await new Promise((resolve, reject) => {
+    engine.once('message', ({ port }) => resolve(port));
+    exited.then((code) => reject(new Error(`the engine process exited with ${code}`)));
+  });
+  return {
+    process: engine,
+    port,
+    async stop() {
+      if (engine.exitCode !== null || engine.signalCode !== null) return;
+      engine.kill('SIGTERM');
+      const timer = setTimeout(() => engine.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /**

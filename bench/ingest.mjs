@@ -32,7 +32,10 @@
 // while it is full and the clients resend at once; default the daemon's), --transports
 // BENCH_TRANSPORTS (grpc, http or both, comma-separated: what the load generator sends over;
 // default both, half the connections each), --compression BENCH_COMPRESSION (none or gzip: how
-// the load generator sends; the OpenTelemetry Collector's OTLP exporters gzip by default).
+// the load generator sends; the OpenTelemetry Collector's OTLP exporters gzip by default),
+// --engine BENCH_ENGINE (embedded, the default, or server: the daemon's server engine, talking to
+// chDB in a process of its own through ClickHouse's HTTP interface, bench/clickhouse-http.mjs;
+// the engine process's CPU and memory are reported apart from the daemon's).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
 // --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
 
@@ -80,7 +83,11 @@ const params = {
   queueMaxBytes: textOption('queue-max-bytes', 'BENCH_QUEUE_MAX_BYTES', 'default'),
   transports: textOption('transports', 'BENCH_TRANSPORTS', 'grpc,http'),
   compression: textOption('compression', 'BENCH_COMPRESSION', 'none'),
+  engine: textOption('engine', 'BENCH_ENGINE', 'embedded'),
 };
+if (params.engine !== 'embedded' && params.engine !== 'server') {
+  throw new Error(`--engine takes embedded or server, not "${params.engine}"`);
+}
 const transportList = params.transports.split(',').filter(Boolean);
 if (transportList.length === 0 || transportList.some((t) => t !== 'grpc' && t !== 'http')) {
   throw new Error(
@@ -125,6 +132,7 @@ async function runPhase(loadgenArgs) {
     maxRows: params.exporterMaxRows === 'default' ? undefined : params.exporterMaxRows,
     processors: processorList,
     exporters: exporterList,
+    engine: params.engine,
     queue: {
       enabled: params.queue !== 'off',
       fsync: params.fsync,
@@ -132,8 +140,10 @@ async function runPhase(loadgenArgs) {
     },
   });
   active.daemon = daemon;
+  const engineStats = () => daemon.engineProc?.() ?? { ticks: 0, hwmKiB: 0, rssKiB: 0 };
   try {
     const atStart = daemon.proc();
+    const engineAtStart = engineStats();
     const loadgen = fork(
       LOADGEN,
       [
@@ -163,10 +173,12 @@ async function runPhase(loadgenArgs) {
       loadgen.on('message', (message) => {
         if (message.type === 'measure') {
           begin = { t: performance.now(), machineTicks: machineBusyTicks(), ...daemon.proc() };
+          begin.engine = engineStats();
           metricsAtBegin = daemon.metrics().catch(() => null);
         }
         if (message.type === 'result') {
           end = { t: performance.now(), machineTicks: machineBusyTicks(), ...daemon.proc() };
+          end.engine = engineStats();
           result = message;
         }
       });
@@ -176,7 +188,13 @@ async function runPhase(loadgenArgs) {
     });
     clearInterval(sampler);
     active.loadgen = undefined;
-    begin ??= { t: performance.now(), machineTicks: machineBusyTicks(), ...atStart }; // no warm-up
+    // No warm-up:
+    begin ??= {
+      t: performance.now(),
+      machineTicks: machineBusyTicks(),
+      ...atStart,
+      engine: engineAtStart,
+    };
     const m0 = await metricsAtBegin;
     const m1 = await daemon.metrics().catch(() => null);
     const acked = result.warmup.ackedSpans + result.measured.total.ackedSpans;
@@ -193,12 +211,17 @@ async function runPhase(loadgenArgs) {
       await sleep(20);
     }
     const drained = daemon.proc();
+    const engineDrained = engineStats();
     const windowSec = (end.t - begin.t) / 1000;
     const cpuSec = (end.ticks - begin.ticks) / CLK_TCK;
+    const engineCpuSec = (end.engine.ticks - begin.engine.ticks) / CLK_TCK;
     // Everything else the machine ran in the window (this process included): near 0 on a quiet
     // machine; more means the figures are skewed.
     const otherCpuSec =
-      (end.machineTicks - begin.machineTicks) / CLK_TCK - cpuSec - result.loadgenCpuSec;
+      (end.machineTicks - begin.machineTicks) / CLK_TCK -
+      cpuSec -
+      engineCpuSec -
+      result.loadgenCpuSec;
     const spans = result.measured.total.ackedSpans;
     const perTransport = {};
     for (const name of ['grpc', 'http']) {
@@ -233,6 +256,18 @@ async function runPhase(loadgenArgs) {
         ? round((end.minorFaults - begin.minorFaults) / spans, 2)
         : null,
       loadgenCpuSec: result.loadgenCpuSec,
+      // With the server engine: its process, apart from the daemon's (null when embedded).
+      engineProcess: daemon.engineProc
+        ? {
+            cpuSec: round(engineCpuSec, 2),
+            cpuPercentOfOneCore: round((engineCpuSec / windowSec) * 100, 1),
+            cpuUsPerStoredSpanAllIn:
+              visibleMs === null
+                ? null
+                : round(((engineDrained.ticks - engineAtStart.ticks) / CLK_TCK / acked) * 1e6, 1),
+            peakRssMiB: mib(engineDrained.hwmKiB),
+          }
+        : null,
       peakRssMiB: mib(end.hwmKiB),
       maxSampledRssMiB: mib(Math.max(rssMaxKiB, end.rssKiB)),
       rssAtEndMiB: mib(end.rssKiB),
@@ -340,7 +375,7 @@ if (params.rateSpansPerSec > 0 && params.rateDurationSec > 0) {
 }
 const payload = (phases.max ?? phases.rate)?.payload;
 for (const phase of Object.values(phases)) delete phase.payload;
-const file = writeResults('ingest', {
+const file = writeResults(params.engine === 'server' ? 'ingest-server' : 'ingest', {
   scenario: 'ingest',
   ...info,
   clockTicksPerSec: CLK_TCK,
@@ -352,7 +387,8 @@ const file = writeResults('ingest', {
     storedSpansPerSec: 60_000,
     drainWithinMs: 2000,
     ackP99MsAtHalfMax: 10,
-    peakRssMiBAt10kSpansPerSec: 400,
+    // SPEC §9: the embedded engine in the daemon's process; the server engine outside it.
+    peakRssMiBAt10kSpansPerSec: params.engine === 'server' ? 150 : 400,
   },
   phases,
 });
@@ -377,6 +413,11 @@ const footer = (phase) =>
   [
     `  daemon CPU ${phase.daemonCpuSec} s in ${phase.windowSec} s = ${phase.daemonCpuPercentOfOneCore}% of one core, ${phase.daemonCpuSecPer100kSpans} s per 100k spans (load generator: ${phase.loadgenCpuSec} s; anything else: ${phase.otherCpuPercentOfOneCore}% of a core)`,
     `  daemon RSS peak ${phase.peakRssMiB} MiB (before load ${phase.rssBeforeLoadMiB}, at end ${phase.rssAtEndMiB}); ${phase.daemonThreads} threads; ${phase.daemonMinorFaultsPerSpan} page faults per span`,
+    ...(phase.engineProcess
+      ? [
+          `  engine process (server engine): CPU ${phase.engineProcess.cpuSec} s = ${phase.engineProcess.cpuPercentOfOneCore}% of one core, ${phase.engineProcess.cpuUsPerStoredSpanAllIn ?? '-'} µs per stored span all-in; RSS peak ${phase.engineProcess.peakRssMiB} MiB`,
+        ]
+      : []),
     ...(phase.exporter
       ? [
           `  inserts: ${phase.exporter.inserts} of ~${fmt(phase.exporter.rowsPerInsert)} rows, ${phase.exporter.insertMsMean} ms each, busy ${phase.exporter.insertBusyPercent}% of the window; at end JS heap ${phase.exporter.jsHeapUsedMiB} MiB used of ${phase.exporter.jsHeapTotalMiB}, external ${phase.exporter.externalMiB} MiB`,
@@ -402,7 +443,7 @@ if (payload) {
   );
 }
 console.log(
-  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; processors [${processorList.join(', ')}]; exporters [${exporterList.join(', ')}]; durable queue ${params.queue === 'off' ? 'off' : `on (fsync ${params.fsync}, max_bytes ${params.queueMaxBytes})`}; embedded store`,
+  `daemon: exporter batch timeout ${params.exporterBatchTimeoutMs}${params.exporterBatchTimeoutMs === 'default' ? '' : ' ms'}, max_rows ${params.exporterMaxRows}; processors [${processorList.join(', ')}]; exporters [${exporterList.join(', ')}]; durable queue ${params.queue === 'off' ? 'off' : `on (fsync ${params.fsync}, max_bytes ${params.queueMaxBytes})`}; ${params.engine} store`,
 );
 if (phases.max) {
   const half = Math.ceil(params.concurrency / 2);
@@ -433,7 +474,11 @@ if (phases.half) {
   printRatePhase(phases.half, params.halfRateSpansPerSec, 'half the max: target ack p99 ≤ 10 ms');
 }
 if (phases.rate) {
-  printRatePhase(phases.rate, params.rateSpansPerSec, 'target peak RSS ≤ 400 MiB at 10,000');
+  printRatePhase(
+    phases.rate,
+    params.rateSpansPerSec,
+    `target peak RSS ≤ ${params.engine === 'server' ? 150 : 400} MiB at 10,000`,
+  );
 }
 for (const phase of Object.values(phases)) {
   for (const e of phase.errors) console.log(`  refused ×${e.count}: ${e.message}`);

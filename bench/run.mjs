@@ -4,7 +4,8 @@
 //   npm run bench                   # all scenarios (about 70 s on 2 cores)
 //   node bench/run.mjs decode       # only the named ones
 //
-// When `floor` and `ingest` both ran, the SPEC §9 summary of the two is printed last.
+// When `floor` and `ingest` both ran, the SPEC §9 summary of the two (and of `server`, when it
+// ran too) is printed last.
 //
 // Options and environment variables are passed through to every scenario (see each file).
 
@@ -27,6 +28,7 @@ const SCENARIOS = [
   'floor',
   'schema',
   'ingest',
+  'server',
   'threads',
   'resend',
 ];
@@ -71,5 +73,5 @@ for (const name of named.length ? named : SCENARIOS) {
     console.log(`(bench ${name}: ${seconds} s)`);
   }
 }
-if (ran.has('floor') && ran.has('ingest')) summarize();
+if (ran.has('floor') && ran.has('ingest')) summarize({ server: ran.has('server') });
 process.exit(interrupted ? 130 : failed ? 1 : 0);

@@ -1,6 +1,6 @@
-// The figures SPEC §9 judges, from the results of `ingest` and `floor` of the same run:
-// printed as one table and written to bench/results/summary.json. Run by bench/run.mjs after
-// both scenarios ran.
+// The figures SPEC §9 judges, from the results of `ingest` and `floor` of the same run (and of
+// `server`, when it ran too): printed as one table and written to bench/results/summary.json.
+// Run by bench/run.mjs after those scenarios ran.
 
 import console from 'node:console';
 import { readFileSync } from 'node:fs';
@@ -10,8 +10,15 @@ import { round, writeResults } from './common.mjs';
 const read = (name) =>
   JSON.parse(readFileSync(new URL(`./results/${name}.json`, import.meta.url), 'utf8'));
 
-/** Prints and writes the summary; `ingest` and `floor` are their results objects. */
-export function summarize(ingest = read('ingest'), floor = read('floor')) {
+/**
+ * Prints and writes the summary from the results files; with `server`, the server engine's
+ * figures at the fixed rate too.
+ */
+export function summarize({ server = false } = {}) {
+  const ingest = read('ingest');
+  const floor = read('floor');
+  const serverRun = server ? read('ingest-server') : undefined;
+  const onServer = serverRun?.phases.rate;
   const max = ingest.phases.max;
   const { half, rate } = ingest.phases;
   const cpuUsPerSpan = max ? (max.daemonCpuSecPer100kSpans / 100_000) * 1e6 : undefined;
@@ -33,6 +40,14 @@ export function summarize(ingest = read('ingest'), floor = read('floor')) {
     floorCpuUsPerSpan: floor.floorCpuUsPerSpan,
     ratioToFloor: cpuUsPerSpan ? round(cpuUsPerSpan / floor.floorCpuUsPerSpan, 2) : undefined,
     cpuUsPerStoredSpanAllIn: max?.daemonCpuUsPerStoredSpanAllIn,
+    serverEngineAtRate: onServer && {
+      spansPerSec: serverRun.parameters.rateSpansPerSec,
+      daemonPeakRssMiB: onServer.peakRssMiB,
+      daemonCpuUsPerStoredSpanAllIn: onServer.daemonCpuUsPerStoredSpanAllIn,
+      engineProcessPeakRssMiB: onServer.engineProcess?.peakRssMiB,
+      ackMs: { p50: onServer.ackLatencyMs.p50, p99: onServer.ackLatencyMs.p99 },
+      lostSpans: onServer.lostSpans,
+    },
   };
   const file = writeResults('summary', summary);
   const ms = (latency) => (latency ? `p50 ${latency.p50} ms, p99 ${latency.p99} ms` : 'not run');
@@ -54,6 +69,12 @@ export function summarize(ingest = read('ingest'), floor = read('floor')) {
   console.log(
     `  peak RSS ${summary.peakRssMiB.max} MiB (max), ${summary.peakRssMiB.rate} MiB (rate); drained ${summary.drainMs} ms after the last ack; lost ${summary.lostSpans}`,
   );
+  const onServerEngine = summary.serverEngineAtRate;
+  if (onServerEngine) {
+    console.log(
+      `  server engine at ${onServerEngine.spansPerSec} spans/s: daemon peak RSS ${onServerEngine.daemonPeakRssMiB} MiB (the engine's own process ${onServerEngine.engineProcessPeakRssMiB} MiB); daemon CPU ${onServerEngine.daemonCpuUsPerStoredSpanAllIn} µs per stored span all-in; ${ms(onServerEngine.ackMs)}; lost ${onServerEngine.lostSpans}`,
+    );
+  }
   console.log(`\nwrote ${file}`);
   return summary;
 }
