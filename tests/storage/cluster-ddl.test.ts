@@ -127,6 +127,60 @@ describe('the single-server form', () => {
     expect(failures).not.toContain('vertical_merge_algorithm');
   });
 
+  it('lets the wide tables gather 20 parts of a size before merging them', async () => {
+    await migrate(store, options, silentLogger);
+    for (const name of ['otel_traces', 'otel_logs', 'agent_traces']) {
+      const created = await store.query(`SHOW CREATE TABLE ${database}.${name}`, {
+        format: 'TSVRaw',
+      });
+      expect(created, name).toMatch(/merge_selector_base = 20\b/);
+    }
+    const failures = await store.query(`SHOW CREATE TABLE ${database}.failures`, {
+      format: 'TSVRaw',
+    });
+    expect(failures).not.toContain('merge_selector_base');
+  });
+
+  it('skips a migration that sets a MergeTree setting the engine lacks, until it has it', async () => {
+    // Versions far beyond the shipped ones, recorded beside them in the store's database.
+    const table = {
+      version: 1001,
+      description: 'a table to tune',
+      statements: () => [
+        `CREATE TABLE IF NOT EXISTS ${database}.tuned (a UInt8) ENGINE = MergeTree ORDER BY a`,
+      ],
+    };
+    const tuning = (version: number, setting: string, value: number) => ({
+      version,
+      description: `tuning ${version}`,
+      mergeTreeSettings: [setting],
+      statements: () => [`ALTER TABLE ${database}.tuned MODIFY SETTING ${setting} = ${value}`],
+    });
+    const recorded = () =>
+      store.query(
+        `SELECT DISTINCT Version FROM ${database}.schema_migrations WHERE Version > 1000 ORDER BY Version`,
+        { format: 'TSV' },
+      );
+
+    const ran = await migrate(store, options, silentLogger, [
+      table,
+      tuning(1002, 'no_such_merge_tree_setting', 1),
+      tuning(1003, 'merge_selector_base', 7),
+    ]);
+
+    expect(ran).toEqual([1001, 1003]);
+    expect(await recorded()).toBe('1001\n1003\n');
+    // Asked again at every start: once the engine knows the setting, the migration applies.
+    const later = await migrate(store, options, silentLogger, [
+      table,
+      tuning(1002, 'merge_selector_base', 9),
+      tuning(1003, 'merge_selector_base', 7),
+    ]);
+    expect(later).toEqual([1002]);
+    const created = await store.query(`SHOW CREATE TABLE ${database}.tuned`, { format: 'TSVRaw' });
+    expect(created).toMatch(/merge_selector_base = 9\b/);
+  });
+
   it('writes an insert larger than the engine default of 10 MiB as one compact part', async () => {
     await migrate(store, options, silentLogger);
     // ~12 MiB uncompressed: a wide part (a file per column stream) under the default.

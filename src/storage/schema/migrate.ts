@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store.js';
+import { sqlString } from '../sql.js';
 import { OTEL_TRACES, SCHEMA_MIGRATIONS } from '../tables.js';
 import { MIGRATIONS, type Migration, type SchemaOptions } from './migrations.js';
 import { renderStatements, type DdlTarget } from './target.js';
@@ -30,9 +31,21 @@ ENGINE = ReplacingMergeTree
 ORDER BY Version`,
   ]);
   const applied = await appliedVersions(store, database);
+  const pending = migrations.filter((migration) => !applied.has(migration.version));
+  const known = await knownMergeTreeSettings(
+    store,
+    pending.flatMap((migration) => migration.mergeTreeSettings ?? []),
+  );
   const ran: number[] = [];
-  for (const migration of migrations) {
-    if (applied.has(migration.version)) continue;
+  for (const migration of pending) {
+    const missing = (migration.mergeTreeSettings ?? []).filter((name) => !known.has(name));
+    if (missing.length > 0) {
+      logger.info(
+        { version: migration.version, missing },
+        `schema migration skipped until the server knows its settings: ${migration.description}`,
+      );
+      continue;
+    }
     logger.info(
       { version: migration.version },
       `applying schema migration: ${migration.description}`,
@@ -56,6 +69,17 @@ export async function verifySchema(store: Store, database: string): Promise<void
       `table ${OTEL_TRACES.in(database)} does not exist; create it (storage.create_schema: true) or point storage.database at a database that has it`,
     );
   }
+}
+
+/** Which of `names` this ClickHouse has as MergeTree settings (no query when none are asked). */
+async function knownMergeTreeSettings(store: Store, names: string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const list = [...new Set(names)].map((name) => sqlString(name)).join(', ');
+  const out = await store.query(
+    `SELECT name FROM system.merge_tree_settings WHERE name IN (${list})`,
+    { format: 'TSV' },
+  );
+  return new Set(out.split('\n').filter(Boolean));
 }
 
 async function appliedVersions(store: Store, database: string): Promise<Set<number>> {
