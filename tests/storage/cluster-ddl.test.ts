@@ -113,32 +113,26 @@ describe('the single-server form', () => {
     }
   });
 
-  it('merges the wide tables column by column from their first rows', async () => {
+  /** Migrates, then expects `setting` on the three wide tables and not on `failures`. */
+  async function expectOnWideTablesOnly(setting: RegExp, name: string): Promise<void> {
     await migrate(store, options, silentLogger);
-    for (const name of ['otel_traces', 'otel_logs', 'agent_traces']) {
-      const created = await store.query(`SHOW CREATE TABLE ${database}.${name}`, {
-        format: 'TSVRaw',
-      });
-      expect(created, name).toMatch(/vertical_merge_algorithm_min_rows_to_activate = 1\b/);
+    const created = (table: string) =>
+      store.query(`SHOW CREATE TABLE ${database}.${table}`, { format: 'TSVRaw' });
+    for (const table of ['otel_traces', 'otel_logs', 'agent_traces']) {
+      expect(await created(table), table).toMatch(setting);
     }
-    const failures = await store.query(`SHOW CREATE TABLE ${database}.failures`, {
-      format: 'TSVRaw',
-    });
-    expect(failures).not.toContain('vertical_merge_algorithm');
+    expect(await created('failures')).not.toContain(name);
+  }
+
+  it('merges the wide tables column by column from their first rows', async () => {
+    await expectOnWideTablesOnly(
+      /vertical_merge_algorithm_min_rows_to_activate = 1\b/,
+      'vertical_merge_algorithm',
+    );
   });
 
   it('lets the wide tables gather 20 parts of a size before merging them', async () => {
-    await migrate(store, options, silentLogger);
-    for (const name of ['otel_traces', 'otel_logs', 'agent_traces']) {
-      const created = await store.query(`SHOW CREATE TABLE ${database}.${name}`, {
-        format: 'TSVRaw',
-      });
-      expect(created, name).toMatch(/merge_selector_base = 20\b/);
-    }
-    const failures = await store.query(`SHOW CREATE TABLE ${database}.failures`, {
-      format: 'TSVRaw',
-    });
-    expect(failures).not.toContain('merge_selector_base');
+    await expectOnWideTablesOnly(/merge_selector_base = 20\b/, 'merge_selector_base');
   });
 
   it('skips a migration that sets a MergeTree setting the engine lacks, until it has it', async () => {
