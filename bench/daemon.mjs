@@ -72,7 +72,13 @@ async function startOnce(options) {
   const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
   const configPath = join(dir, 'faultline.yaml');
-  const engine = options.engine === 'server' ? await startEngine(join(dir, 'engine')) : undefined;
+  let engine;
+  try {
+    if (options.engine === 'server') engine = await startEngine(join(dir, 'engine'));
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const storage = engine
     ? `engine: server\n  url: http://127.0.0.1:${engine.port}`
     : `engine: embedded\n  path: ${join(dir, 'store')}`;

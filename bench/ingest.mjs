@@ -38,7 +38,8 @@
 // chDB in a process of its own through ClickHouse's HTTP interface, bench/clickhouse-http.mjs;
 // the engine process's CPU and memory are reported apart from the daemon's).
 // BENCH_DAEMON_NODE_OPTIONS passes node flags to the daemon only (e.g. "--cpu-prof
-// --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json.
+// --cpu-prof-dir=/somewhere"). Results: bench/results/ingest.json (ingest-server.json with
+// --engine server).
 
 import { fork } from 'node:child_process';
 import console from 'node:console';
@@ -99,6 +100,8 @@ const params = {
 if (params.engine !== 'embedded' && params.engine !== 'server') {
   throw new Error(`--engine takes embedded or server, not "${params.engine}"`);
 }
+// SPEC §9: the embedded engine in the daemon's process; the server engine outside it.
+const RSS_TARGET_MIB_AT_10K = params.engine === 'server' ? 150 : 400;
 const transportList = params.transports.split(',').filter(Boolean);
 if (transportList.length === 0 || transportList.some((t) => t !== 'grpc' && t !== 'http')) {
   throw new Error(
@@ -398,8 +401,7 @@ const file = writeResults(params.engine === 'server' ? 'ingest-server' : 'ingest
     storedSpansPerSec: 60_000,
     drainWithinMs: 2000,
     ackP99MsAtHalfMax: 10,
-    // SPEC §9: the embedded engine in the daemon's process; the server engine outside it.
-    peakRssMiBAt10kSpansPerSec: params.engine === 'server' ? 150 : 400,
+    peakRssMiBAt10kSpansPerSec: RSS_TARGET_MIB_AT_10K,
   },
   phases,
 });
@@ -488,7 +490,7 @@ if (phases.rate) {
   printRatePhase(
     phases.rate,
     params.rateSpansPerSec,
-    `target peak RSS ≤ ${params.engine === 'server' ? 150 : 400} MiB at 10,000`,
+    `target peak RSS ≤ ${RSS_TARGET_MIB_AT_10K} MiB at 10,000`,
   );
 }
 for (const phase of Object.values(phases)) {
