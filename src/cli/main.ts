@@ -25,9 +25,10 @@ Commands:
                                         (default http://localhost:4318)
   validate-config FILE                  check a config file; prints every problem with its path
   demo [--config FILE]                  send sample failing agent runs and show the captured failures
-  bench [SCENARIO…] [--OPTION VALUE…]   run benchmarks from a source checkout (default: the floor
-                                        and the whole daemon at max and half max, SPEC §9);
-                                        results in bench/results/ (see bench/README.md)
+  bench [SCENARIO…] [--OPTION VALUE…]   run benchmarks from a source checkout (default: the floor,
+                                        the whole daemon at max, half max and 10,000 spans/s,
+                                        and on the server engine: SPEC §9); results in
+                                        bench/results/ (see bench/README.md)
   help                                  show this text
 `;
 
