@@ -22,7 +22,7 @@ export interface EncodedRows {
 
 /**
  * Turns a batch of items into insert payloads of a bounded size. What the queues and the
- * exporter need of a row format (JSONEachRow today; a Native block encoder plugs in here):
+ * exporter need of a row format (Native blocks, `../clickhouse/native/`; JSONEachRow lines):
  * - every chunk holds at most `maxChunkBytes`, except a single row larger than that;
  * - encoding yields to the event loop between slices of bounded time, so a large batch never
  *   holds up other work (the admin port's /healthz, receivers);
