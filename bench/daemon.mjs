@@ -247,18 +247,27 @@ async function startEngine(dataDir) {
  * utime + stime in clock ticks, minor page faults, and VmRSS / VmHWM in KiB, of one process.
  */
 export function procStats(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which is in parentheses and may contain spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(`/proc/${pid}/stat`);
   const ticks = Number(fields[11]) + Number(fields[12]); // fields 14 and 15: utime, stime
   const minorFaults = Number(fields[7]); // field 10: minflt
+  // The main thread (its id is the process's): JavaScript and the event loop.
+  const main = statFields(`/proc/${pid}/task/${pid}/stat`);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
   return {
     ticks,
+    mainThreadTicks: Number(main[11]) + Number(main[12]),
     minorFaults,
     rssKiB: field('VmRSS'),
+    // File-backed pages: mostly the mapped code of node and of the engine's library.
+    rssFileKiB: field('RssFile'),
     hwmKiB: field('VmHWM'),
     threads: field('Threads'),
   };
+}
+
+/** The fields of a /proc stat file after the command name (in parentheses, maybe with spaces). */
+function statFields(path) {
+  const stat = readFileSync(path, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }

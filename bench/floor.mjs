@@ -16,7 +16,7 @@
 // --pool BENCH_POOL. Results: bench/results/floor.json.
 
 import console from 'node:console';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
@@ -86,6 +86,7 @@ async function insertUs() {
 }
 
 const nativeInsertUs = await insertUs();
+const memory = ownMemory();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 
@@ -102,6 +103,10 @@ const results = {
   },
   floorCpuUsPerSpan: round(floorUs),
   floorSpansPerCpuSecond: round(1e6 / floorUs, 0),
+  // This process after its inserts: node, the embedded engine and the sample spans. What the
+  // daemon's peak RSS compares with; no daemon holds less while it inserts these spans.
+  peakRssMiB: memory.peakRssMiB,
+  rssFileBackedMiB: memory.rssFileBackedMiB,
 };
 const file = writeResults('floor', results);
 
@@ -112,4 +117,15 @@ console.log(`  Native block    encode ${round(nativeUs)}   insert ${round(native
 console.log(
   `  floor = decode + Native encode + insert: ${round(floorUs)} µs/span = ${results.floorSpansPerCpuSecond.toLocaleString('en-US')} spans per CPU-second`,
 );
+console.log(
+  `  this process peaked at ${memory.peakRssMiB} MiB resident (${memory.rssFileBackedMiB} MiB file-backed: mapped code)`,
+);
 console.log(`\nwrote ${file}`);
+
+/** Peak and file-backed resident memory of this process, from /proc/self/status. */
+function ownMemory() {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const mib = (name) =>
+    round(Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1]) / 1024, 0);
+  return { peakRssMiB: mib('VmHWM'), rssFileBackedMiB: mib('RssFile') };
+}

@@ -258,6 +258,12 @@ async function runPhase(loadgenArgs) {
       daemonCpuSec: round(cpuSec, 2),
       daemonCpuPercentOfOneCore: round((cpuSec / windowSec) * 100, 1),
       daemonCpuSecPer100kSpans: spans ? round((cpuSec / spans) * 100_000, 3) : null,
+      // The share of the window the main thread (JavaScript, the event loop) was on a core. Near
+      // 100%, requests queue behind one another and the ack latency's tail grows with it.
+      mainThreadBusyPercent: round(
+        ((end.mainThreadTicks - begin.mainThreadTicks) / CLK_TCK / windowSec) * 100,
+        1,
+      ),
       // The window's CPU leaves out engine work that lags behind it. This one is everything the
       // daemon spent from the first request (warm-up included) until the last acknowledged
       // span was visible, per span stored.
@@ -285,6 +291,7 @@ async function runPhase(loadgenArgs) {
       peakRssMiB: mib(end.hwmKiB),
       maxSampledRssMiB: mib(Math.max(rssMaxKiB, end.rssKiB)),
       rssAtEndMiB: mib(end.rssKiB),
+      rssFileBackedAtEndMiB: mib(end.rssFileKiB),
       rssBeforeLoadMiB: mib(atStart.rssKiB),
       daemonThreads: end.threads,
       ackedSpansTotal: acked,
@@ -424,8 +431,8 @@ const table = (phase) => {
 };
 const footer = (phase) =>
   [
-    `  daemon CPU ${phase.daemonCpuSec} s in ${phase.windowSec} s = ${phase.daemonCpuPercentOfOneCore}% of one core, ${phase.daemonCpuSecPer100kSpans} s per 100k spans (load generator: ${phase.loadgenCpuSec} s; anything else: ${phase.otherCpuPercentOfOneCore}% of a core)`,
-    `  daemon RSS peak ${phase.peakRssMiB} MiB (before load ${phase.rssBeforeLoadMiB}, at end ${phase.rssAtEndMiB}); ${phase.daemonThreads} threads; ${phase.daemonMinorFaultsPerSpan} page faults per span`,
+    `  daemon CPU ${phase.daemonCpuSec} s in ${phase.windowSec} s = ${phase.daemonCpuPercentOfOneCore}% of one core (main thread busy ${phase.mainThreadBusyPercent}% of the window), ${phase.daemonCpuSecPer100kSpans} s per 100k spans (load generator: ${phase.loadgenCpuSec} s; anything else: ${phase.otherCpuPercentOfOneCore}% of a core)`,
+    `  daemon RSS peak ${phase.peakRssMiB} MiB (before load ${phase.rssBeforeLoadMiB}, at end ${phase.rssAtEndMiB}, of which ${phase.rssFileBackedAtEndMiB} file-backed: mapped code); ${phase.daemonThreads} threads; ${phase.daemonMinorFaultsPerSpan} page faults per span`,
     ...(phase.engineProcess
       ? [
           `  engine process (server engine): CPU ${phase.engineProcess.cpuSec} s = ${phase.engineProcess.cpuPercentOfOneCore}% of one core, ${phase.engineProcess.cpuUsPerStoredSpanAllIn ?? '-'} µs per stored span all-in; RSS peak ${phase.engineProcess.peakRssMiB} MiB`,
