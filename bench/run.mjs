@@ -30,6 +30,7 @@ const SCENARIOS = [
   'ingest',
   'server',
   'threads',
+  'handoff',
   'resend',
 ];
 
