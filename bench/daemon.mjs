@@ -244,7 +244,8 @@ async function startEngine(dataDir) {
 }
 
 /**
- * utime + stime in clock ticks, minor page faults, and VmRSS / VmHWM in KiB, of one process.
+ * utime + stime in clock ticks (the process's and its main thread's), minor page faults, and
+ * VmRSS / RssFile / VmHWM in KiB, of one process.
  */
 export function procStats(pid) {
   const fields = statFields(`/proc/${pid}/stat`);

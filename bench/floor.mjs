@@ -104,7 +104,8 @@ const results = {
   floorCpuUsPerSpan: round(floorUs),
   floorSpansPerCpuSecond: round(1e6 / floorUs, 0),
   // This process after its inserts: node, the embedded engine and the sample spans. What the
-  // daemon's peak RSS compares with; no daemon holds less while it inserts these spans.
+  // daemon's peak RSS compares with: with the embedded engine, inserting batches of this size,
+  // it holds this much before any of its own work.
   peakRssMiB: memory.peakRssMiB,
   rssFileBackedMiB: memory.rssFileBackedMiB,
 };

@@ -258,8 +258,8 @@ async function runPhase(loadgenArgs) {
       daemonCpuSec: round(cpuSec, 2),
       daemonCpuPercentOfOneCore: round((cpuSec / windowSec) * 100, 1),
       daemonCpuSecPer100kSpans: spans ? round((cpuSec / spans) * 100_000, 3) : null,
-      // The share of the window the main thread (JavaScript, the event loop) was on a core. Near
-      // 100%, requests queue behind one another and the ack latency's tail grows with it.
+      // The share of the window the main thread (JavaScript, the event loop) was on a core: the
+      // busier it is, the more requests queue behind one another, and the ack tail with them.
       mainThreadBusyPercent: round(
         ((end.mainThreadTicks - begin.mainThreadTicks) / CLK_TCK / windowSec) * 100,
         1,

@@ -34,7 +34,7 @@ export function summarize({ server = false } = {}) {
     ackMsAtHalfMax: half && { p50: half.ackLatencyMs.p50, p99: half.ackLatencyMs.p99 },
     rateSpansPerSec: ingest.parameters.rateSpansPerSec,
     ackMsAtRate: rate && { p50: rate.ackLatencyMs.p50, p99: rate.ackLatencyMs.p99 },
-    // Near 100%, requests wait for one another on the event loop: what sets the ack tail.
+    // The busier it is, the longer requests wait for one another: what sets the ack tail.
     mainThreadBusyPercent: {
       max: max?.mainThreadBusyPercent,
       half: half?.mainThreadBusyPercent,
