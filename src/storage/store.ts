@@ -19,7 +19,8 @@ export const JSON_EACH_ROW: InsertFormat = { name: 'JSONEachRow' };
 
 /**
  * One insert body, whole or as parts to be sent one after another: a batch of queue records
- * is handed over as its records' payloads, so tens of MiB are never copied into one buffer.
+ * is handed over as slices of its records' payloads, so tens of MiB are never copied into one
+ * buffer.
  */
 export type InsertBody = Buffer | readonly Buffer[];
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
+import { mergeNativeBlocks } from '../../../src/exporters/clickhouse/native/merge.js';
 import { NativeRowEncoder } from '../../../src/exporters/clickhouse/native/row-encoder.js';
 import { spanBlockEncoder } from '../../../src/exporters/clickhouse/native/span-columns.js';
 import { ExporterMetrics } from '../../../src/exporters/helper/metrics.js';
@@ -161,6 +162,22 @@ describe('the Native block of otel_traces', () => {
     await store.insert('otel_traces', blocks, options);
     const count = await store.query('SELECT count() FROM faultline.otel_traces', { format: 'TSV' });
     expect(count.trim()).toBe('6');
+  });
+
+  it('stores a batch merged from many blocks as the same rows as one block of them', async () => {
+    const encoder = spanBlockEncoder();
+    const format = { name: 'Native', columns: encoder.columnNames } as const;
+    const spans = Array.from({ length: 30 }, () => variedSpans()).flat();
+    await store.command('TRUNCATE TABLE faultline.otel_traces');
+    await store.insert('otel_traces', encoder.encode(spans), { format });
+    const asOneBlock = await store.query(EVERY_COLUMN, { format: 'JSONEachRow' });
+
+    await store.command('TRUNCATE TABLE faultline.otel_traces');
+    const merged = mergeNativeBlocks(spans.map((span) => encoder.encode([span])));
+    // More parts than one writev takes (1,024 on Linux): the store writes them in turns.
+    expect(merged.length).toBeGreaterThan(1024);
+    await store.insert('otel_traces', merged, { format });
+    expect(await store.query(EVERY_COLUMN, { format: 'JSONEachRow' })).toBe(asOneBlock);
   });
 });
 

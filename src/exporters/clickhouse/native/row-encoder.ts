@@ -7,7 +7,8 @@ import type {
   RowEncoder,
   UnencodableRow,
 } from '../../helper/encoder.js';
-import { nativeBlocks, type PayloadFormat } from '../../helper/queue/payload-format.js';
+import type { PayloadFormat } from '../../helper/queue/payload-format.js';
+import { nativeBlocks } from './payload-format.js';
 import type { BlockEncoder } from './block.js';
 
 const ONE = (): number => 1;

@@ -7,7 +7,10 @@ import { JSON_EACH_ROW, type InsertFormat } from '../../../storage/store.js';
 export interface PayloadFormat {
   /** What storage is told the body is. */
   readonly insert: InsertFormat;
-  /** One insert body from record payloads, in order, as parts (never copied into one). */
+  /**
+   * One insert body from record payloads, in order, as parts, never copied into one buffer
+   * (Native blocks are merged into one block in place, `../../clickhouse/native/merge.ts`).
+   */
   body(parts: readonly Buffer[]): readonly Buffer[];
   /** The smallest parts of record payloads that can be inserted (and refused) alone. */
   split(payloads: readonly Buffer[]): Buffer[];
@@ -48,30 +51,3 @@ export const JSON_LINES: PayloadFormat = {
   rowsIn: (parts) => parts.length,
   deadLetterRow: (part) => part,
 };
-
-/** The row count of a Native block: its second LEB128 number, after the column count. */
-function blockRows(block: Buffer): number {
-  let at = 0;
-  while (block[at]! & 0x80) at++;
-  let rows = 0;
-  for (let shift = 1; ; shift *= 128) {
-    const byte = block[++at] ?? 0;
-    rows += (byte & 0x7f) * shift;
-    if (!(byte & 0x80)) return rows;
-  }
-}
-
-/**
- * ClickHouse Native blocks (one per record): blocks one after another are one Native stream.
- * A block is the smallest part; typed columns leave storage little to refuse row by row. The
- * dead-letter file keeps a refused block in base64, to be inserted again with `FORMAT Native`.
- */
-export function nativeBlocks(columns: readonly string[]): PayloadFormat {
-  return {
-    insert: { name: 'Native', columns },
-    body: (parts) => parts,
-    split: (payloads) => [...payloads],
-    rowsIn: (parts) => parts.reduce((sum, block) => sum + blockRows(block), 0),
-    deadLetterRow: (part) => Buffer.from(JSON.stringify({ native: part.toString('base64') })),
-  };
-}
