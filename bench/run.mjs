@@ -27,6 +27,7 @@ const SCENARIOS = [
   'queue',
   'floor',
   'schema',
+  'merge',
   'ingest',
   'server',
   'threads',
