@@ -34,6 +34,7 @@ const FIXED_WIDTHS: Readonly<Record<string, number>> = {
 
 class NotMergeable extends Error {}
 
+/** Parsed once each: a handful, the types the encoders write (an unknown one is not kept). */
 const parsedTypes = new Map<string, ColumnType>();
 
 /** The type named in a block's header; throws NotMergeable for one not written by the encoders. */
