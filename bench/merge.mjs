@@ -55,10 +55,10 @@ function batch() {
 
 // The event loop's cost: merging ready batches, for about 2 s of CPU.
 const batches = Array.from({ length: 8 }, batch);
-for (const blocks of batches) mergeNativeBlocks(blocks); // warm-up
+for (const blocks of batches) await mergeNativeBlocks(blocks); // warm-up
 const mergeStart = cpuNow();
 let merged = 0;
-while (cpuNow() - mergeStart < 2) mergeNativeBlocks(batches[merged++ % batches.length]);
+while (cpuNow() - mergeStart < 2) await mergeNativeBlocks(batches[merged++ % batches.length]);
 const mergeUs = ((cpuNow() - mergeStart) / (merged * params.rowsPerInsert)) * 1e6;
 
 // The engine's: the same kind of batch inserted both ways, taking turns.
@@ -74,7 +74,7 @@ try {
     // blocks, merged, merged, blocks, …: each way as often first as second.
     const how = (turn + (turn >> 1)) % 2 ? 'merged' : 'blocks';
     const blocks = batch();
-    const body = how === 'merged' ? mergeNativeBlocks(blocks) : blocks;
+    const body = how === 'merged' ? await mergeNativeBlocks(blocks) : blocks;
     const start = cpuNow();
     await store.insert('otel_traces', body, NATIVE);
     insertUs[how].push(((cpuNow() - start) / params.rowsPerInsert) * 1e6);

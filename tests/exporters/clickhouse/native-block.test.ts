@@ -173,7 +173,7 @@ describe('the Native block of otel_traces', () => {
     const asOneBlock = await store.query(EVERY_COLUMN, { format: 'JSONEachRow' });
 
     await store.command('TRUNCATE TABLE faultline.otel_traces');
-    const merged = mergeNativeBlocks(spans.map((span) => encoder.encode([span])));
+    const merged = await mergeNativeBlocks(spans.map((span) => encoder.encode([span])));
     // More parts than one writev takes (1,024 on Linux): the store writes them in turns.
     expect(merged.length).toBeGreaterThan(1024);
     await store.insert('otel_traces', merged, { format });

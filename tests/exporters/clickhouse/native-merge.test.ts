@@ -116,48 +116,57 @@ function blocksOf<T>(encode: (items: readonly T[]) => Buffer, items: readonly T[
 }
 
 describe('mergeNativeBlocks', () => {
-  it('merges span blocks into the block the same spans make together, byte for byte', () => {
+  it('merges span blocks into the block the same spans make together, byte for byte', async () => {
     const encoder = spanBlockEncoder();
     const spans = Array.from({ length: 23 }, (_, n) => variedSpan(n));
     const whole = encoder.encode(spans);
     for (const runs of [[1], [2, 5], [7, 1, 3], [22]]) {
       const blocks = blocksOf((items) => encoder.encode(items), spans, runs);
       expect(blocks.length).toBeGreaterThan(1);
-      expect(Buffer.concat(mergeNativeBlocks(blocks)).equals(whole)).toBe(true);
+      expect(Buffer.concat(await mergeNativeBlocks(blocks)).equals(whole)).toBe(true);
     }
   });
 
-  it('merges trace and failure blocks the same way', () => {
+  it('merges trace and failure blocks the same way', async () => {
     const traces = traceBlockEncoder();
     const someTraces = Array.from({ length: 9 }, (_, n) => trace(n));
     const failures = failureBlockEncoder();
     const someFailures = Array.from({ length: 11 }, (_, n) => failure(n));
-    expect(
-      Buffer.concat(
-        mergeNativeBlocks(blocksOf((t) => traces.encode(t), someTraces, [2, 3])),
-      ).equals(traces.encode(someTraces)),
-    ).toBe(true);
-    expect(
-      Buffer.concat(
-        mergeNativeBlocks(blocksOf((f) => failures.encode(f), someFailures, [4])),
-      ).equals(failures.encode(someFailures)),
-    ).toBe(true);
+    const mergedTraces = await mergeNativeBlocks(
+      blocksOf((t) => traces.encode(t), someTraces, [2, 3]),
+    );
+    expect(Buffer.concat(mergedTraces).equals(traces.encode(someTraces))).toBe(true);
+    const mergedFailures = await mergeNativeBlocks(
+      blocksOf((f) => failures.encode(f), someFailures, [4]),
+    );
+    expect(Buffer.concat(mergedFailures).equals(failures.encode(someFailures))).toBe(true);
   });
 
-  it('passes one block on as it is', () => {
+  it('yields to the event loop while it merges a large batch', async () => {
+    // 100 copies of a 200-span block: ~20,000 rows, tens of ms of walking, so several slices.
+    const block = spanBlockEncoder().encode(Array.from({ length: 200 }, (_, n) => variedSpan(n)));
+    let otherWorkRan = false;
+    const merging = mergeNativeBlocks(Array.from({ length: 100 }, () => block));
+    setImmediate(() => (otherWorkRan = true));
+    const merged = await merging;
+    expect(otherWorkRan).toBe(true);
+    expect(merged.length).toBeGreaterThan(100);
+  });
+
+  it('passes one block on as it is', async () => {
     const block = spanBlockEncoder().encode([variedSpan(1)]);
     const blocks = [block];
-    expect(mergeNativeBlocks(blocks)).toBe(blocks);
+    expect(await mergeNativeBlocks(blocks)).toBe(blocks);
   });
 
-  it('passes blocks on unmerged when they cannot be merged', () => {
+  it('passes blocks on unmerged when they cannot be merged', async () => {
     const spans = spanBlockEncoder().encode([variedSpan(1), variedSpan(2)]);
     const failures = failureBlockEncoder().encode([failure(1)]);
     const differentColumns = [spans, failures];
-    expect(mergeNativeBlocks(differentColumns)).toBe(differentColumns);
+    expect(await mergeNativeBlocks(differentColumns)).toBe(differentColumns);
 
     const truncated = [spans, spans.subarray(0, spans.length - 3)];
-    expect(mergeNativeBlocks(truncated)).toBe(truncated);
+    expect(await mergeNativeBlocks(truncated)).toBe(truncated);
 
     // One column `s LowCardinality(String)` of one row 'a': a type the encoders never write.
     const lowCardinality = Buffer.from([
@@ -177,6 +186,6 @@ describe('mergeNativeBlocks', () => {
       0,
     ]);
     const unknownType = [lowCardinality, lowCardinality];
-    expect(mergeNativeBlocks(unknownType)).toBe(unknownType);
+    expect(await mergeNativeBlocks(unknownType)).toBe(unknownType);
   });
 });

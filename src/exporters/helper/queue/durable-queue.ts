@@ -262,7 +262,7 @@ export class DurableQueue<T> implements RowQueue<T> {
     batchRows: number,
   ): Promise<void> {
     const { format } = this.options.encoder;
-    const refusal = await this.sendWithRetry(format.body(parts), count, token);
+    const refusal = await this.sendWithRetry(await format.body(parts), count, token);
     if (!refusal) return;
     const pieces = format.split(parts);
     if (pieces.length <= Math.max(1, Math.ceil(batchRows / BISECT_PARTS))) {

@@ -9,9 +9,10 @@ export interface PayloadFormat {
   readonly insert: InsertFormat;
   /**
    * One insert body from record payloads, in order, as parts, never copied into one buffer
-   * (Native blocks are merged into one block in place, `../../clickhouse/native/merge.ts`).
+   * (Native blocks are merged into one block in place, `../../clickhouse/native/merge.ts`,
+   * yielding to the event loop between slices of the work).
    */
-  body(parts: readonly Buffer[]): readonly Buffer[];
+  body(parts: readonly Buffer[]): Promise<readonly Buffer[]>;
   /** The smallest parts of record payloads that can be inserted (and refused) alone. */
   split(payloads: readonly Buffer[]): Buffer[];
   /** How many rows `split`'s parts hold. */
@@ -41,7 +42,7 @@ export const JSON_LINES: PayloadFormat = {
       if (body.length > 0) body.push(NEWLINE);
       body.push(part);
     }
-    return body;
+    return Promise.resolve(body);
   },
   split(payloads) {
     const lines: Buffer[] = [];
