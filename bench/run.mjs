@@ -1,7 +1,7 @@
 // Runs the benchmark scenarios one after another, each in a fresh Node process, so no JIT
 // state, heap or open handle of one scenario colours the next.
 //
-//   npm run bench                   # all scenarios (about 13 min on 2 cores)
+//   npm run bench                   # all scenarios (about 14 min on 2 cores)
 //   node bench/run.mjs decode       # only the named ones
 //
 // When `floor` and `ingest` both ran, the SPEC §9 summary of the two (and of `server`, when it
