@@ -117,7 +117,11 @@ export class Daemon {
       const ran = await migrate(
         this.store,
         // Tables start without a TTL; the lifecycle applies storage.retention right after.
-        { database: storage.database, cluster: storage.cluster },
+        {
+          database: storage.database,
+          cluster: storage.cluster,
+          compression: storage.compression,
+        },
         this.logger,
       );
       this.logger.info({ engine: storage.engine, applied: ran }, 'storage schema is up to date');

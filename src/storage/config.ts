@@ -69,6 +69,11 @@ export const storageSchema = z
     embedded_memory_percentage: z.number().min(1).max(90).default(30),
     /** Send insert deduplication tokens (needs ClickHouse 22.2 or newer on the server engine). */
     dedup_tokens: z.boolean().default(true),
+    /**
+     * The columns' general-purpose codec: `lz4` (ClickHouse's default, the least CPU per insert
+     * and merge) or `zstd` (the Collector's codecs, smaller parts). Applied at every start-up.
+     */
+    compression: z.enum(['lz4', 'zstd']).default('lz4'),
   })
   .strict()
   .superRefine((storage, ctx) => {

@@ -307,6 +307,7 @@ describe('defaults', () => {
       archive: { path: '', ahead: 2 * DAY, interval: DAY },
       request_timeout: 30_000,
       dedup_tokens: true,
+      compression: 'lz4',
       embedded_memory_percentage: 30,
     });
     expect(config.alerting).toEqual({

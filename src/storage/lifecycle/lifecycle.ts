@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { StorageConfig } from '../config.js';
 import type { Store } from '../store.js';
 import { archiveExpiring } from './archive.js';
+import { applyCompression } from './compression.js';
 import { StorageMetrics } from './metrics.js';
 import { applyRetention } from './retention.js';
 import { storageUsage } from './usage.js';
@@ -10,7 +11,8 @@ import { storageUsage } from './usage.js';
 /**
  * The data lifecycle of a store the daemon owns: at start-up, the archival pass (when
  * configured) and then the configured retention, so a shortened retention cannot drop a day
- * before it is archived; afterwards archival on its interval; the storage-use gauges read the store on scrape.
+ * before it is archived, and the configured codecs; afterwards archival on its interval; the
+ * storage-use gauges read the store on scrape.
  */
 export class StorageLifecycle {
   private readonly metrics: StorageMetrics;
@@ -27,12 +29,15 @@ export class StorageLifecycle {
   }
 
   async start(): Promise<void> {
-    // Retention and archival change tables: only a daemon that owns the schema runs them.
+    // Retention, codecs and archival change tables: only a daemon that owns the schema runs them.
     const owner = this.config.create_schema;
     const archiving = owner && this.config.archive.path !== '';
     const target = { database: this.config.database, cluster: this.config.cluster };
     if (archiving) await this.archive();
-    if (owner) await applyRetention(this.store, this.config, target, this.logger);
+    if (owner) {
+      await applyRetention(this.store, this.config, target, this.logger);
+      await applyCompression(this.store, this.config, target, this.logger);
+    }
     this.metrics.source = () => storageUsage(this.store, target);
     if (archiving) this.every(this.config.archive.interval, () => this.archive());
   }

@@ -3,21 +3,25 @@ import type { Store } from '../store.js';
 import { sqlString } from '../sql.js';
 import { OTEL_TRACES, SCHEMA_MIGRATIONS } from '../tables.js';
 import { MIGRATIONS, type Migration, type SchemaOptions } from './migrations.js';
+import { withCompression, type Compression } from './codecs.js';
 import { renderStatements, type DdlTarget } from './target.js';
 
 /**
  * Brings the schema up to the newest migration. Safe to run on every start and from
  * several daemons: statements are idempotent and versions are recorded after they apply.
+ * Tables are created with the codecs of `compression` (as written, the Collector's, when it is
+ * not given); those of existing tables are the lifecycle's to change.
  */
 export async function migrate(
   store: Store,
-  options: SchemaOptions & DdlTarget,
+  options: SchemaOptions & DdlTarget & { compression?: Compression },
   logger: Logger,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
-  const { database } = options;
+  const { database, compression = 'zstd' } = options;
   const run = async (statements: string[]): Promise<void> => {
-    for (const statement of renderStatements(statements, options)) await store.command(statement);
+    const compressed = statements.map((statement) => withCompression(statement, compression));
+    for (const statement of renderStatements(compressed, options)) await store.command(statement);
   };
   await run([`CREATE DATABASE IF NOT EXISTS ${database}`]);
   await run([
