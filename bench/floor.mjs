@@ -22,10 +22,14 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { pino } from 'pino';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
+import { storageSchema } from '../dist/storage/config.js';
 import { EmbeddedStore } from '../dist/storage/embedded.js';
 import { migrate } from '../dist/storage/schema/migrate.js';
 import { machine, option, round, writeResults } from './common.mjs';
 import { benchPool, freshSpanSource, receiverDecoder } from './payloads.mjs';
+
+/** The codecs a daemon creates its tables with by default. */
+const SHIPPED_COMPRESSION = storageSchema.parse({}).compression;
 
 const params = {
   rounds: option('rounds', 'BENCH_FLOOR_ROUNDS', 5),
@@ -68,7 +72,11 @@ const nativeUs = cpuPerSpan(
 const dir = mkdtempSync(join(os.tmpdir(), 'faultline-floor-'));
 const store = new EmbeddedStore(join(dir, 'chdb'), 'faultline', Math.floor(os.totalmem() * 0.3));
 await store.open();
-await migrate(store, { database: 'faultline', ttlSeconds: 0 }, pino({ level: 'silent' }));
+await migrate(
+  store,
+  { database: 'faultline', compression: SHIPPED_COMPRESSION },
+  pino({ level: 'silent' }),
+);
 
 const NATIVE = { format: { name: 'Native', columns: encoder.columnNames } };
 

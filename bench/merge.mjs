@@ -20,10 +20,14 @@ import process from 'node:process';
 import { pino } from 'pino';
 import { mergeNativeBlocks } from '../dist/exporters/clickhouse/native/merge.js';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
+import { storageSchema } from '../dist/storage/config.js';
 import { EmbeddedStore } from '../dist/storage/embedded.js';
 import { migrate } from '../dist/storage/schema/migrate.js';
 import { machine, option, round, writeResults } from './common.mjs';
 import { benchPool, freshSpanSource } from './payloads.mjs';
+
+/** The codecs a daemon creates its tables with by default. */
+const SHIPPED_COMPRESSION = storageSchema.parse({}).compression;
 
 const params = {
   rounds: option('rounds', 'BENCH_MERGE_ROUNDS', 14),
@@ -67,7 +71,11 @@ const store = new EmbeddedStore(join(dir, 'chdb'), 'faultline', Math.floor(os.to
 const insertUs = { blocks: [], merged: [] };
 try {
   await store.open();
-  await migrate(store, { database: 'faultline', ttlSeconds: 0 }, pino({ level: 'silent' }));
+  await migrate(
+    store,
+    { database: 'faultline', compression: SHIPPED_COMPRESSION },
+    pino({ level: 'silent' }),
+  );
   await store.command('SYSTEM STOP MERGES faultline.otel_traces');
   await store.insert('otel_traces', batch(), NATIVE); // warm-up
   for (let turn = 0; turn < params.rounds * 2; turn++) {

@@ -1,11 +1,12 @@
 // Scenario "schema": what each part of the `otel_traces` schema costs per inserted row, so that
 // only what pays for itself is kept (SPEC §9). Each variant runs in a fresh process with a
 // fresh embedded store (chDB binds one data directory per process), migrated as shipped, then
-// with some of its parts dropped:
-//   shipped            as migrated
+// with some of its parts dropped or changed:
+//   shipped            as migrated with the default `storage.compression` (lz4)
 //   no-map-blooms      without the bloom-filter indexes on attribute map keys and values
 //   no-views           without the materialized views fed by otel_traces
 //   bare               without both, nor the trace id and duration indexes
+//   zstd               as shipped, with `storage.compression: zstd` (the Collector's codecs)
 // The same `--rows`-row Native blocks (fresh trace ids) are inserted `--rounds` times; CPU is
 // the whole process's (the engine's insert and merge threads included): per row for the
 // inserts, and per row again once the background merges they caused have finished. The
@@ -29,6 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
+import { storageSchema } from '../dist/storage/config.js';
 import { EmbeddedStore } from '../dist/storage/embedded.js';
 import { migrate } from '../dist/storage/schema/migrate.js';
 import { machine, option, round, writeResults } from './common.mjs';
@@ -54,11 +56,17 @@ const DROP_VIEWS = [
   'DROP VIEW faultline.otel_traces_trace_id_ts_mv',
   'DROP VIEW faultline.otel_traces_1m_mv',
 ];
+const SHIPPED = storageSchema.parse({}).compression;
+/** Each variant: the compression its tables are created with, then statements changing them. */
 const VARIANTS = {
-  shipped: [],
-  'no-map-blooms': dropIndexes(MAP_BLOOMS),
-  'no-views': DROP_VIEWS,
-  bare: [...dropIndexes([...MAP_BLOOMS, 'idx_trace_id', 'idx_duration']), ...DROP_VIEWS],
+  shipped: { compression: SHIPPED, statements: [] },
+  'no-map-blooms': { compression: SHIPPED, statements: dropIndexes(MAP_BLOOMS) },
+  'no-views': { compression: SHIPPED, statements: DROP_VIEWS },
+  bare: {
+    compression: SHIPPED,
+    statements: [...dropIndexes([...MAP_BLOOMS, 'idx_trace_id', 'idx_duration']), ...DROP_VIEWS],
+  },
+  zstd: { compression: 'zstd', statements: [] },
 };
 /** How long merges may run after the last insert before the variant gives up waiting. */
 const MERGE_WAIT_MS = 120_000;
@@ -74,8 +82,9 @@ async function measureVariant(name) {
   const store = new EmbeddedStore(join(dir, 'chdb'), 'faultline', Math.floor(os.totalmem() * 0.3));
   try {
     await store.open();
-    await migrate(store, { database: 'faultline', ttlSeconds: 0 }, pino({ level: 'silent' }));
-    for (const sql of VARIANTS[name]) await store.command(sql);
+    const { compression, statements } = VARIANTS[name];
+    await migrate(store, { database: 'faultline', compression }, pino({ level: 'silent' }));
+    for (const sql of statements) await store.command(sql);
     const freshSpans = freshSpanSource(benchPool(params).requests);
     const encoder = spanBlockEncoder();
     const native = { format: { name: 'Native', columns: encoder.columnNames } };
