@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../config/units.js';
+import { COMPRESSIONS } from './schema/codecs.js';
 
 /** Table → how long its rows are kept; see `src/storage/lifecycle/tables.ts`. */
 const retentionSchema = z
@@ -73,7 +74,7 @@ export const storageSchema = z
      * The columns' general-purpose codec: `lz4` (ClickHouse's default, the least CPU per insert
      * and merge) or `zstd` (the Collector's codecs, smaller parts). Applied at every start-up.
      */
-    compression: z.enum(['lz4', 'zstd']).default('lz4'),
+    compression: z.enum(COMPRESSIONS).default('lz4'),
   })
   .strict()
   .superRefine((storage, ctx) => {

@@ -6,15 +6,16 @@
  * The migrations are written with the Collector's codecs (`ZSTD(1)`, `ZSTD(3)` for long text);
  * specialised codecs in front (`Delta`) stay as they are.
  */
-export type Compression = 'lz4' | 'zstd';
+export const COMPRESSIONS = ['lz4', 'zstd'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
 
 const ZSTD = /\bZSTD\(\d+\)/g;
 const LZ4 = /\bLZ4\b/g;
 
 /**
  * Columns of long text the migrations compress with `ZSTD(3)`, by `table.column`, so a store
- * switched back from lz4 gets the level it was created with (the schema tests check the two
- * agree).
+ * switched back from lz4 gets the level it was created with
+ * (`tests/storage/compression.test.ts` checks the two agree).
  */
 const LONG_TEXT = new Set([
   'otel_traces.InputPreview',
