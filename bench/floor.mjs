@@ -22,14 +22,11 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { pino } from 'pino';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
-import { storageSchema } from '../dist/storage/config.js';
 import { EmbeddedStore } from '../dist/storage/embedded.js';
 import { migrate } from '../dist/storage/schema/migrate.js';
 import { machine, option, round, writeResults } from './common.mjs';
 import { benchPool, freshSpanSource, receiverDecoder } from './payloads.mjs';
-
-/** The codecs a daemon creates its tables with by default. */
-const SHIPPED_COMPRESSION = storageSchema.parse({}).compression;
+import { SHIPPED_COMPRESSION } from './store.mjs';
 
 const params = {
   rounds: option('rounds', 'BENCH_FLOOR_ROUNDS', 5),

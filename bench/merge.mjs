@@ -20,14 +20,11 @@ import process from 'node:process';
 import { pino } from 'pino';
 import { mergeNativeBlocks } from '../dist/exporters/clickhouse/native/merge.js';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
-import { storageSchema } from '../dist/storage/config.js';
 import { EmbeddedStore } from '../dist/storage/embedded.js';
 import { migrate } from '../dist/storage/schema/migrate.js';
 import { machine, option, round, writeResults } from './common.mjs';
 import { benchPool, freshSpanSource } from './payloads.mjs';
-
-/** The codecs a daemon creates its tables with by default. */
-const SHIPPED_COMPRESSION = storageSchema.parse({}).compression;
+import { SHIPPED_COMPRESSION } from './store.mjs';
 
 const params = {
   rounds: option('rounds', 'BENCH_MERGE_ROUNDS', 14),

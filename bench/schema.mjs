@@ -30,11 +30,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { spanBlockEncoder } from '../dist/exporters/clickhouse/native/span-columns.js';
-import { storageSchema } from '../dist/storage/config.js';
 import { EmbeddedStore } from '../dist/storage/embedded.js';
 import { migrate } from '../dist/storage/schema/migrate.js';
 import { machine, option, round, writeResults } from './common.mjs';
 import { benchPool, freshSpanSource } from './payloads.mjs';
+import { SHIPPED_COMPRESSION } from './store.mjs';
 
 const params = {
   rounds: option('rounds', 'BENCH_SCHEMA_ROUNDS', 8),
@@ -56,14 +56,13 @@ const DROP_VIEWS = [
   'DROP VIEW faultline.otel_traces_trace_id_ts_mv',
   'DROP VIEW faultline.otel_traces_1m_mv',
 ];
-const SHIPPED = storageSchema.parse({}).compression;
 /** Each variant: the compression its tables are created with, then statements changing them. */
 const VARIANTS = {
-  shipped: { compression: SHIPPED, statements: [] },
-  'no-map-blooms': { compression: SHIPPED, statements: dropIndexes(MAP_BLOOMS) },
-  'no-views': { compression: SHIPPED, statements: DROP_VIEWS },
+  shipped: { compression: SHIPPED_COMPRESSION, statements: [] },
+  'no-map-blooms': { compression: SHIPPED_COMPRESSION, statements: dropIndexes(MAP_BLOOMS) },
+  'no-views': { compression: SHIPPED_COMPRESSION, statements: DROP_VIEWS },
   bare: {
-    compression: SHIPPED,
+    compression: SHIPPED_COMPRESSION,
     statements: [...dropIndexes([...MAP_BLOOMS, 'idx_trace_id', 'idx_duration']), ...DROP_VIEWS],
   },
   zstd: { compression: 'zstd', statements: [] },
