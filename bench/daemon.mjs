@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { setTimeout, clearTimeout } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { URL, fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
@@ -149,15 +150,22 @@ service:
     proc: () => procStats(child.pid),
     /** The same of the engine's own process, with the server engine. */
     engineProc: engine ? () => procStats(engine.process.pid) : undefined,
+    /** Rows in `table`; waits out the query API's rate limit (it answers 429 with Retry-After). */
     async count(table = 'faultline.otel_traces') {
-      const response = await globalThis.fetch(`${adminUrl}/api/v1/query`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ sql: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`query failed (${response.status}): ${text}`);
-      return Number(JSON.parse(text).n);
+      for (;;) {
+        const response = await globalThis.fetch(`${adminUrl}/api/v1/query`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ sql: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' }),
+        });
+        const text = await response.text();
+        if (response.status === 429) {
+          await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
+          continue;
+        }
+        if (!response.ok) throw new Error(`query failed (${response.status}): ${text}`);
+        return Number(JSON.parse(text).n);
+      }
     },
     /**
      * The admin port's Prometheus metrics: each family summed over its label sets, and each

@@ -222,7 +222,8 @@ async function runPhase(loadgenArgs) {
         break;
       }
       if (waited > VISIBILITY_TIMEOUT_MS) break;
-      await sleep(20);
+      // Under the query API's default rate limit (20 requests/s per client).
+      await sleep(60);
     }
     const drained = daemon.proc();
     const engineDrained = engineStats();
