@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration } from '../config/units.js';
 import { COMPRESSIONS } from './schema/codecs.js';
+import { DEFAULT_EMBEDDED_CONNECTIONS } from './embedded-connections.js';
 
 /** Table → how long its rows are kept; see `src/storage/lifecycle/tables.ts`. */
 const retentionSchema = z
@@ -68,6 +69,12 @@ export const storageSchema = z
      * (`max_memory_usage`). Beyond it a query or insert fails and is retried, not the process.
      */
     embedded_memory_percentage: z.number().min(1).max(90).default(30),
+    /**
+     * Embedded engine: connections to it, each running one statement at a time; more wait in
+     * turn. Each running statement holds one of libuv's threads (UV_THREADPOOL_SIZE, 4 by
+     * default), so keep this below that number: file I/O needs the rest.
+     */
+    embedded_connections: z.number().int().min(1).max(16).default(DEFAULT_EMBEDDED_CONNECTIONS),
     /** Send insert deduplication tokens (needs ClickHouse 22.2 or newer on the server engine). */
     dedup_tokens: z.boolean().default(true),
     /**

@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
+import { DEFAULT_EMBEDDED_CONNECTIONS, EmbeddedConnections } from './embedded-connections.js';
 import {
   JSON_EACH_ROW,
   wholeBody,
@@ -30,39 +31,52 @@ const ENGINE_ALLOCATOR_OPTIONS = 'thp:always';
 /**
  * The embedded engine: chDB (ClickHouse in-process) over a data directory.
  * Every call uses chDB's async API, which runs on libuv's thread pool, so the event loop
- * is never blocked by the engine. chDB binds one data directory per process.
+ * is never blocked by the engine. chDB binds one data directory per process; the store opens
+ * `connections` to it, each running one statement at a time (`embedded-connections.ts`).
  */
 export class EmbeddedStore implements Store {
   readonly engine = 'embedded';
-  private session: Session | undefined;
+  private connections: EmbeddedConnections | undefined;
 
   /** `memoryBytes` bounds the engine's memory in all; one query gets half of it. */
   constructor(
     private readonly path: string,
     readonly database: string,
     private readonly memoryBytes: number,
+    private readonly connectionCount = DEFAULT_EMBEDDED_CONNECTIONS,
   ) {}
 
   async open(): Promise<void> {
-    if (this.session) return;
+    if (this.connections) return;
     // Loaded here, not at import: the engine alone is ~150 MiB resident, which a daemon on the
     // server engine, and the CLI's commands that talk to a daemon, should not carry.
     // Before the library loads; a value the user set wins.
     process.env.JE_MALLOC_CONF ??= ENGINE_ALLOCATOR_OPTIONS;
     const { Session } = await import('chdb');
-    if (this.session) return;
+    if (this.connections) return;
     try {
       mkdirSync(this.path, { recursive: true });
       // Insert files a crash left behind were never inserted by this store's process, and
       // their batches are still in the durable queue: they are only litter.
       rmSync(this.insertDirectory(), { recursive: true, force: true });
-      // Server settings can only be given when the engine starts, as command-line arguments.
-      this.session = new Session(this.path, {
+      // Settings can only be given as command-line arguments, to every connection: the
+      // server's take effect when the first one starts the engine, a query's on each one.
+      const options = {
         connectionArgs: [
           `--max_server_memory_usage=${this.memoryBytes}`,
           `--max_memory_usage=${Math.floor(this.memoryBytes / 2)}`,
         ],
-      });
+      };
+      const sessions: Session[] = [];
+      try {
+        while (sessions.length < this.connectionCount) {
+          sessions.push(new Session(this.path, options));
+        }
+      } catch (error) {
+        for (const session of sessions) session.close();
+        throw error;
+      }
+      this.connections = new EmbeddedConnections(sessions);
     } catch (error) {
       throw classifyStorageError(error, `opening the data directory ${this.path}`);
     }
@@ -70,7 +84,7 @@ export class EmbeddedStore implements Store {
 
   async command(sql: string): Promise<void> {
     try {
-      await this.live().queryAsync(sql, { format: 'TSV' });
+      await this.run((session) => session.queryAsync(sql, { format: 'TSV' }));
     } catch (error) {
       throw classifyStorageError(error, 'running a statement');
     }
@@ -81,7 +95,9 @@ export class EmbeddedStore implements Store {
     // chDB takes no per-query settings argument: readonly goes into the SQL itself.
     const text = options.readonly ? withReadonlySetting(checked) : checked;
     try {
-      const result = await this.live().queryAsync(text, { format: options.format });
+      const result = await this.run((session) =>
+        session.queryAsync(text, { format: options.format }),
+      );
       return result.text();
     } catch (error) {
       throw classifyStorageError(error, 'query failed');
@@ -99,12 +115,14 @@ export class EmbeddedStore implements Store {
       if (format.name === 'Native') {
         await this.insertNativeFile(table, body, format.columns, settings);
       } else {
-        await this.live().insert({
-          table: `${this.database}.${table}`,
-          values: wholeBody(body),
-          format: 'JSONEachRow',
-          settings,
-        });
+        await this.run((session) =>
+          session.insert({
+            table: `${this.database}.${table}`,
+            values: wholeBody(body),
+            format: 'JSONEachRow',
+            settings,
+          }),
+        );
       }
     } catch (error) {
       throw classifyStorageError(error, `inserting into ${this.database}.${table}`);
@@ -140,11 +158,9 @@ export class EmbeddedStore implements Store {
       const assignments = Object.entries(settings)
         .map(([key, value]) => `${key} = ${sqlString(value)}`)
         .join(', ');
-      await this.live().queryAsync(
-        `INSERT INTO ${this.database}.${table} (${names})${assignments ? ` SETTINGS ${assignments}` : ''}
-SELECT * FROM file(${sqlString(path)}, 'Native')`,
-        { format: 'TSV' },
-      );
+      const sql = `INSERT INTO ${this.database}.${table} (${names})${assignments ? ` SETTINGS ${assignments}` : ''}
+SELECT * FROM file(${sqlString(path)}, 'Native')`;
+      await this.run((session) => session.queryAsync(sql, { format: 'TSV' }));
     } finally {
       rmSync(path, { force: true });
     }
@@ -167,7 +183,7 @@ SELECT * FROM file(${sqlString(path)}, 'Native')`,
 
   async ping(): Promise<boolean> {
     try {
-      await this.live().queryAsync('SELECT 1', { format: 'TSV' });
+      await this.run((session) => session.queryAsync('SELECT 1', { format: 'TSV' }));
       return true;
     } catch {
       return false;
@@ -175,13 +191,13 @@ SELECT * FROM file(${sqlString(path)}, 'Native')`,
   }
 
   close(): Promise<void> {
-    this.session?.close();
-    this.session = undefined;
+    this.connections?.close();
+    this.connections = undefined;
     return Promise.resolve();
   }
 
-  private live(): Session {
-    if (!this.session) throw new Error('the embedded store is not open');
-    return this.session;
+  private run<T>(statement: (session: Session) => Promise<T>): Promise<T> {
+    if (!this.connections) return Promise.reject(new Error('the embedded store is not open'));
+    return this.connections.run(statement);
   }
 }

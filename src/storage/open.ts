@@ -7,7 +7,7 @@ import type { Store } from './store.js';
 export function createStore(config: StorageConfig): Store {
   if (config.engine === 'embedded') {
     const memory = Math.floor((availableMemory() * config.embedded_memory_percentage) / 100);
-    return new EmbeddedStore(config.path, config.database, memory);
+    return new EmbeddedStore(config.path, config.database, memory, config.embedded_connections);
   }
   return new ServerStore({
     url: config.url,

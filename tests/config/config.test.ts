@@ -309,6 +309,7 @@ describe('defaults', () => {
       dedup_tokens: true,
       compression: 'lz4',
       embedded_memory_percentage: 30,
+      embedded_connections: 2,
     });
     expect(config.alerting).toEqual({
       queue: {
