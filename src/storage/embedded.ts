@@ -3,7 +3,11 @@ import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
 import { DEDUP_INSERT_SETTINGS } from './schema/migrations.js';
-import { DEFAULT_EMBEDDED_CONNECTIONS, EmbeddedConnections } from './embedded-connections.js';
+import {
+  DEFAULT_EMBEDDED_CONNECTIONS,
+  EmbeddedConnections,
+  type Lane,
+} from './embedded-connections.js';
 import {
   JSON_EACH_ROW,
   wholeBody,
@@ -95,8 +99,9 @@ export class EmbeddedStore implements Store {
     // chDB takes no per-query settings argument: readonly goes into the SQL itself.
     const text = options.readonly ? withReadonlySetting(checked) : checked;
     try {
-      const result = await this.run((session) =>
-        session.queryAsync(text, { format: options.format }),
+      const result = await this.run(
+        (session) => session.queryAsync(text, { format: options.format }),
+        'read',
       );
       return result.text();
     } catch (error) {
@@ -196,8 +201,8 @@ SELECT * FROM file(${sqlString(path)}, 'Native')`;
     return Promise.resolve();
   }
 
-  private run<T>(statement: (session: Session) => Promise<T>): Promise<T> {
+  private run<T>(statement: (session: Session) => Promise<T>, lane: Lane = 'write'): Promise<T> {
     if (!this.connections) return Promise.reject(new Error('the embedded store is not open'));
-    return this.connections.run(statement);
+    return this.connections.run(statement, lane);
   }
 }

@@ -55,6 +55,17 @@ describe('the embedded store’s connections', () => {
     expect(settled).toHaveLength(7);
   });
 
+  it('keep one for the pipeline’s statements however many queries run', async () => {
+    const settled: string[] = [];
+    const queries = [1, 2].map((i) =>
+      store.query('SELECT sleep(1)', { format: 'TSV' }).then(() => settled.push(`query ${i}`)),
+    );
+    // Both queries could take both connections; the second waits for the first instead.
+    await store.command('SELECT 1').then(() => settled.push('statement'));
+    await Promise.all(queries);
+    expect(settled).toEqual(['statement', 'query 1', 'query 2']);
+  });
+
   it('fail the statements still waiting when the store closes', async () => {
     const other = new EmbeddedStore(join(dir, 'store'), 'faultline', 512 * MiB, 1);
     await other.open();
