@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JsonLinesEncoder } from '../../src/exporters/helper/encoder.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { JsonLinesEncoder, type RowEncoder } from '../../src/exporters/helper/encoder.js';
 import { ExporterMetrics } from '../../src/exporters/helper/metrics.js';
 import { DeadLetterFile } from '../../src/exporters/helper/queue/dead-letter.js';
 import {
@@ -43,12 +43,7 @@ function makeQueue(
       memoryBytes: 1024 * 1024,
     },
     maxBytes: 1024 * 1024,
-    encoder: new JsonLinesEncoder<number>({
-      row: (n) => JSON.stringify({ n }),
-      key: (n) => ({ n: String(n) }),
-      maxChunkBytes: 1024 * 1024,
-      sliceMs: 10,
-    }),
+    encoder: numberEncoder(),
     send,
     deadLetter: new DeadLetterFile(join(directory, 'dead-letter.jsonl'), 'test'),
     metrics: ExporterMetrics.for(registry),
@@ -56,6 +51,30 @@ function makeQueue(
     logger: silentLogger,
     ...overrides,
   });
+}
+
+const numberEncoder = (): JsonLinesEncoder<number> =>
+  new JsonLinesEncoder<number>({
+    row: (n) => JSON.stringify({ n }),
+    key: (n) => ({ n: String(n) }),
+    maxChunkBytes: 1024 * 1024,
+    sliceMs: 10,
+  });
+
+/** The number encoder, noting the rows of every insert body it is asked to merge. */
+function mergeRecordingEncoder(merged: number[][]): RowEncoder<number> {
+  const encoder = numberEncoder();
+  return {
+    encode: (items) => encoder.encode(items),
+    format: {
+      ...encoder.format,
+      async body(parts) {
+        const body = await encoder.format.body(parts);
+        merged.push(numbers(body));
+        return body;
+      },
+    },
+  };
 }
 
 const numbers = (rows: InsertBody): number[] =>
@@ -95,6 +114,48 @@ describe('DurableQueue', () => {
       [4, 5],
     ]);
     expect(await metric('faultline_queue_rows')).toBe(0);
+    await queue.shutdown(AbortSignal.timeout(1000));
+  });
+
+  it('reads and merges the next full batch while the current one is inserted', async () => {
+    const merged: number[][] = [];
+    const sent: Sent[] = [];
+    let release!: () => void;
+    const storageBusy = new Promise<void>((resolve) => (release = resolve));
+    let inserting!: () => void;
+    const firstInsert = new Promise<void>((resolve) => (inserting = resolve));
+    const queue = makeQueue(
+      async (rows, token) => {
+        inserting();
+        await storageBusy;
+        sent.push({ rows: numbers(rows), token });
+      },
+      { encoder: mergeRecordingEncoder(merged), timeoutMs: 60_000 },
+    );
+    await queue.start();
+    await queue.add([1, 2, 3, 4]);
+    await queue.add([5, 6, 7, 8]);
+    await queue.add([9, 10]);
+    const flushed = queue.flush();
+    await firstInsert;
+    await vi.waitFor(() =>
+      expect(merged).toEqual([
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ]),
+    );
+    expect(sent).toEqual([]);
+    // [9, 10] can still grow: it is merged only once it is the batch being sent.
+    await queue.add([11, 12]);
+    release();
+    await flushed;
+    expect(sent.map((s) => s.rows)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10, 11, 12],
+    ]);
+    expect(new Set(sent.map((s) => s.token)).size).toBe(3);
+    expect(merged).toEqual(sent.map((s) => s.rows));
     await queue.shutdown(AbortSignal.timeout(1000));
   });
 

@@ -65,6 +65,32 @@ describe('WriteAheadLog', () => {
     await wal.close();
   });
 
+  it('names the batch after the one being sent only once no append can lengthen it', async () => {
+    const { wal } = await WriteAheadLog.open(options());
+    await appendRows(wal, 0, 3);
+    const head = wal.peek(2);
+    expect(wal.peekAfter(head, 2)).toEqual([]);
+    await appendRows(wal, 3, 1);
+    const next = wal.peekAfter(head, 2);
+    expect(texts(await wal.payloads(next))).toEqual(['{"n":2}', '{"n":3}']);
+    await wal.commit(head);
+    expect(wal.peek(2)).toEqual(next);
+    expect(wal.peekAfter(head, 2)).toEqual([]);
+    await wal.close();
+  });
+
+  it('ends a batch named ahead at its segment', async () => {
+    const { wal } = await WriteAheadLog.open(options({ segmentBytes: 100 }));
+    await appendRows(wal, 0, 6);
+    const head = wal.peek(1);
+    const next = wal.peekAfter(head, 100);
+    expect(next.length).toBeGreaterThan(0);
+    expect(new Set(next.map((record) => record.segment))).toEqual(new Set([head[0]!.segment]));
+    await wal.commit(head);
+    expect(wal.peek(100)).toEqual(next);
+    await wal.close();
+  });
+
   it('deletes segments once everything in them is delivered', async () => {
     const { wal } = await WriteAheadLog.open(options({ segmentBytes: 100 }));
     await appendRows(wal, 0, 12);

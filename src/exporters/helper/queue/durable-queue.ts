@@ -48,6 +48,9 @@ class Stopped extends Error {}
 export class DurableQueue<T> implements RowQueue<T> {
   private wal: WriteAheadLog | undefined;
   private sending: Promise<void> | undefined;
+  /** The batch being sent, and the one after it when it is already being prepared. */
+  private current: PreparedBatch | undefined;
+  private ahead: PreparedBatch | undefined;
   private timer: NodeJS.Timeout | undefined;
   private flushWaiters: (() => void)[] = [];
   private closing = false;
@@ -155,7 +158,8 @@ export class DurableQueue<T> implements RowQueue<T> {
   }
 
   private schedule(): void {
-    if (this.sending || this.stop.signal.aborted) return;
+    if (this.stop.signal.aborted) return;
+    if (this.sending) return this.prepareAhead();
     const wal = this.wal;
     const oldest = wal?.oldest();
     if (!wal || !oldest) return this.settleFlushes();
@@ -184,25 +188,31 @@ export class DurableQueue<T> implements RowQueue<T> {
     for (const resolve of this.flushWaiters.splice(0)) resolve();
   }
 
-  /** Delivers batches while there are full or due ones; resolves whether it delivered any. */
+  /**
+   * Delivers batches while there are full or due ones; resolves whether it delivered any.
+   * While one batch is inserted, the next is read back and merged as soon as it is complete
+   * (`prepareAhead`), so the sender's steps on the event loop overlap the engine's work instead
+   * of following it.
+   */
   private async drain(wal: WriteAheadLog): Promise<boolean> {
+    const { maxRows, maxBytes } = this.options;
     let delivered = false;
     try {
-      for (
-        let records = wal.peek(this.options.maxRows, this.options.maxBytes);
-        records.length > 0;
-      ) {
-        await this.deliver(wal, records);
+      for (let records = wal.peek(maxRows, maxBytes); records.length > 0;) {
+        const { ahead } = this;
+        this.ahead = undefined;
+        this.current = sameRecords(ahead?.records, records) ? ahead! : this.prepare(wal, records);
+        this.prepareAhead();
+        await this.deliver(wal, this.current);
+        this.current = undefined;
         delivered = true;
-        records = this.stop.signal.aborted
-          ? []
-          : wal.peek(this.options.maxRows, this.options.maxBytes);
+        records = this.stop.signal.aborted ? [] : wal.peek(maxRows, maxBytes);
         // A partial batch waits for its timeout unless a flush is asking for everything.
         const oldest = records[0];
         if (
           oldest &&
           this.flushWaiters.length === 0 &&
-          wal.rows < this.options.maxRows &&
+          wal.rows < maxRows &&
           Date.now() - oldest.appendedAt < this.options.timeoutMs
         ) {
           break;
@@ -210,30 +220,73 @@ export class DurableQueue<T> implements RowQueue<T> {
       }
     } catch (error) {
       if (!(error instanceof Stopped)) {
+        // Prepared again on the retry: a failed preparation is not kept.
+        this.ahead = undefined;
         this.options.logger.error({ err: error }, 'durable queue sender failed; retrying');
         await sleep(this.options.retry.max_interval, this.stop.signal);
         return true;
       }
+    } finally {
+      this.current = undefined;
+      // Reads finish before the log may close.
+      if (this.stop.signal.aborted) await this.ahead?.ready.catch(() => undefined);
     }
     return delivered;
   }
 
-  private async deliver(wal: WriteAheadLog, records: LogRecord[]): Promise<void> {
-    const expired = this.expiredPrefix(records);
-    const batch = expired.length > 0 ? expired : records;
-    const { readable, payloads } = await wal.payloads(batch);
-    if (readable.length < batch.length) this.countUnreadable(batch.length - readable.length);
-    if (readable.length > 0) {
-      const { format } = this.options.encoder;
-      if (expired.length > 0) {
+  /**
+   * Starts reading and merging the batch after the one being sent, once that one is merged, if
+   * the next is complete (no record still to come can change it) and will be sent right after
+   * (a full batch's rows wait behind it, or a flush asks). At most one batch is prepared ahead.
+   */
+  private prepareAhead(): void {
+    const { wal, current, options } = this;
+    if (!wal || !current || this.ahead || this.stop.signal.aborted) return;
+    const next = wal.peekAfter(current.records, options.maxRows, options.maxBytes);
+    const due =
+      this.flushWaiters.length > 0 || wal.rows - countRows(current.records) >= options.maxRows;
+    if (next.length > 0 && due) this.ahead = this.prepare(wal, next, current.ready);
+  }
+
+  /** Reads the payloads of `records` and merges them into an insert body, after `before`. */
+  private prepare(
+    wal: WriteAheadLog,
+    records: LogRecord[],
+    before: Promise<unknown> = Promise.resolve(),
+  ): PreparedBatch {
+    const ready = before
+      .catch(() => undefined)
+      .then(async () => {
+        const { readable, payloads } = await wal.payloads(records);
+        const body = readable.length > 0 ? await this.options.encoder.format.body(payloads) : [];
+        return { readable, payloads, body };
+      });
+    // Awaited by `deliver`, or dropped when the batch changed: never an unhandled rejection.
+    ready.catch(() => undefined);
+    return { records, ready };
+  }
+
+  private async deliver(wal: WriteAheadLog, batch: PreparedBatch): Promise<void> {
+    const expired = this.expiredPrefix(batch.records);
+    if (expired.length > 0) {
+      const { readable, payloads } = await wal.payloads(expired);
+      if (readable.length < expired.length) this.countUnreadable(expired.length - readable.length);
+      if (readable.length > 0) {
+        const { format } = this.options.encoder;
         await this.deadLetter(format.split(payloads), 'expired: older than queue.max_age');
-      } else {
-        const count = countRows(readable);
-        await wal.markInFlight(batch);
-        await this.sendOrIsolate(payloads, count, wal.tokenFor(batch), count);
       }
+      await wal.commit(expired);
+      return;
     }
-    await wal.commit(batch);
+    const { records } = batch;
+    const { readable, payloads, body } = await batch.ready;
+    if (readable.length < records.length) this.countUnreadable(records.length - readable.length);
+    if (readable.length > 0) {
+      const count = countRows(readable);
+      await wal.markInFlight(records);
+      await this.sendOrIsolate(payloads, count, wal.tokenFor(records), count, body);
+    }
+    await wal.commit(records);
   }
 
   private countUnreadable(records: number): void {
@@ -254,15 +307,19 @@ export class DurableQueue<T> implements RowQueue<T> {
     return records.slice(0, fresh < 0 ? records.length : fresh);
   }
 
-  /** Sends `parts`; if storage refuses them for good, halves them until the bad rows are alone. */
+  /**
+   * Sends `parts` (as `body` when already merged); if storage refuses them for good, halves them
+   * until the bad rows are alone.
+   */
   private async sendOrIsolate(
     parts: readonly Buffer[],
     count: number,
     token: string,
     batchRows: number,
+    body?: readonly Buffer[],
   ): Promise<void> {
     const { format } = this.options.encoder;
-    const refusal = await this.sendWithRetry(await format.body(parts), count, token);
+    const refusal = await this.sendWithRetry(body ?? (await format.body(parts)), count, token);
     if (!refusal) return;
     const pieces = format.split(parts);
     if (pieces.length <= Math.max(1, Math.ceil(batchRows / BISECT_PARTS))) {
@@ -347,5 +404,14 @@ export class DurableQueue<T> implements RowQueue<T> {
   }
 }
 
+/** A batch and its payloads read back and merged, or on their way. */
+interface PreparedBatch {
+  records: LogRecord[];
+  ready: Promise<{ readable: LogRecord[]; payloads: Buffer[]; body: readonly Buffer[] }>;
+}
+
 const countRows = (records: LogRecord[]): number =>
   records.reduce((sum, record) => sum + record.rows, 0);
+
+const sameRecords = (a: readonly LogRecord[] | undefined, b: readonly LogRecord[]): boolean =>
+  a !== undefined && a.length === b.length && a.every((record, index) => record === b[index]);

@@ -245,30 +245,63 @@ export class WriteAheadLog {
    * is exactly the one that was in flight, so it carries the same deduplication token.
    */
   peek(maxRows: number, maxBytes = Infinity): LogRecord[] {
-    const batch: LogRecord[] = [];
-    let rows = 0;
-    let bytes = 0;
     const head = this.records[0];
     const { inFlightEnd } = this.cursor;
     const resend =
       inFlightEnd !== undefined &&
       head?.segment === this.cursor.segment &&
       head.offset < inFlightEnd;
+    return resend ? this.resendBatch(inFlightEnd) : this.batchFrom(0, maxRows, maxBytes).batch;
+  }
+
+  /**
+   * The batch `peek` will return once `head` (the batch `peek` returned last) is committed, if
+   * no record still to be written can change it: it is bounded by `maxRows`, `maxBytes` or the
+   * end of its segment. Empty otherwise.
+   */
+  peekAfter(head: readonly LogRecord[], maxRows: number, maxBytes = Infinity): LogRecord[] {
+    if (head.length === 0 || this.records[head.length - 1] !== head.at(-1)) return [];
+    const { batch, bounded } = this.batchFrom(head.length, maxRows, maxBytes);
+    return bounded ? batch : [];
+  }
+
+  /** The head records up to `inFlightEnd`: the batch in flight when the process stopped. */
+  private resendBatch(inFlightEnd: number): LogRecord[] {
+    const batch: LogRecord[] = [];
     for (const record of this.records) {
-      if (!record.written || (batch.length > 0 && record.segment !== batch[0]!.segment)) break;
-      if (resend) {
-        if (record.segment !== this.cursor.segment || record.end > inFlightEnd) break;
-      } else if (
-        batch.length > 0 &&
-        (rows + record.rows > maxRows || bytes + record.end - record.offset > maxBytes)
-      ) {
+      if (!record.written || record.segment !== this.cursor.segment || record.end > inFlightEnd) {
         break;
       }
       batch.push(record);
-      rows += record.rows;
-      bytes += record.end - record.offset;
     }
     return batch;
+  }
+
+  /**
+   * The batch starting at `start`, and whether a bound ended it (rather than the records, or
+   * one not written yet, which a later look may find longer).
+   */
+  private batchFrom(
+    start: number,
+    maxRows: number,
+    maxBytes: number,
+  ): { batch: LogRecord[]; bounded: boolean } {
+    const batch: LogRecord[] = [];
+    let rows = 0;
+    let bytes = 0;
+    for (let index = start; index < this.records.length; index++) {
+      const record = this.records[index]!;
+      if (batch.length > 0) {
+        const full = rows + record.rows > maxRows || bytes + record.end - record.offset > maxBytes;
+        if (full || record.segment !== batch[0]!.segment) return { batch, bounded: true };
+      }
+      if (!record.written) break;
+      batch.push(record);
+      rows += record.rows;
+      bytes += record.end - record.offset;
+      if (rows >= maxRows) return { batch, bounded: true };
+    }
+    return { batch, bounded: false };
   }
 
   /** The oldest undelivered record, if any. */
