@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { logsBatch, spansBatch, type TelemetryBatch } from '../../model/index.js';
 import type { TelemetryConsumer } from '../../pipeline/component.js';
+import { TurnBudget } from '../../pipeline/turn-budget.js';
 import type { OtlpLimits } from './config.js';
 import { TraceConverter, type Conversion, type LimitStats } from './convert.js';
 import { LogConverter, type LogConversion } from './convert-logs.js';
@@ -59,6 +60,8 @@ interface SignalIngest {
  */
 export class Ingest {
   private readonly signals: Record<Signal, SignalIngest>;
+  /** Requests of both transports are processed in turns, in arrival order. */
+  private readonly turns = new TurnBudget();
 
   constructor(
     private readonly receiver: string,
@@ -104,9 +107,10 @@ export class Ingest {
   }
 
   /**
-   * Decodes `body` at once and resolves when its items are safe. The decoding is kept out of
-   * the async part: a suspended async function keeps its arguments alive, and a body held until
-   * the acknowledgement (hundreds of ms under load) outlives the young generation.
+   * Decodes `body` in its turn (`TurnBudget`) and resolves when its items are safe. The decoding
+   * is kept out of the async part: a suspended async function keeps its arguments alive, and a
+   * body held until the acknowledgement (hundreds of ms under load) outlives the young
+   * generation.
    */
   export(
     signal: Signal,
@@ -115,8 +119,10 @@ export class Ingest {
     body: Buffer,
   ): Promise<ExportResult> {
     const { convert } = this.signals[signal];
-    return new Promise<Converted>((resolve) => resolve(convert[encoding](body))).then(
-      (conversion) => this.consume(signal, transport, conversion),
+    return this.turns.run(() =>
+      new Promise<Converted>((resolve) => resolve(convert[encoding](body))).then((conversion) =>
+        this.consume(signal, transport, conversion),
+      ),
     );
   }
 
