@@ -16,13 +16,13 @@ const SETTLE_TURNS = 8;
 /**
  * Runs work in arrival order, at most `budgetMs` of it per turn of the event loop.
  *
- * Receivers process a request where its body completes, in the I/O phase of the loop, and the
- * loop goes on only once every request completed in that phase is processed. Under load that
- * was ~64 requests, and the loop turned every 350–760 ms. Every I/O completion waited that
- * long: the durable queue's insert files and the engine's answers. An insert the engine ran in
- * 40–300 ms took ~1 s, storage fell behind the acknowledged spans, and the backlog took 6–9 s
- * to drain after the load. Queued here, requests are processed after the I/O phase, a budget
- * at a time, and the loop turns every few tens of milliseconds.
+ * Processed where its body completed, in the loop's I/O phase, a request kept the loop there
+ * until every request completed in that phase was processed: under load ~64 of them, and the
+ * loop turned every 350–760 ms. Every I/O completion waited that long, the durable queue's
+ * insert files and the engine's answers among them: an insert the engine ran in 40–300 ms took
+ * ~1 s, storage fell behind the acknowledged spans, and the backlog took 6–9 s to drain after
+ * the load. Queued here, requests are processed after the I/O phase, a budget at a time, and
+ * the loop turns every few tens of milliseconds.
  *
  * What waits here is bounded by the receivers' admission bound on request bytes in flight.
  */
@@ -35,9 +35,10 @@ export class TurnBudget {
   /** Runs `work` once the items queued before it ran; settles as `work` does. */
   run<T>(work: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push(() => {
-        work().then(resolve, reject);
-      });
+      // A `work` that throws rejects as one that fails; the items after it still run.
+      this.waiting.push(
+        () => void new Promise<T>((settle) => settle(work())).then(resolve, reject),
+      );
       this.schedule();
     });
   }

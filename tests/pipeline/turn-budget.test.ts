@@ -15,6 +15,7 @@ describe('TurnBudget', () => {
       [1, 2, 3, 4].map((n) =>
         turns.run(() => {
           ran.push(n);
+          if (n === 2) throw new Error('bad request 2');
           return n === 3 ? Promise.reject(new Error('bad request 3')) : Promise.resolve(n * 10);
         }),
       ),
@@ -22,7 +23,7 @@ describe('TurnBudget', () => {
     expect(ran).toEqual([1, 2, 3, 4]);
     expect(results).toEqual([
       { status: 'fulfilled', value: 10 },
-      { status: 'fulfilled', value: 20 },
+      { status: 'rejected', reason: new Error('bad request 2') },
       { status: 'rejected', reason: new Error('bad request 3') },
       { status: 'fulfilled', value: 40 },
     ]);
