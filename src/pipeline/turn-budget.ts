@@ -24,7 +24,8 @@ const SETTLE_TURNS = 8;
  * the load. Queued here, requests are processed after the I/O phase, a budget at a time, and
  * the loop turns every few tens of milliseconds.
  *
- * What waits here is bounded by the receivers' admission bound on request bytes in flight.
+ * What waits here is what was in flight before: admitted requests, bounded in bytes by the
+ * admission gate when the memory limiter sets its bound.
  */
 export class TurnBudget {
   private readonly waiting: (() => void)[] = [];

@@ -201,7 +201,8 @@ export class DurableQueue<T> implements RowQueue<T> {
       for (let records = wal.peek(maxRows, maxBytes); records.length > 0;) {
         const { ahead } = this;
         this.ahead = undefined;
-        this.current = sameRecords(ahead?.records, records) ? ahead! : this.prepare(wal, records);
+        const reuse = sameRecords(ahead?.records, records);
+        this.current = ahead && reuse ? ahead : this.prepare(wal, records);
         this.prepareAhead();
         await this.deliver(wal, this.current);
         this.current = undefined;
