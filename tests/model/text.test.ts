@@ -19,4 +19,13 @@ describe('keptSlice', () => {
     // A view of each text would keep 100 KB alive; the slice itself is ~300 bytes.
     expect(bytes / count).toBeLessThan(2048);
   });
+
+  it('copies a short slice of most of the text, so a preview does not keep its message', async () => {
+    const count = 500;
+    const { bytes } = await heldBytes(() =>
+      Array.from({ length: count }, (_, i) => keptSlice(flatText(i, 1000), 0, 600)),
+    );
+    // A view would keep each 1,000-character text; the copy is ~600 bytes.
+    expect(bytes / count).toBeLessThan(800);
+  });
 });
