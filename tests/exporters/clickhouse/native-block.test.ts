@@ -2,11 +2,11 @@
  * The Native block encoder against the JSONEachRow rows it replaces: the same spans, inserted
  * both ways into two databases with the real schema on the embedded engine, read back equal.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Registry } from 'prom-client';
 import { mergeNativeBlocks } from '../../../src/exporters/clickhouse/native/merge.js';
 import { NativeRowEncoder } from '../../../src/exporters/clickhouse/native/row-encoder.js';
@@ -178,6 +178,22 @@ describe('the Native block of otel_traces', () => {
     expect(merged.length).toBeGreaterThan(1024);
     await store.insert('otel_traces', merged, { format });
     expect(await store.query(EVERY_COLUMN, { format: 'JSONEachRow' })).toBe(asOneBlock);
+  });
+});
+
+describe('the embedded store’s insert files', () => {
+  it('are removed once their insert settled, stored or refused', async () => {
+    const encoder = spanBlockEncoder();
+    const format = { name: 'Native', columns: encoder.columnNames } as const;
+    await store.insert('otel_traces', encoder.encode(variedSpans()), { format });
+    await expect(
+      store.insert('no_such_table', encoder.encode(variedSpans()), { format }),
+    ).rejects.toThrow();
+    // Removed in the background, after the insert settled.
+    await vi.waitFor(
+      () => expect(readdirSync(join(dir, 'chdb', 'faultline-inserts'))).toEqual([]),
+      { timeout: 10_000 },
+    );
   });
 });
 
