@@ -212,8 +212,8 @@ SELECT * FROM file(${sqlString(path)}, 'Native')`;
 /**
  * Removes a file on libuv's pool; nothing waits for it. Unlinking a 30 MiB insert file takes
  * ~2 ms on an idle machine (5 ms at most of 30), and under load the event loop was held up to
- * 51 ms by it (a profile at 6,500 spans/s). One a failed removal leaves behind is litter that
- * `open` clears.
+ * 51 ms by it (a profile at 6,500 spans/s). A file that a failed removal leaves behind is
+ * litter that `open` clears.
  */
 function removeInBackground(path: string): void {
   void rm(path, { force: true }).catch(() => undefined);
