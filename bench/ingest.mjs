@@ -305,6 +305,7 @@ async function runPhase(loadgenArgs) {
         visibleMs === null ? null : round(spans / (windowSec + visibleMs / 1000), 0),
       exporter: exporterFigures(m0, m1, windowSec),
       gcPauses: gcPauses(m0, m1, windowSec),
+      eventLoopDelayMs: eventLoopDelay(m0, m1),
       otherCpuPercentOfOneCore: round((Math.max(0, otherCpuSec) / windowSec) * 100, 1),
       lateSends: result.lateSends,
       skippedSends: result.skippedSends,
@@ -364,6 +365,32 @@ function gcPauses(m0, m1, windowSec) {
   const major = kind('major');
   const pausedPercent = round(((minor.totalMs + major.totalMs) / 1000 / windowSec) * 100, 1);
   return { minor, major, pausedPercent };
+}
+
+/**
+ * The daemon's main thread's monitor timer, prom-client's `eventLoopMonitoringPrecision`
+ * default, which `src/telemetry/metrics.ts` does not change.
+ */
+const LOOP_MONITOR_MS = 10;
+
+/**
+ * How late the event loop let a 10 ms timer fire in the window, from prom-client's
+ * `nodejs_eventloop_lag_*` gauges: their histogram is read and reset at every scrape, so the
+ * scrape at the window's end covers the window. A request waits through whatever holds the
+ * loop, so this bounds its ack latency from below, and it moves far less from run to run than
+ * the ack p99 does on a shared machine.
+ */
+function eventLoopDelay(m0, m1) {
+  if (!m0 || !m1) return null;
+  const late = (quantile) =>
+    round(
+      Math.max(
+        0,
+        (m1.get(`nodejs_eventloop_lag_${quantile}_seconds`) ?? NaN) * 1000 - LOOP_MONITOR_MS,
+      ),
+      1,
+    );
+  return { p50: late('p50'), p99: late('p99'), max: late('max') };
 }
 
 // ---- the run ----
@@ -442,6 +469,11 @@ const footer = (phase) =>
     ...(phase.exporter
       ? [
           `  inserts: ${phase.exporter.inserts} of ~${fmt(phase.exporter.rowsPerInsert)} rows, ${phase.exporter.insertMsMean} ms each, busy ${phase.exporter.insertBusyPercent}% of the window; at end JS heap ${phase.exporter.jsHeapUsedMiB} MiB used of ${phase.exporter.jsHeapTotalMiB}, external ${phase.exporter.externalMiB} MiB`,
+        ]
+      : []),
+    ...(phase.eventLoopDelayMs
+      ? [
+          `  event loop: a 10 ms timer fired late by p50 ${phase.eventLoopDelayMs.p50} ms, p99 ${phase.eventLoopDelayMs.p99} ms, at most ${phase.eventLoopDelayMs.max} ms`,
         ]
       : []),
     ...(phase.gcPauses
