@@ -7,11 +7,13 @@
 //   no-views           without the materialized views fed by otel_traces
 //   bare               without both, nor the trace id and duration indexes
 //   zstd               as shipped, with `storage.compression: zstd` (the Collector's codecs)
-// The same `--rows`-row Native blocks (fresh trace ids) are inserted `--rounds` times; CPU is
-// the whole process's (the engine's insert and merge threads included): per row for the
-// inserts, and per row again once the background merges they caused have finished. The
-// variants take turns, `--repeat` times each; medians are reported (a run's figure moves by
-// ±20% with the engine's background work).
+// The same `--rows`-row Native blocks (fresh trace ids) are inserted `--rounds` times with the
+// table's merges stopped, then all its parts are merged into one (`OPTIMIZE … FINAL`). CPU is
+// the whole process's (the engine's threads included), per row: of the inserts, and of that
+// merge. The merge is one level of what background merging does; a row is merged again as its
+// part grows (log to the base `merge_selector_base` of the parts it ends up in). The variants
+// take turns, `--repeat` times each; medians are reported (a run's figure moves by ±20% with
+// the engine's background work).
 //
 //   node bench/schema.mjs
 //   node bench/schema.mjs --rounds 10 --rows 10000 --repeat 5
@@ -90,16 +92,22 @@ async function measureVariant(name) {
     const blocks = Array.from({ length: params.rounds + 1 }, () =>
       encoder.encode(freshSpans(params.rowsPerInsert)),
     );
+    // Merges wait until every part is in, so that the inserts are timed alone and the merge
+    // takes them all at once, as the background merge of a second's parts does.
+    await store.command('SYSTEM STOP MERGES faultline.otel_traces');
     await store.insert('otel_traces', blocks[0], native); // warm-up
-    await mergesDone(store);
     const start = cpuNow();
     for (const block of blocks.slice(1)) await store.insert('otel_traces', block, native);
     const inserted = cpuNow();
-    const merged = await mergesDone(store);
+    await store.command('SYSTEM START MERGES faultline.otel_traces');
+    await store.command('OPTIMIZE TABLE faultline.otel_traces FINAL');
+    const merged = (await mergesDone(store)) && (await activeParts(store)) === 1;
     const rows = params.rounds * params.rowsPerInsert;
+    // The warm-up's part is merged too.
+    const mergedRows = rows + params.rowsPerInsert;
     return {
       insertCpuUsPerRow: round(((inserted - start) / rows) * 1e6),
-      withMergesCpuUsPerRow: merged ? round(((cpuNow() - start) / rows) * 1e6) : null,
+      mergeCpuUsPerRow: merged ? round(((cpuNow() - inserted) / mergedRows) * 1e6) : null,
     };
   } finally {
     await store.close();
@@ -118,6 +126,15 @@ async function mergesDone(store) {
     await sleep(250);
   }
   return false;
+}
+
+/** The active parts of `otel_traces`. */
+async function activeParts(store) {
+  const parts = await store.query(
+    "SELECT count() FROM system.parts WHERE active AND database = 'faultline' AND table = 'otel_traces'",
+    { format: 'TSV' },
+  );
+  return Number(parts.trim());
 }
 
 /** Runs one variant in a child process (this file with `--variant`) and returns its result. */
@@ -160,7 +177,7 @@ const variants = Object.fromEntries(
     name,
     {
       insertCpuUsPerRow: median(results.map((r) => r.insertCpuUsPerRow)),
-      withMergesCpuUsPerRow: median(results.map((r) => r.withMergesCpuUsPerRow)),
+      mergeCpuUsPerRow: median(results.map((r) => r.mergeCpuUsPerRow)),
       runs: results,
     },
   ]),
@@ -171,10 +188,10 @@ console.log(`\n== schema — ${info.date}, node ${info.node}, ${info.cpu} × ${i
 console.log(
   `otel_traces inserts of ${params.rowsPerInsert.toLocaleString('en-US')} rows × ${params.rounds}; CPU µs per row (the process, engine threads included), median of ${params.repeat}`,
 );
-console.log(`  ${'variant'.padEnd(16)}${'insert'.padStart(8)}${'+ merges'.padStart(10)}`);
+console.log(`  ${'variant'.padEnd(16)}${'insert'.padStart(8)}${'merge'.padStart(8)}`);
 for (const [name, r] of Object.entries(variants)) {
   console.log(
-    `  ${name.padEnd(16)}${String(r.insertCpuUsPerRow).padStart(8)}${String(r.withMergesCpuUsPerRow ?? 'unsettled').padStart(10)}`,
+    `  ${name.padEnd(16)}${String(r.insertCpuUsPerRow).padStart(8)}${String(r.mergeCpuUsPerRow ?? 'unsettled').padStart(8)}`,
   );
 }
 console.log(`\nwrote ${file}`);
