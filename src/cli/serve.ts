@@ -2,12 +2,14 @@ import { builtinFactories } from '../components.js';
 import { loadConfigFile } from '../config/load.js';
 import { Daemon } from '../service/daemon.js';
 import { resolveConfigPath } from './config-path.js';
+import { boundHeapGrowth } from './heap-growth.js';
 
 /**
  * `faultline serve [--config FILE]`: runs until SIGTERM/SIGINT, then shuts down gracefully,
  * exiting within `service.shutdown_timeout` whatever is still running.
  */
 export async function serve(options: { config?: string }): Promise<void> {
+  boundHeapGrowth();
   const config = loadConfigFile(resolveConfigPath(options.config), builtinFactories);
   const daemon = new Daemon(config);
   await daemon.start();
