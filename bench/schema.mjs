@@ -10,10 +10,9 @@
 // The same `--rows`-row Native blocks (fresh trace ids) are inserted `--rounds` times with the
 // table's merges stopped, then all its parts are merged into one (`OPTIMIZE … FINAL`). CPU is
 // the whole process's (the engine's threads included), per row: of the inserts, and of that
-// merge. The merge is one level of what background merging does; a row is merged again as its
-// part grows (log to the base `merge_selector_base` of the parts it ends up in). The variants
-// take turns, `--repeat` times each; medians are reported (a run's figure moves by ±20% with
-// the engine's background work).
+// merge. The merge is one level of what background merging does: a row is merged again each
+// time its part grows into a bigger one. The variants take turns, `--repeat` times each;
+// medians are reported (a run's figure moves by ±20% with the engine's background work).
 //
 //   node bench/schema.mjs
 //   node bench/schema.mjs --rounds 10 --rows 10000 --repeat 5
