@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
  * spans/s the daemon held 135–145 MiB live and let its heap reach ~500 MiB between full
  * collections.
  */
-export const HEAP_GROWING_PERCENT = 50;
+const HEAP_GROWING_PERCENT = 50;
 
 const GIVEN = /^--heap[-_]growing[-_]percent(=|$)/;
 
