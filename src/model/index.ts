@@ -23,4 +23,4 @@ export type { AgentTrace, Conversation, TraceStatus, TraceStep } from './trace.j
 export type { TraceSummary } from './trace-summary.js';
 export { summarizeTrace } from './trace-summary.js';
 export type { StepDocument, TraceDocument } from './trace-document.js';
-export { traceDocument, traceDocumentSchema } from './trace-document.js';
+export { traceDocument, traceDocumentJson, traceDocumentSchema } from './trace-document.js';

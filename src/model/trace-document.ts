@@ -170,6 +170,48 @@ function stepDocument(step: TraceStep): StepDocument {
   };
 }
 
+/**
+ * `JSON.stringify` recurses once per level of the step tree, and ran out of stack on a chain of
+ * ~2,100 steps (`max_steps_per_trace` is 5,000): the row was dead-lettered as unserializable.
+ * A trace of up to this many steps cannot be that deep, and is written in one call.
+ */
+const MAX_STEPS_STRINGIFIED_WHOLE = 500;
+
+/** The trace's document (`TraceDocument`) as the JSON text stored and served. */
+export function traceDocumentJson(trace: AgentTrace, summary: TraceSummary): string {
+  const document = traceDocument(trace, summary);
+  if (trace.steps.length <= MAX_STEPS_STRINGIFIED_WHOLE) return JSON.stringify(document);
+  return joinedJson(document);
+}
+
+/**
+ * The same text as `JSON.stringify(document)`, joined from each step's own JSON while walking
+ * the tree with a stack of its own: ~1 µs a step dearer, and as deep as the tree goes.
+ */
+function joinedJson(document: TraceDocument): string {
+  // `steps` and `version` are the last members, `children` a step's last: the rest keep order.
+  const { steps, version, ...head } = document;
+  const parts = [withoutClosingBrace(JSON.stringify(head)), ',"steps":['];
+  const lists = [{ steps, next: 0 }];
+  for (let list = lists.at(-1); list; list = lists.at(-1)) {
+    if (list.next === list.steps.length) {
+      lists.pop();
+      // A list of children ends its parent step too.
+      parts.push(lists.length > 0 ? ']}' : ']');
+      continue;
+    }
+    const { children, ...members } = list.steps[list.next++]!;
+    if (list.next > 1) parts.push(',');
+    parts.push(withoutClosingBrace(JSON.stringify(members)), ',"children":[');
+    lists.push({ steps: children, next: 0 });
+  }
+  parts.push(',"version":', JSON.stringify(version), '}');
+  return parts.join('');
+}
+
+/** An object's JSON without its closing brace, for more members to follow. */
+const withoutClosingBrace = (json: string): string => json.slice(0, -1);
+
 /** Builds the step tree: children under their parents, ordered by start; orphans at the top. */
 export function traceDocument(trace: AgentTrace, summary: TraceSummary): TraceDocument {
   const ordered = [...trace.steps].sort((a, b) =>

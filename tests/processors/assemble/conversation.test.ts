@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   StatusCode,
   summarizeTrace,
-  traceDocument,
+  traceDocumentJson,
   type AgentTrace,
   type StepDocument,
+  type TraceDocument,
 } from '../../../src/model/index.js';
 import {
   addConversationSteps,
@@ -114,7 +115,8 @@ describe('addConversationSteps', () => {
   it('marks the derived steps in the trace document, and no step a span stands for', () => {
     const trace = traceOf(rootAgent({ input: 'book a flight', output: 'booked' }));
     addConversationSteps(trace);
-    const [root] = traceDocument(trace, summarizeTrace(trace)).steps;
+    const document = traceDocumentJson(trace, summarizeTrace(trace));
+    const [root] = (JSON.parse(document) as TraceDocument).steps;
     expect(root).not.toHaveProperty('derived');
     const children: StepDocument[] = root?.children ?? [];
     expect(children.map((step) => [step.type, step.derived])).toEqual([

@@ -1,6 +1,7 @@
 import {
+  STEP_SCHEMA_VERSION,
   summarizeTrace,
-  traceDocument,
+  traceDocumentJson,
   type AgentTrace,
   type TraceSummary,
 } from '../../../model/index.js';
@@ -11,19 +12,12 @@ import { Array_, DateTime64, Float64, Map_, String_, UInt16, UInt32, UInt64 } fr
 interface TraceRow {
   trace: AgentTrace;
   summary: TraceSummary;
-  schemaVersion: number;
   document: string;
 }
 
 function traceRow(trace: AgentTrace): TraceRow {
   const summary = summarizeTrace(trace);
-  const document = traceDocument(trace, summary);
-  return {
-    trace,
-    summary,
-    schemaVersion: document.schema_version,
-    document: JSON.stringify(document),
-  };
+  return { trace, summary, document: traceDocumentJson(trace, summary) };
 }
 
 const NANOS = DateTime64(9);
@@ -59,7 +53,7 @@ const TRACE_COLUMNS = [
   trace('FailureClasses', Array_(String_), (r) => r.summary.failureClasses),
   trace('RootCauseSpanId', String_, (r) => r.summary.rootCauseSpanId),
   trace('Models', Array_(String_), (r) => r.summary.models),
-  trace('SchemaVersion', UInt16, (r) => r.schemaVersion),
+  trace('SchemaVersion', UInt16, () => STEP_SCHEMA_VERSION),
   trace('Document', String_, (r) => r.document),
   trace('Version', UInt64, (r) => r.trace.version),
 ];
