@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { builtinFactories } from '../../src/components.js';
 import { parseConfig } from '../../src/config/load.js';
 import { spansBatch, type TelemetryBatch } from '../../src/model/index.js';
@@ -99,13 +102,17 @@ const storedNames = (store: RecordingStore) =>
   );
 
 describe('TracesPipeline', () => {
+  // The exporters' durable queues, which would otherwise go to ./data/queue in the checkout.
+  const queues = mkdtempSync(join(tmpdir(), 'faultline-pipeline-'));
+  afterAll(() => rmSync(queues, { recursive: true, force: true }));
+
   const ORDERED = `
 receivers: { capture: {} }
 processors:
   tag/first: { tag: a }
   tag/second: { tag: b }
 exporters:
-  clickhouse: { batch: { timeout: 10s } }
+  clickhouse: { batch: { timeout: 10s }, queue: { directory: ${queues} } }
 service:
   pipelines:
     traces: { receivers: [capture], processors: [tag/first, tag/second], exporters: [clickhouse] }
@@ -133,8 +140,8 @@ service:
     const { pipeline, store, receiver } = build(`
 receivers: { capture: {} }
 exporters:
-  clickhouse/one: { batch: { timeout: 10s } }
-  clickhouse/two: { batch: { timeout: 10s } }
+  clickhouse/one: { batch: { timeout: 10s }, queue: { directory: ${queues} } }
+  clickhouse/two: { batch: { timeout: 10s }, queue: { directory: ${queues} } }
 service:
   pipelines:
     traces: { receivers: [capture], exporters: [clickhouse/one, clickhouse/two] }
