@@ -3,7 +3,8 @@
 // the assemble processor). Stages, each the CPU time per step of every trace once:
 //   classify   the classify processor on a batch of traces (trace rules, root causes)
 //   summary    the trace summary (the agent_traces columns)
-//   json       summary + the step tree served by the API as JSON: the Document column's text
+//   document   summary + the step tree served by the API (objects)
+//   json       summary + the step tree as JSON: the Document column's text
 //   block      the agent_traces Native block, all columns (what the exporter does)
 // Per span, emission costs about `block` + `classify` times steps per span.
 //
@@ -18,7 +19,7 @@ import process from 'node:process';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { traceBlockEncoder } from '../dist/exporters/clickhouse/native/trace-columns.js';
-import { summarizeTrace, traceDocumentJson } from '../dist/model/index.js';
+import { summarizeTrace, traceDocument, traceDocumentJson } from '../dist/model/index.js';
 import { Extensions } from '../dist/pipeline/host.js';
 import { assembleProcessorFactory } from '../dist/processors/assemble/factory.js';
 import { classifyProcessorFactory } from '../dist/processors/classify/factory.js';
@@ -81,6 +82,9 @@ const stages = {
   },
   summary: () => {
     for (const trace of traces) check(summarizeTrace(trace).spanCount >= 0);
+  },
+  document: () => {
+    for (const trace of traces) check(traceDocument(trace, summarizeTrace(trace)).steps.length);
   },
   json: () => {
     for (const trace of traces) check(traceDocumentJson(trace, summarizeTrace(trace)).length > 0);
