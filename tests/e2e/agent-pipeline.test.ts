@@ -135,6 +135,7 @@ describe('faultline demo', () => {
         ...process.env,
         FAULTLINE_DATA_DIR: join(dir, 'data'),
         FAULTLINE_QUEUE_DIR: join(dir, 'queue'),
+        FAULTLINE_ALERTING_QUEUE_DIR: join(dir, 'queue', 'alerting'),
       },
       encoding: 'utf8',
       timeout: 90_000,
