@@ -22,7 +22,7 @@ const stringified = (trace: AgentTrace): string =>
 
 const written = (trace: AgentTrace): string => traceDocumentJson(trace, summarizeTrace(trace));
 
-/** UTF-16 units of every kind JSON's escaping tells apart. */
+/** UTF-16 units of every kind a client may send: control characters and lone surrogates too. */
 const UNITS = [
   [0x20, 0x7e], // printable ASCII, `"` and `\` among them
   [0x00, 0x1f], // control characters
@@ -83,7 +83,7 @@ function traceOf(steps: TraceStep[], overrides: Partial<AgentTrace> = {}): Agent
 /** A trace of random shape and content: parents earlier, later, missing or the step itself. */
 function randomTrace(next: () => number, size: { min: number; max: number }): AgentTrace {
   const count = size.min + Math.floor(next() * (size.max - size.min + 1));
-  const ids = Array.from({ length: count }, (_, i) => `${i.toString(16).padStart(16, '0')}`);
+  const ids = Array.from({ length: count }, (_, i) => i.toString(16).padStart(16, '0'));
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const steps = ids.map((spanId) => {
     const start = 1_700_000_000_000_000_000n + BigInt(Math.floor(next() * 20)) * 1_000_000n;

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   StatusCode,
   summarizeTrace,
-  traceDocumentJson,
+  traceDocument,
   type AgentTrace,
   type StepDocument,
-  type TraceDocument,
 } from '../../../src/model/index.js';
 import {
   addConversationSteps,
@@ -115,8 +114,7 @@ describe('addConversationSteps', () => {
   it('marks the derived steps in the trace document, and no step a span stands for', () => {
     const trace = traceOf(rootAgent({ input: 'book a flight', output: 'booked' }));
     addConversationSteps(trace);
-    const document = traceDocumentJson(trace, summarizeTrace(trace));
-    const [root] = (JSON.parse(document) as TraceDocument).steps;
+    const [root] = traceDocument(trace, summarizeTrace(trace)).steps;
     expect(root).not.toHaveProperty('derived');
     const children: StepDocument[] = root?.children ?? [];
     expect(children.map((step) => [step.type, step.derived])).toEqual([
