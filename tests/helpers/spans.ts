@@ -97,3 +97,18 @@ export function traceStep(overrides: Partial<TraceStep> = {}): TraceStep {
     ...overrides,
   };
 }
+
+/**
+ * `length` steps, each the child of the one before and starting after it: a step tree as deep
+ * as it is long. Span ids are `c` and the index in hex.
+ */
+export function stepChain(length: number): TraceStep[] {
+  const id = (n: number) => `c${n.toString(16).padStart(15, '0')}`;
+  return Array.from({ length }, (_, n) =>
+    traceStep({
+      spanId: id(n),
+      parentSpanId: n === 0 ? '' : id(n - 1),
+      startTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(n),
+    }),
+  );
+}

@@ -14,7 +14,7 @@ import {
   type TraceDocument,
   type TraceStep,
 } from '../../src/model/index.js';
-import { traceStep } from '../helpers/spans.js';
+import { stepChain, traceStep } from '../helpers/spans.js';
 
 /** The whole tree in one `JSON.stringify`, as a trace of up to 500 steps is written. */
 const stringified = (trace: AgentTrace): string =>
@@ -135,16 +135,7 @@ describe('the trace document JSON', () => {
   });
 
   it('nests a chain as deep as max_steps_per_trace, which JSON.stringify could not', () => {
-    const chain = (length: number) =>
-      traceOf(
-        Array.from({ length }, (_, i) =>
-          traceStep({
-            spanId: `c${i.toString(16).padStart(15, '0')}`,
-            parentSpanId: i === 0 ? '' : `c${(i - 1).toString(16).padStart(15, '0')}`,
-            startTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(i),
-          }),
-        ),
-      );
+    const chain = (length: number) => traceOf(stepChain(length));
     // Joined step by step, and still shallow enough for the objects' JSON.stringify.
     const joined = chain(1000);
     expect(written(joined)).toBe(stringified(joined));

@@ -8,26 +8,17 @@ import {
   type AgentTrace,
 } from '../../../src/model/index.js';
 import { readNativeRows } from '../../helpers/native-reader.js';
-import { traceStep } from '../../helpers/spans.js';
+import { stepChain } from '../../helpers/spans.js';
 
-/** A trace whose steps are each the child of the one before: a tree `length` deep. */
-function chainTrace(length: number, traceId: string): AgentTrace {
-  const id = (n: number) => `d${n.toString(16).padStart(15, '0')}`;
-  return {
-    traceId,
-    steps: Array.from({ length }, (_, n) =>
-      traceStep({
-        spanId: id(n),
-        parentSpanId: n === 0 ? '' : id(n - 1),
-        startTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(n),
-      }),
-    ),
-    incomplete: false,
-    droppedSteps: 0,
-    failures: [],
-    version: 1,
-  };
-}
+/** A trace whose step tree is `length` deep. */
+const chainTrace = (length: number, traceId: string): AgentTrace => ({
+  traceId,
+  steps: stepChain(length),
+  incomplete: false,
+  droppedSteps: 0,
+  failures: [],
+  version: 1,
+});
 
 describe('the agent_traces block', () => {
   it('writes the row of a trace as deep as max_steps_per_trace, once dead-lettered', () => {
