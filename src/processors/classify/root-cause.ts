@@ -1,4 +1,5 @@
 import type { AgentTrace, Failure, TraceStep } from '../../model/index.js';
+import { MarkedPositions, StepTree } from './step-tree.js';
 
 /**
  * Classes a span gets merely because an error passed through it: its status, and the
@@ -17,22 +18,42 @@ const PROPAGATION_CLASSES: ReadonlySet<string> = new Set(['error_status', 'excep
  * changed in place; the revisions are returned, to be stored again.
  */
 export function assignRootCauses(trace: AgentTrace): Failure[] {
-  const byId = new Map<string, TraceStep>();
-  for (const step of trace.steps) byId.set(step.spanId, step);
+  const steps = trace.steps;
+  const failing: number[] = [];
+  steps.forEach((step, index) => {
+    if (step.failures.length > 0) failing.push(index);
+  });
+  if (failing.length === 0) return [];
+  const tree = new StepTree(steps);
   // Deepest first: a step's descendants are decided before it, so a cause is always a root.
-  const failing = trace.steps
-    .filter((step) => step.failures.length > 0)
-    .map((step) => ({ step, depth: depthOf(step, byId) }))
-    .sort((a, b) => b.depth - a.depth || compare(a.step.endTimeUnixNano, b.step.endTimeUnixNano));
-  const roots: TraceStep[] = [];
+  failing.sort(
+    (a, b) =>
+      tree.depth(b) - tree.depth(a) ||
+      compare(steps[a]!.endTimeUnixNano, steps[b]!.endTimeUnixNano),
+  );
+  const roots = new MarkedPositions(steps.length);
+  /** The order in which steps became roots, which breaks ties between causes. */
+  const rootOrder = new Int32Array(steps.length);
+  let rootCount = 0;
   const revised: Failure[] = [];
-  for (const { step } of failing) {
-    const causes = roots.filter(
-      (root) => overlaps(root, step) && isAncestor(step.spanId, root, byId),
-    );
+  for (const index of failing) {
+    const step = steps[index]!;
+    const { from, to } = tree.descendants(index);
+    const causes = roots
+      .within(from, to)
+      .filter((root) => overlaps(steps[root]!, step))
+      .sort(
+        (a, b) =>
+          compare(steps[a]!.endTimeUnixNano, steps[b]!.endTimeUnixNano) ||
+          rootOrder[a]! - rootOrder[b]!,
+      )
+      .map((root) => steps[root]!);
     const cause = causes.length > 0 ? causeFor(step, causes) : undefined;
-    if (!cause) roots.push(step);
-    step.failures.forEach((failure, index) => {
+    if (!cause) {
+      rootOrder[index] = rootCount++;
+      roots.mark(tree.position(index), index);
+    }
+    step.failures.forEach((failure, at) => {
       const causedBy = cause?.failureId ?? '';
       if (failure.causedBy === causedBy) return;
       // A new object: the captured one may still wait, unserialized, in an exporter's batch.
@@ -42,7 +63,7 @@ export function assignRootCauses(trace: AgentTrace): Failure[] {
         causeSignature: cause?.signature ?? '',
         revision: failure.revision + 1,
       };
-      step.failures[index] = revision;
+      step.failures[at] = revision;
       revised.push(revision);
     });
   }
@@ -51,13 +72,10 @@ export function assignRootCauses(trace: AgentTrace): Failure[] {
 
 /**
  * The root-cause failure `step`'s failures are symptoms of, or undefined when one of them is
- * a fault of its own. Among the candidates, the earliest to end wins (the first to break).
+ * a fault of its own. `causes`, earliest to end first: the first to break wins.
  */
-function causeFor(step: TraceStep, roots: TraceStep[]): Failure | undefined {
-  const below = roots
-    .slice()
-    .sort((a, b) => compare(a.endTimeUnixNano, b.endTimeUnixNano))
-    .flatMap((root) => root.failures);
+function causeFor(step: TraceStep, causes: readonly TraceStep[]): Failure | undefined {
+  const below = causes.flatMap((root) => root.failures);
   const classesBelow = new Set(below.map((failure) => failure.failureClass));
   const ownFault = step.failures.some(
     (failure) =>
@@ -68,30 +86,6 @@ function causeFor(step: TraceStep, roots: TraceStep[]): Failure | undefined {
     step.failures.some((own) => own.failureClass === failure.failureClass),
   );
   return sameClass ?? below[0];
-}
-
-function isAncestor(
-  ancestorId: string,
-  step: TraceStep,
-  byId: ReadonlyMap<string, TraceStep>,
-): boolean {
-  const seen = new Set<string>();
-  for (let at = byId.get(step.parentSpanId); at && !seen.has(at.spanId);) {
-    if (at.spanId === ancestorId) return true;
-    seen.add(at.spanId);
-    at = byId.get(at.parentSpanId);
-  }
-  return false;
-}
-
-function depthOf(step: TraceStep, byId: ReadonlyMap<string, TraceStep>): number {
-  const seen = new Set<string>();
-  let depth = 0;
-  for (let at = byId.get(step.parentSpanId); at && !seen.has(at.spanId); depth++) {
-    seen.add(at.spanId);
-    at = byId.get(at.parentSpanId);
-  }
-  return depth;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../../bench/prng.mjs';
 import type { AgentTrace, Failure, TraceStep } from '../../../src/model/index.js';
 import { assignRootCauses } from '../../../src/processors/classify/root-cause.js';
-import { traceStep } from '../../helpers/spans.js';
+import { stepChain, traceStep } from '../../helpers/spans.js';
 import { failure } from '../alert/helpers.js';
+import { walkingRootCauses } from './root-cause-oracle.js';
 
 /** Root cause vs symptom on assembled traces (SPEC §5.3). */
 
@@ -77,4 +79,62 @@ describe('assignRootCauses', () => {
     expect(agent.failures[0]!.causedBy).toBe('tool-tool_error');
     expect(assignRootCauses(trace)).toEqual([]);
   });
+
+  it('decides as walking up the parent links does, on traces of every shape', () => {
+    const next = prng(13);
+    for (let round = 0; round < 400; round++) {
+      const trace = randomTrace(next);
+      const expected = walkingRootCauses(structuredClone(trace));
+      const revised = assignRootCauses(trace);
+      expect(revised.map(decision)).toEqual(expected.revised.map(decision));
+      expect(trace.steps.map((s) => s.failures.map(decision))).toEqual(
+        expected.trace.steps.map((s) => s.failures.map(decision)),
+      );
+    }
+  });
+
+  it('decides a chain as deep as max_steps_per_trace, every step of it failing', () => {
+    const steps = stepChain(5000).map((s, depth) => {
+      s.startTimeUnixNano = T0 + BigInt(depth) * 1_000n;
+      s.endTimeUnixNano = T0 + 10_000_000_000n - BigInt(depth) * 1_000n;
+      s.failures = [
+        failure(depth === 4999 ? 'timeout' : 'error_status', { failureId: `f${depth}` }),
+      ];
+      return s;
+    });
+    const revised = assignRootCauses(traceOf(...steps));
+    // The deepest step timed out; the 4,999 above it only passed its error on.
+    expect(revised).toHaveLength(4999);
+    expect(new Set(revised.map((f) => f.causedBy))).toEqual(new Set(['f4999']));
+  });
 });
+
+const decision = (f: Failure) => [
+  f.spanId,
+  f.failureClass,
+  f.causedBy,
+  f.causeSignature,
+  f.revision,
+];
+
+const CLASSES = ['error_status', 'exception', 'rate_limited', 'timeout', 'tool_error'];
+
+/**
+ * A trace of random shape: parents missing, the step itself, earlier or later steps, cycles;
+ * times nested, overlapping or apart, sometimes equal; some steps failing in 1–3 classes.
+ */
+function randomTrace(next: () => number): AgentTrace {
+  const count = 1 + Math.floor(next() * 40);
+  const ids = Array.from({ length: count }, (_, i) => `s${i}`);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const steps = ids.map((spanId, i) => {
+    const roll = next();
+    const parentSpanId = roll < 0.1 ? '' : roll < 0.15 ? 'gone' : roll < 0.2 ? spanId : pick(ids);
+    const from = Math.floor(next() * 20) * 5;
+    const to = from + Math.floor(next() * 10) * 10;
+    const classes =
+      next() < 0.5 ? [] : Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(CLASSES));
+    return step(spanId, parentSpanId, from, i % 7 === 0 ? from : to, classes);
+  });
+  return traceOf(...steps);
+}

@@ -1,0 +1,118 @@
+import type { AgentTrace, Failure, TraceStep } from '../../../src/model/index.js';
+
+/**
+ * Root causes decided as classify did before it read the step tree once: walking up the
+ * parent links from every failing step, and from every root cause for every step above it.
+ * Quadratic in the depth of the tree, and plainly written: the reference the processor's
+ * decisions are checked against. It revises `trace` in place, as the processor does.
+ */
+export function walkingRootCauses(trace: AgentTrace): { revised: Failure[]; trace: AgentTrace } {
+  return { revised: assignByWalking(trace), trace };
+}
+
+const PROPAGATION_CLASSES: ReadonlySet<string> = new Set(['error_status', 'exception']);
+
+/**
+ * Root cause vs symptom (SPEC §5.3). A failing step is a symptom when a descendant of it in
+ * the same trace failed while it ran and its own failures say nothing beyond that: each is
+ * a propagation class or the class of a failure below it (a 429 seen again on the caller).
+ * Its failures then name, as `causedBy`, the root-cause failure below them.
+ *
+ * Decided on the assembled trace, where every step is known whatever order spans arrived
+ * in. The step's failure is replaced by a revision (its revision number raised), never
+ * changed in place; the revisions are returned, to be stored again.
+ */
+function assignByWalking(trace: AgentTrace): Failure[] {
+  const byId = new Map<string, TraceStep>();
+  for (const step of trace.steps) byId.set(step.spanId, step);
+  // Deepest first: a step's descendants are decided before it, so a cause is always a root.
+  const failing = trace.steps
+    .filter((step) => step.failures.length > 0)
+    .map((step) => ({ step, depth: depthOf(step, byId) }))
+    .sort((a, b) => b.depth - a.depth || compare(a.step.endTimeUnixNano, b.step.endTimeUnixNano));
+  const roots: TraceStep[] = [];
+  const revised: Failure[] = [];
+  for (const { step } of failing) {
+    const causes = roots.filter(
+      (root) => overlaps(root, step) && isAncestor(step.spanId, root, byId),
+    );
+    const cause = causes.length > 0 ? causeFor(step, causes) : undefined;
+    if (!cause) roots.push(step);
+    step.failures.forEach((failure, index) => {
+      const causedBy = cause?.failureId ?? '';
+      if (failure.causedBy === causedBy) return;
+      // A new object: the captured one may still wait, unserialized, in an exporter's batch.
+      const revision: Failure = {
+        ...failure,
+        causedBy,
+        causeSignature: cause?.signature ?? '',
+        revision: failure.revision + 1,
+      };
+      step.failures[index] = revision;
+      revised.push(revision);
+    });
+  }
+  return revised;
+}
+
+/**
+ * The root-cause failure `step`'s failures are symptoms of, or undefined when one of them is
+ * a fault of its own. Among the candidates, the earliest to end wins (the first to break).
+ */
+function causeFor(step: TraceStep, roots: TraceStep[]): Failure | undefined {
+  const below = roots
+    .slice()
+    .sort((a, b) => compare(a.endTimeUnixNano, b.endTimeUnixNano))
+    .flatMap((root) => root.failures);
+  const classesBelow = new Set(below.map((failure) => failure.failureClass));
+  const ownFault = step.failures.some(
+    (failure) =>
+      !PROPAGATION_CLASSES.has(failure.failureClass) && !classesBelow.has(failure.failureClass),
+  );
+  if (ownFault) return undefined;
+  const sameClass = below.find((failure) =>
+    step.failures.some((own) => own.failureClass === failure.failureClass),
+  );
+  return sameClass ?? below[0];
+}
+
+function isAncestor(
+  ancestorId: string,
+  step: TraceStep,
+  byId: ReadonlyMap<string, TraceStep>,
+): boolean {
+  const seen = new Set<string>();
+  for (let at = byId.get(step.parentSpanId); at && !seen.has(at.spanId);) {
+    if (at.spanId === ancestorId) return true;
+    seen.add(at.spanId);
+    at = byId.get(at.parentSpanId);
+  }
+  return false;
+}
+
+function depthOf(step: TraceStep, byId: ReadonlyMap<string, TraceStep>): number {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let at = byId.get(step.parentSpanId); at && !seen.has(at.spanId); depth++) {
+    seen.add(at.spanId);
+    at = byId.get(at.parentSpanId);
+  }
+  return depth;
+}
+
+/**
+ * Clocks disagree by this much and still count as overlapping: SDKs take start and end times
+ * from different sources (the OpenTelemetry JS SDK's start times are whole milliseconds), so
+ * a child can appear to start a fraction of a millisecond after its parent ended.
+ */
+const CLOCK_SLACK_NS = 10_000_000n;
+
+/** The descendant ran, at least in part, while the ancestor did. */
+function overlaps(descendant: TraceStep, ancestor: TraceStep): boolean {
+  return (
+    descendant.startTimeUnixNano <= ancestor.endTimeUnixNano + CLOCK_SLACK_NS &&
+    descendant.endTimeUnixNano + CLOCK_SLACK_NS >= ancestor.startTimeUnixNano
+  );
+}
+
+const compare = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
