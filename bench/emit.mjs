@@ -7,6 +7,10 @@
 //   json       summary + the step tree as JSON: the Document column's text
 //   block      the agent_traces Native block, all columns (what the exporter does)
 // Per span, emission costs about `block` + `classify` times steps per span.
+// Then the longest slice of work emission does at once: one trace as large as
+// max_steps_per_trace lets through (5,000 steps), every span of it failed, as a chain (each
+// step under the one before) and as a fan (every step under one agent); CPU ms per trace of
+// `classify` and of `block`.
 //
 //   npm run bench:emit
 //
@@ -57,6 +61,93 @@ async function assembledTraces() {
   }
   await assemble.shutdown();
   return traces;
+}
+
+/** Steps a trace keeps at most by default (assemble's max_steps_per_trace). */
+const LARGEST_TRACE_STEPS = 5000;
+const T0 = 1_700_000_000_000_000_000n;
+
+/**
+ * The spans of one largest trace, every one failed (error status, a timeout's exception): in a
+ * chain, each nested in the one before, in time too; in a fan, all under the first.
+ */
+function failedSpans(shape) {
+  const resource = {
+    attributes: { 'service.name': 'bench' },
+    droppedAttributesCount: 0,
+    schemaUrl: '',
+  };
+  const scope = {
+    name: 'bench',
+    version: '1',
+    attributes: {},
+    droppedAttributesCount: 0,
+    schemaUrl: '',
+  };
+  const spanId = (i) => (i + 1).toString(16).padStart(16, '0');
+  return Array.from({ length: LARGEST_TRACE_STEPS }, (_, i) => {
+    const nested = shape === 'chain' ? BigInt(i) : i === 0 ? 0n : 1n;
+    return {
+      traceId: `${shape === 'chain' ? 'c' : 'f'}`.repeat(32),
+      spanId: spanId(i),
+      parentSpanId: i === 0 ? '' : spanId(shape === 'chain' ? i - 1 : 0),
+      traceState: '',
+      flags: 1,
+      name: i === 0 ? 'invoke_agent planner' : 'execute_tool search',
+      kind: 1,
+      startTimeUnixNano: T0 + nested * 1000n,
+      endTimeUnixNano: T0 + 10_000_000_000n - nested * 1000n,
+      attributes:
+        i === 0
+          ? { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' }
+          : {
+              'gen_ai.operation.name': 'execute_tool',
+              'gen_ai.tool.name': 'search',
+              'gen_ai.tool.call.arguments': `{"query":"${i}"}`,
+            },
+      droppedAttributesCount: 0,
+      events: [
+        {
+          timeUnixNano: T0,
+          name: 'exception',
+          attributes: { 'exception.type': 'TimeoutError', 'exception.message': `timed out (${i})` },
+          droppedAttributesCount: 0,
+        },
+      ],
+      droppedEventsCount: 0,
+      links: [],
+      droppedLinksCount: 0,
+      statusCode: 2,
+      statusMessage: 'TimeoutError',
+      resource,
+      scope,
+    };
+  });
+}
+
+/** A largest trace as emission hands it on: its steps carry their spans' failures. */
+async function largestTrace(shape) {
+  let trace;
+  const collect = {
+    consume: (batch) => {
+      trace ??= batch.traces[0];
+      return Promise.resolve();
+    },
+    flush: () => Promise.resolve(),
+  };
+  const spanRules = classifyProcessorFactory.create(settings(classifyProcessorFactory), collect);
+  const assemble = assembleProcessorFactory.create(settings(assembleProcessorFactory), spanRules);
+  await assemble.start();
+  const spans = failedSpans(shape);
+  for (let at = 0; at < spans.length; at += params.spansPerRequest) {
+    await assemble.consume({
+      spans: spans.slice(at, at + params.spansPerRequest),
+      traces: [],
+      failures: [],
+    });
+  }
+  await assemble.shutdown();
+  return trace;
 }
 
 const traces = await assembledTraces();
@@ -114,6 +205,41 @@ for (const [name, stage] of Object.entries(stages)) {
   await measure(stage, 0.5); // warm-up
   cpuUsPerStep[name] = await measure(stage, params.secondsPerStage);
 }
+
+/** CPU ms per call of `stage`, repeated for `seconds`. */
+async function measureCalls(stage, seconds) {
+  let calls = 0;
+  const until = performance.now() + seconds * 1000;
+  const cpu = process.cpuUsage();
+  do {
+    await stage();
+    calls++;
+  } while (performance.now() < until);
+  const used = process.cpuUsage(cpu);
+  return round((used.user + used.system) / (calls * 1000), 1);
+}
+
+const cpuMsPerLargestTrace = {};
+for (const shape of ['chain', 'fan']) {
+  const trace = await largestTrace(shape);
+  check(trace.steps.length >= LARGEST_TRACE_STEPS);
+  const captured = trace.steps.map((step) => step.failures.slice());
+  const largest = {
+    // Root causes revise the steps' failures: each round starts from those captured.
+    classify: async () => {
+      trace.steps.forEach((step, i) => (step.failures = captured[i].slice()));
+      const batch = { spans: [], traces: [{ ...trace, failures: [] }], failures: [] };
+      await classify.consume(batch);
+      check(batch.failures.length > 0);
+    },
+    block: () => check(blocks.encode([trace]).length > 0),
+  };
+  cpuMsPerLargestTrace[shape] = {};
+  for (const [name, stage] of Object.entries(largest)) {
+    await measureCalls(stage, 0.5); // warm-up
+    cpuMsPerLargestTrace[shape][name] = await measureCalls(stage, params.secondsPerStage);
+  }
+}
 await classify.shutdown();
 
 const stepsPerSpan = stepCount / spanCount;
@@ -123,6 +249,7 @@ const result = {
   cpuUsPerStep,
   // What emission adds to each span: its steps (derived ones included) classified and written.
   cpuUsPerSpan: round((cpuUsPerStep.classify + cpuUsPerStep.block) * stepsPerSpan, 2),
+  cpuMsPerLargestTrace,
 };
 writeResults('emit', result);
 console.log(JSON.stringify(result, null, 2));
