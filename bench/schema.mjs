@@ -7,12 +7,14 @@
 //   no-views           without the materialized views fed by otel_traces
 //   bare               without both, nor the trace id and duration indexes
 //   zstd               as shipped, with `storage.compression: zstd` (the Collector's codecs)
+//   granules-2mib      as shipped, created with granules of at most 2 MiB (10 MiB by default)
 // The same `--rows`-row Native blocks (fresh trace ids) are inserted `--rounds` times with the
 // table's merges stopped, then all its parts are merged into one (`OPTIMIZE … FINAL`). CPU is
 // the whole process's (the engine's threads included), per row: of the inserts, and of that
 // merge. The merge is one level of what background merging does: a row is merged again each
-// time its part grows into a bigger one. The variants take turns, `--repeat` times each;
-// medians are reported (a run's figure moves by ±20% with the engine's background work).
+// time its part grows into a bigger one. It also gives the most memory the engine counted
+// for that merge (MiB, sampled): the daemon's peak RSS under load is set by such merges. The variants take turns, `--repeat` times each; medians are reported (a run's
+// figure moves by ±20% with the engine's background work).
 //
 //   node bench/schema.mjs
 //   node bench/schema.mjs --rounds 10 --rows 10000 --repeat 5
@@ -57,7 +59,10 @@ const DROP_VIEWS = [
   'DROP VIEW faultline.otel_traces_trace_id_ts_mv',
   'DROP VIEW faultline.otel_traces_1m_mv',
 ];
-/** Each variant: the compression its tables are created with, then statements changing them. */
+/**
+ * Each variant: the compression its tables are created with, then statements changing them,
+ * or MergeTree settings `otel_traces` is created again with (those a table cannot change).
+ */
 const VARIANTS = {
   shipped: { compression: SHIPPED_COMPRESSION, statements: [] },
   'no-map-blooms': { compression: SHIPPED_COMPRESSION, statements: dropIndexes(MAP_BLOOMS) },
@@ -67,6 +72,11 @@ const VARIANTS = {
     statements: [...dropIndexes([...MAP_BLOOMS, 'idx_trace_id', 'idx_duration']), ...DROP_VIEWS],
   },
   zstd: { compression: 'zstd', statements: [] },
+  'granules-2mib': {
+    compression: SHIPPED_COMPRESSION,
+    statements: [],
+    createdWith: 'index_granularity_bytes = 2097152',
+  },
 };
 /** How long merges may run after the last insert before the variant gives up waiting. */
 const MERGE_WAIT_MS = 120_000;
@@ -82,9 +92,10 @@ async function measureVariant(name) {
   const store = new EmbeddedStore(join(dir, 'chdb'), 'faultline', Math.floor(os.totalmem() * 0.3));
   try {
     await store.open();
-    const { compression, statements } = VARIANTS[name];
+    const { compression, statements, createdWith } = VARIANTS[name];
     await migrate(store, { database: 'faultline', compression }, pino({ level: 'silent' }));
     for (const sql of statements) await store.command(sql);
+    if (createdWith) await recreateWith(store, createdWith);
     const freshSpans = freshSpanSource(benchPool(params).requests);
     const encoder = spanBlockEncoder();
     const native = { format: { name: 'Native', columns: encoder.columnNames } };
@@ -99,19 +110,60 @@ async function measureVariant(name) {
     for (const block of blocks.slice(1)) await store.insert('otel_traces', block, native);
     const inserted = cpuNow();
     await store.command('SYSTEM START MERGES faultline.otel_traces');
+    const mergeMemory = sampleMergeMemory(store);
     await store.command('OPTIMIZE TABLE faultline.otel_traces FINAL');
     const merged = (await mergesDone(store)) && (await activeParts(store)) === 1;
+    const mergeMemoryMiB = await mergeMemory.stop();
     const rows = params.rounds * params.rowsPerInsert;
     // The warm-up's part is merged too.
     const mergedRows = rows + params.rowsPerInsert;
     return {
       insertCpuUsPerRow: round(((inserted - start) / rows) * 1e6),
       mergeCpuUsPerRow: merged ? round(((cpuNow() - inserted) / mergedRows) * 1e6) : null,
+      mergeMemoryMiB: merged ? mergeMemoryMiB : null,
     };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `otel_traces` created again, empty, with `settings` added to those it was created with. */
+async function recreateWith(store, settings) {
+  const create = (
+    await store.query('SHOW CREATE TABLE faultline.otel_traces', { format: 'TSVRaw' })
+  ).trim();
+  const changed = create.replace(/\nSETTINGS (.*)$/, `\nSETTINGS $1, ${settings}`);
+  if (changed === create) throw new Error('otel_traces was created without a SETTINGS clause');
+  await store.command('DROP TABLE faultline.otel_traces SYNC');
+  await store.command(changed);
+}
+
+/**
+ * The most memory the engine counted for a merge of `otel_traces`, read from `system.merges`
+ * every 50 ms (on another connection) until `stop`: what the daemon's peak RSS rises by while
+ * such a merge runs.
+ */
+function sampleMergeMemory(store) {
+  let most = 0;
+  let sampling = true;
+  const sampled = (async () => {
+    while (sampling) {
+      const bytes = await store.query(
+        "SELECT max(memory_usage) FROM system.merges WHERE database = 'faultline' AND table = 'otel_traces'",
+        { format: 'TSV' },
+      );
+      most = Math.max(most, Number(bytes.trim()) || 0);
+      await sleep(50);
+    }
+  })();
+  return {
+    stop: async () => {
+      sampling = false;
+      await sampled;
+      return round(most / 2 ** 20, 0);
+    },
+  };
 }
 
 /** Waits until no merge runs twice in a row; false when they did not settle in time. */
@@ -177,6 +229,7 @@ const variants = Object.fromEntries(
     {
       insertCpuUsPerRow: median(results.map((r) => r.insertCpuUsPerRow)),
       mergeCpuUsPerRow: median(results.map((r) => r.mergeCpuUsPerRow)),
+      mergeMemoryMiB: median(results.map((r) => r.mergeMemoryMiB)),
       runs: results,
     },
   ]),
@@ -187,10 +240,12 @@ console.log(`\n== schema — ${info.date}, node ${info.node}, ${info.cpu} × ${i
 console.log(
   `otel_traces inserts of ${params.rowsPerInsert.toLocaleString('en-US')} rows × ${params.rounds}; CPU µs per row (the process, engine threads included), median of ${params.repeat}`,
 );
-console.log(`  ${'variant'.padEnd(16)}${'insert'.padStart(8)}${'merge'.padStart(8)}`);
+console.log(
+  `  ${'variant'.padEnd(16)}${'insert'.padStart(8)}${'merge'.padStart(8)}${'merge MiB'.padStart(11)}`,
+);
 for (const [name, r] of Object.entries(variants)) {
   console.log(
-    `  ${name.padEnd(16)}${String(r.insertCpuUsPerRow).padStart(8)}${String(r.mergeCpuUsPerRow ?? 'unsettled').padStart(8)}`,
+    `  ${name.padEnd(16)}${String(r.insertCpuUsPerRow).padStart(8)}${String(r.mergeCpuUsPerRow ?? 'unsettled').padStart(8)}${String(r.mergeMemoryMiB ?? '-').padStart(11)}`,
   );
 }
 console.log(`\nwrote ${file}`);
