@@ -1,7 +1,9 @@
 // Scenario "emit": what handing an assembled trace on costs, per step, in one process and
 // without I/O, on the traces the ingest load generator's spans make (assembled beforehand by
-// the assemble processor). Stages, each the CPU time per step of every trace once:
-//   classify   the classify processor on a batch of traces (trace rules, root causes)
+// the assemble processor, their steps carrying their spans' failures). Stages, each the CPU
+// time per step of every trace once:
+//   classify   the classify processor on a batch of traces (trace rules, root causes), each
+//              as first emitted: its steps' captured failures, not yet revised
 //   summary    the trace summary (the agent_traces columns)
 //   document   summary + the step tree served by the API (objects)
 //   json       summary + the step tree as JSON: the Document column's text
@@ -44,8 +46,11 @@ const settings = (factory, config = {}) => ({
   host: new Extensions(),
 });
 
-/** The traces the pool's spans assemble into, as the assemble processor hands them on. */
-async function assembledTraces() {
+/**
+ * The traces `spans` assemble into, as the assemble processor hands them on, their steps
+ * carrying their spans' failures (span rules ran as the spans passed).
+ */
+async function assembled(spanBatches) {
   const traces = [];
   const collect = {
     consume: (batch) => {
@@ -54,11 +59,10 @@ async function assembledTraces() {
     },
     flush: () => Promise.resolve(),
   };
-  const assemble = assembleProcessorFactory.create(settings(assembleProcessorFactory), collect);
+  const spanRules = classifyProcessorFactory.create(settings(classifyProcessorFactory), collect);
+  const assemble = assembleProcessorFactory.create(settings(assembleProcessorFactory), spanRules);
   await assemble.start();
-  for (const spans of receivedSpans(benchPool(params).requests)) {
-    await assemble.consume({ spans, traces: [], failures: [] });
-  }
+  for (const spans of spanBatches) await assemble.consume({ spans, traces: [], failures: [] });
   await assemble.shutdown();
   return traces;
 }
@@ -125,32 +129,17 @@ function failedSpans(shape) {
   });
 }
 
-/** A largest trace as emission hands it on: its steps carry their spans' failures. */
+/** A largest trace, cut into requests as the load generator's are. */
 async function largestTrace(shape) {
-  let trace;
-  const collect = {
-    consume: (batch) => {
-      trace ??= batch.traces[0];
-      return Promise.resolve();
-    },
-    flush: () => Promise.resolve(),
-  };
-  const spanRules = classifyProcessorFactory.create(settings(classifyProcessorFactory), collect);
-  const assemble = assembleProcessorFactory.create(settings(assembleProcessorFactory), spanRules);
-  await assemble.start();
   const spans = failedSpans(shape);
+  const requests = [];
   for (let at = 0; at < spans.length; at += params.spansPerRequest) {
-    await assemble.consume({
-      spans: spans.slice(at, at + params.spansPerRequest),
-      traces: [],
-      failures: [],
-    });
+    requests.push(spans.slice(at, at + params.spansPerRequest));
   }
-  await assemble.shutdown();
-  return trace;
+  return (await assembled(requests))[0];
 }
 
-const traces = await assembledTraces();
+const traces = await assembled(receivedSpans(benchPool(params).requests));
 const spanCount = params.poolSize * params.spansPerRequest;
 const stepCount = traces.reduce((n, trace) => n + trace.steps.length, 0);
 const passOn = { consume: () => Promise.resolve(), flush: () => Promise.resolve() };
@@ -164,10 +153,19 @@ const tracesPerBlock = Math.max(1, Math.round(500 / (stepCount / traces.length))
 const check = (ok) => {
   if (!ok) throw new Error('unexpected stage output');
 };
+/** Each step's span failures as captured, before root causes revise them. */
+const capturedFailures = (trace) => trace.steps.map((step) => step.failures.slice());
+
+/** `trace` as emission hands it on for the first time: its captured failures, no trace failures. */
+function firstEmission(trace, captured) {
+  trace.steps.forEach((step, i) => (step.failures = captured[i].slice()));
+  return { ...trace, failures: [] };
+}
+
+const captured = traces.map(capturedFailures);
 const stages = {
   classify: async () => {
-    // Trace failures are found once per emission: each round classifies a fresh emission.
-    const emitted = traces.map((trace) => ({ ...trace, failures: [] }));
+    const emitted = traces.map((trace, i) => firstEmission(trace, captured[i]));
     await classify.consume({ spans: [], traces: emitted, failures: [] });
     check(emitted.length === traces.length);
   },
@@ -223,12 +221,10 @@ const cpuMsPerLargestTrace = {};
 for (const shape of ['chain', 'fan']) {
   const trace = await largestTrace(shape);
   check(trace.steps.length >= LARGEST_TRACE_STEPS);
-  const captured = trace.steps.map((step) => step.failures.slice());
+  const failures = capturedFailures(trace);
   const largest = {
-    // Root causes revise the steps' failures: each round starts from those captured.
     classify: async () => {
-      trace.steps.forEach((step, i) => (step.failures = captured[i].slice()));
-      const batch = { spans: [], traces: [{ ...trace, failures: [] }], failures: [] };
+      const batch = { spans: [], traces: [firstEmission(trace, failures)], failures: [] };
       await classify.consume(batch);
       check(batch.failures.length > 0);
     },
