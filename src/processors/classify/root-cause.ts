@@ -20,10 +20,13 @@ const PROPAGATION_CLASSES: ReadonlySet<string> = new Set(['error_status', 'excep
 export function assignRootCauses(trace: AgentTrace): Failure[] {
   const steps = trace.steps;
   const failing: number[] = [];
-  steps.forEach((step, index) => {
-    if (step.failures.length > 0) failing.push(index);
-  });
-  if (failing.length === 0) return [];
+  for (let index = 0; index < steps.length; index++) {
+    if (steps[index]!.failures.length > 0) failing.push(index);
+  }
+  const revised: Failure[] = [];
+  // A lone failing step has no failure below it: it is a root cause (most failing traces).
+  if (failing.length === 1) revise(steps[failing[0]!]!, undefined, revised);
+  if (failing.length <= 1) return revised;
   const tree = new StepTree(steps);
   // Deepest first: a step's descendants are decided before it, so a cause is always a root.
   failing.sort(
@@ -33,41 +36,47 @@ export function assignRootCauses(trace: AgentTrace): Failure[] {
   );
   const roots = new MarkedPositions(steps.length);
   /** The order in which steps became roots, which breaks ties between causes. */
-  const rootOrder = new Int32Array(steps.length);
-  let rootCount = 0;
-  const revised: Failure[] = [];
+  const rootOrder = new Map<number, number>();
   for (const index of failing) {
     const step = steps[index]!;
     const { from, to } = tree.descendants(index);
-    const causes = roots
-      .within(from, to)
-      .filter((root) => overlaps(steps[root]!, step))
+    const below = roots.within(from, to).filter((root) => overlaps(steps[root]!, step));
+    const cause = below.length > 0 ? causeFor(step, causesInOrder(below)) : undefined;
+    if (!cause) {
+      rootOrder.set(index, rootOrder.size);
+      roots.mark(tree.position(index), index);
+    }
+    revise(step, cause, revised);
+  }
+  return revised;
+
+  /** The root steps at `below`, earliest to end first, then in the order they became roots. */
+  function causesInOrder(below: number[]): TraceStep[] {
+    return below
       .sort(
         (a, b) =>
           compare(steps[a]!.endTimeUnixNano, steps[b]!.endTimeUnixNano) ||
-          rootOrder[a]! - rootOrder[b]!,
+          rootOrder.get(a)! - rootOrder.get(b)!,
       )
       .map((root) => steps[root]!);
-    const cause = causes.length > 0 ? causeFor(step, causes) : undefined;
-    if (!cause) {
-      rootOrder[index] = rootCount++;
-      roots.mark(tree.position(index), index);
-    }
-    step.failures.forEach((failure, at) => {
-      const causedBy = cause?.failureId ?? '';
-      if (failure.causedBy === causedBy) return;
-      // A new object: the captured one may still wait, unserialized, in an exporter's batch.
-      const revision: Failure = {
-        ...failure,
-        causedBy,
-        causeSignature: cause?.signature ?? '',
-        revision: failure.revision + 1,
-      };
-      step.failures[at] = revision;
-      revised.push(revision);
-    });
   }
-  return revised;
+}
+
+/** Points `step`'s failures at `cause` (none: a root cause), adding those it changes to `revised`. */
+function revise(step: TraceStep, cause: Failure | undefined, revised: Failure[]): void {
+  const causedBy = cause?.failureId ?? '';
+  step.failures.forEach((failure, at) => {
+    if (failure.causedBy === causedBy) return;
+    // A new object: the captured one may still wait, unserialized, in an exporter's batch.
+    const revision: Failure = {
+      ...failure,
+      causedBy,
+      causeSignature: cause?.signature ?? '',
+      revision: failure.revision + 1,
+    };
+    step.failures[at] = revision;
+    revised.push(revision);
+  });
 }
 
 /**

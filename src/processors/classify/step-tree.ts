@@ -13,30 +13,38 @@ const NONE = -1;
  * have the whole cycle above them. So each cycle is taken as one node of the tree, and every
  * node gets its position in a pre-order walk of the tree: a node's descendants then hold the
  * positions from its own to the end of its subtree.
+ *
+ * Steps are numbered by their place in the trace, and everything is kept in arrays of small
+ * integers: most traces are a dozen steps, for which a list or an object per step would cost
+ * more than the walks this saves.
  */
 export class StepTree {
   /** How many ancestors each step has. */
-  private readonly depths: Int32Array;
-  /** Whether a step is on a cycle of parent links. */
-  private readonly cyclic: Uint8Array;
+  private readonly depths: number[];
+  /** 1 for a step on a cycle of parent links. */
+  private readonly cyclic: number[];
   /** The node a step belongs to: itself, or one step of its cycle standing for all of it. */
-  private readonly nodes: Int32Array;
+  private readonly nodes: number[];
   /** Each node's position in pre-order, and the position after its descendants. */
-  private readonly starts: Int32Array;
-  private readonly ends: Int32Array;
+  private readonly starts: number[];
+  private readonly ends: number[];
 
   /** `steps` are those of one trace; span ids are unique among them, as assembly keeps them. */
   constructor(steps: readonly TraceStep[]) {
     const count = steps.length;
     const indexById = new Map<string, number>();
-    steps.forEach((step, index) => indexById.set(step.spanId, index));
-    const parents = Int32Array.from(steps, (step) => indexById.get(step.parentSpanId) ?? NONE);
-    this.depths = new Int32Array(count);
-    this.cyclic = new Uint8Array(count);
-    this.nodes = Int32Array.from({ length: count }, (_, index) => index);
+    for (let step = 0; step < count; step++) indexById.set(steps[step]!.spanId, step);
+    const parents = filled(count, NONE);
+    for (let step = 0; step < count; step++) {
+      parents[step] = indexById.get(steps[step]!.parentSpanId) ?? NONE;
+    }
+    this.depths = filled(count, 0);
+    this.cyclic = filled(count, 0);
+    this.nodes = filled(count, 0);
+    for (let step = 0; step < count; step++) this.nodes[step] = step;
     this.measureDepths(parents);
-    this.starts = new Int32Array(count);
-    this.ends = new Int32Array(count);
+    this.starts = filled(count, 0);
+    this.ends = filled(count, 0);
     this.numberNodes(parents);
   }
 
@@ -63,11 +71,11 @@ export class StepTree {
    * Walks up from each step not yet measured until a measured step, a missing parent or a
    * step of this walk (a cycle), then gives the steps walked their depths on the way back.
    */
-  private measureDepths(parents: Int32Array): void {
+  private measureDepths(parents: number[]): void {
     const UNSEEN = 0;
     const WALKING = 1;
     const MEASURED = 2;
-    const state = new Uint8Array(parents.length);
+    const state = filled(parents.length, UNSEEN);
     const path: number[] = [];
     for (let first = 0; first < parents.length; first++) {
       if (state[first] !== UNSEEN) continue;
@@ -93,38 +101,45 @@ export class StepTree {
         const step = path[i]!;
         const parent = parents[step]!;
         // A cycle's steps are ancestors of one another, so one on it adds no new ancestor.
-        this.depths[step] =
-          parent === NONE ? 0 : this.depths[parent]! + (this.cyclic[parent] === 1 ? 0 : 1);
+        this.depths[step] = parent === NONE ? 0 : this.depths[parent]! + 1 - this.cyclic[parent]!;
         state[step] = MEASURED;
       }
     }
   }
 
-  /** Numbers the nodes in pre-order, without recursion: the tree may be 5,000 levels deep. */
-  private numberNodes(parents: Int32Array): void {
+  /**
+   * Numbers the nodes in pre-order. Children are kept as linked lists in arrays (each node's
+   * first child, each child's next sibling), and the walk goes back up by the parent links, so
+   * it needs no recursion, no stack and no list per node, however deep the tree.
+   */
+  private numberNodes(parents: number[]): void {
     const count = parents.length;
-    const children: number[][] = Array.from({ length: count }, () => []);
-    const tops: number[] = [];
-    for (let step = 0; step < count; step++) {
-      if (this.nodes[step] !== step) continue; // a cycle's other steps share its node
-      const parent = this.cyclic[step] === 1 ? NONE : parents[step]!;
-      if (parent === NONE) tops.push(step);
-      else children[this.nodes[parent]!]!.push(step);
+    const above = filled(count, NONE);
+    const nextChild = filled(count, NONE);
+    const nextSibling = filled(count, NONE);
+    for (let step = count - 1; step >= 0; step--) {
+      if (this.nodes[step] !== step || this.cyclic[step] === 1) continue;
+      const parent = parents[step]!;
+      if (parent === NONE) continue;
+      const node = this.nodes[parent]!;
+      above[step] = node;
+      nextSibling[step] = nextChild[node]!;
+      nextChild[node] = step;
     }
     let position = 0;
-    const stack: { node: number; next: number }[] = [];
-    for (const top of tops) {
+    for (let top = 0; top < count; top++) {
+      if (this.nodes[top] !== top || above[top] !== NONE) continue;
       this.starts[top] = position++;
-      stack.push({ node: top, next: 0 });
-      while (stack.length > 0) {
-        const frame = stack[stack.length - 1]!;
-        const child = children[frame.node]![frame.next++];
-        if (child === undefined) {
-          this.ends[frame.node] = position;
-          stack.pop();
-        } else {
+      let node = top;
+      while (node !== NONE) {
+        const child = nextChild[node]!;
+        if (child !== NONE) {
+          nextChild[node] = nextSibling[child]!;
           this.starts[child] = position++;
-          stack.push({ node: child, next: 0 });
+          node = child;
+        } else {
+          this.ends[node] = position;
+          node = above[node]!;
         }
       }
     }
@@ -137,29 +152,38 @@ export class StepTree {
  * tree of counts, searched for the next marked position).
  */
 export class MarkedPositions {
-  private readonly counts: Int32Array;
-  private readonly atPosition: number[][];
+  private readonly counts: number[];
+  /** The steps marked at a position, in the order marked: a list linked through `next`. */
+  private readonly first: number[];
+  private readonly last: number[];
+  private readonly next: number[];
 
+  /** Positions `[0, size)`, for steps numbered `[0, size)`. */
   constructor(private readonly size: number) {
-    this.counts = new Int32Array(size + 1);
-    this.atPosition = Array.from({ length: size }, () => []);
+    this.counts = filled(size + 1, 0);
+    this.first = filled(size, NONE);
+    this.last = filled(size, NONE);
+    this.next = filled(size, NONE);
   }
 
-  mark(position: number, item: number): void {
-    this.atPosition[position]!.push(item);
+  mark(position: number, step: number): void {
+    if (this.first[position] === NONE) this.first[position] = step;
+    else this.next[this.last[position]!] = step;
+    this.last[position] = step;
     for (let i = position + 1; i <= this.size; i += i & -i) this.counts[i]!++;
   }
 
-  /** The items marked at positions `[from, to)`, by position, then in the order marked. */
+  /** The steps marked at positions `[from, to)`, by position, then in the order marked. */
   within(from: number, to: number): number[] {
-    const items: number[] = [];
+    const steps: number[] = [];
     let seen = this.markedBefore(from);
     for (let at = this.nthMarked(seen + 1); at < to; at = this.nthMarked(seen + 1)) {
-      const here = this.atPosition[at]!;
-      for (const item of here) items.push(item);
-      seen += here.length;
+      for (let step = this.first[at]!; step !== NONE; step = this.next[step]!) {
+        steps.push(step);
+        seen++;
+      }
     }
-    return items;
+    return steps;
   }
 
   /** How many marks lie before `position`. */
@@ -183,5 +207,8 @@ export class MarkedPositions {
     return position;
   }
 }
+
+/** An array of `length` copies of `value`. */
+const filled = (length: number, value: number): number[] => new Array<number>(length).fill(value);
 
 const highestBit = (value: number): number => (value > 0 ? 1 << (31 - Math.clz32(value)) : 0);

@@ -134,7 +134,10 @@ function randomTrace(next: () => number): AgentTrace {
     const to = from + Math.floor(next() * 10) * 10;
     const classes =
       next() < 0.5 ? [] : Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(CLASSES));
-    return step(spanId, parentSpanId, from, i % 7 === 0 ? from : to, classes);
+    const made = step(spanId, parentSpanId, from, i % 7 === 0 ? from : to, classes);
+    // Some failures come as an earlier emission revised them, pointing at a cause.
+    for (const f of made.failures) if (next() < 0.2) f.causedBy = 'f-earlier';
+    return made;
   });
   return traceOf(...steps);
 }
