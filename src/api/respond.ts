@@ -12,9 +12,12 @@ export class ApiError extends Error {
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response
-    .writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' })
-    .end(JSON.stringify(body));
+  sendJsonText(response, status, JSON.stringify(body));
+}
+
+/** A body that is JSON text already (a stored document), sent as it is. */
+export function sendJsonText(response: ServerResponse, status: number, json: string): void {
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(json);
 }
 
 export function sendError(response: ServerResponse, error: ApiError): void {

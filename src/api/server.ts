@@ -11,7 +11,7 @@ import { routeAlerting } from './alerting-routes.js';
 import { exposeTo } from '../telemetry/exposition.js';
 import type { AdminConfig } from './config.js';
 import { FORMAT_CONTENT_TYPES, parseQueryRequest, queryForApi } from './query.js';
-import { ApiError, readBody, sendError, sendJson } from './respond.js';
+import { ApiError, readBody, sendError, sendJson, sendJsonText } from './respond.js';
 import { getTrace } from './traces.js';
 import type { ReportScope } from '../reports/build.js';
 import { sendReport } from './reports.js';
@@ -118,7 +118,7 @@ export class AdminServer {
       if (trace) {
         if (method !== 'GET')
           throw new ApiError(405, 'method_not_allowed', 'use GET for /api/v1/traces/{traceId}');
-        return sendJson(
+        return sendJsonText(
           response,
           200,
           await getTrace(this.deps.store, decodeURIComponent(trace[1]!)),

@@ -8,8 +8,13 @@ const traceIdSchema = z
   .regex(/^[0-9a-fA-F]{32}$/, 'a trace id is 32 hexadecimal characters')
   .transform((id) => id.toLowerCase());
 
-/** The assembled agent trace (the versioned document of docs/schema/agent-trace.v1.json). */
-export async function getTrace(store: Store, rawTraceId: string): Promise<unknown> {
+/**
+ * The assembled agent trace: the versioned document of docs/schema/agent-trace.v1.json, as its
+ * JSON text was stored. It is served as it is, not parsed and written again: `JSON.stringify`
+ * recurses once per level of the step tree, and ran out of stack on chains of steps deeper
+ * than ~2,000, which the document was written without (`traceDocumentJson`).
+ */
+export async function getTrace(store: Store, rawTraceId: string): Promise<string> {
   const parsed = traceIdSchema.safeParse(rawTraceId);
   if (!parsed.success) throw new ApiError(400, 'invalid_trace_id', parsed.error.issues[0]!.message);
   const document = await agentTraceDocument(store, parsed.data);
@@ -19,5 +24,5 @@ export async function getTrace(store: Store, rawTraceId: string): Promise<unknow
       'trace_not_found',
       `no assembled trace ${parsed.data} (yet: traces are written once complete)`,
     );
-  return JSON.parse(document);
+  return document;
 }

@@ -55,59 +55,68 @@ function failureList(step: StepDoc, causes: Map<string, string>): HTMLElement | 
   );
 }
 
+/**
+ * Every step of the tree with its depth, parents before their children, without recursion: a
+ * chain of steps can be as deep as the trace is long (5,000 by default), deeper than the
+ * browser's stack.
+ */
+function inTreeOrder(steps: StepDoc[]): { step: StepDoc; depth: number }[] {
+  const ordered: { step: StepDoc; depth: number }[] = [];
+  const pending = steps.map((step) => ({ step, depth: 0 })).reverse();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    ordered.push(next);
+    const { children } = next.step;
+    for (let i = children.length - 1; i >= 0; i--) {
+      pending.push({ step: children[i]!, depth: next.depth + 1 });
+    }
+  }
+  return ordered;
+}
+
 /** The trace as a waterfall: steps in tree order, bars on the trace's time line. */
 export async function tracePage(main: HTMLElement, traceId: string): Promise<void> {
   const doc = await call<TraceDoc>('GET', `/api/v1/traces/${encodeURIComponent(traceId)}`);
   const start = BigInt(doc.start_time_unix_nano);
   const total = Number(BigInt(doc.duration_ns)) || 1;
+  const ordered = inTreeOrder(doc.steps);
   const causes = new Map<string, string>();
-  const collect = (steps: StepDoc[]) =>
-    steps.forEach((s) => {
-      s.failures.forEach((f) => causes.set(f.failure_id, `${f.class} in ${s.name}`));
-      collect(s.children);
+  for (const { step } of ordered) {
+    step.failures.forEach((f) => causes.set(f.failure_id, `${f.class} in ${step.name}`));
+  }
+  const rows = ordered.map(({ step, depth }) => {
+    const offset = Number(BigInt(step.start_time_unix_nano) - start) / total;
+    const width = Number(step.duration_ns) / total;
+    const bar = el('span', {
+      class: step.failures.length || step.status.code === 'error' ? 'failed' : '',
     });
-  collect(doc.steps);
-  const rows: HTMLElement[] = [];
-  const walk = (steps: StepDoc[], depth: number) => {
-    for (const step of steps) {
-      const offset = Number(BigInt(step.start_time_unix_nano) - start) / total;
-      const width = Number(step.duration_ns) / total;
-      const bar = el('span', {
-        class: step.failures.length || step.status.code === 'error' ? 'failed' : '',
-      });
-      bar.style.left = `${(offset * 100).toFixed(2)}%`;
-      bar.style.width = `${Math.max(0.3, width * 100).toFixed(2)}%`;
-      const name = el('div', { class: 'step-name' }, badge(step.type), ' ', step.name);
-      name.style.paddingLeft = `${depth * 1.2}rem`;
-      const tokens = step.usage.input_tokens + step.usage.output_tokens;
-      rows.push(
-        el(
-          'tr',
-          { 'data-span-id': step.span_id, class: step.failures.length ? 'failing' : '' },
-          el(
-            'td',
-            {},
-            name,
-            step.model || step.tool_name
-              ? el('div', { class: 'muted' }, step.model || step.tool_name)
-              : '',
-          ),
-          el('td', { class: 'bar-cell' }, el('div', { class: 'bar' }, bar)),
-          el('td', { class: 'num' }, ms(step.duration_ns)),
-          el('td', { class: 'num' }, tokens ? String(tokens) : ''),
-          el('td', { class: 'num' }, step.cost_usd ? `$${step.cost_usd.toFixed(5)}` : ''),
-          el(
-            'td',
-            {},
-            failureList(step, causes),
-            step.output_preview ? el('div', { class: 'preview' }, step.output_preview) : '',
-          ),
-        ),
-      );
-      walk(step.children, depth + 1);
-    }
-  };
-  walk(doc.steps, 0);
+    bar.style.left = `${(offset * 100).toFixed(2)}%`;
+    bar.style.width = `${Math.max(0.3, width * 100).toFixed(2)}%`;
+    const name = el('div', { class: 'step-name' }, badge(step.type), ' ', step.name);
+    name.style.paddingLeft = `${depth * 1.2}rem`;
+    const tokens = step.usage.input_tokens + step.usage.output_tokens;
+    return el(
+      'tr',
+      { 'data-span-id': step.span_id, class: step.failures.length ? 'failing' : '' },
+      el(
+        'td',
+        {},
+        name,
+        step.model || step.tool_name
+          ? el('div', { class: 'muted' }, step.model || step.tool_name)
+          : '',
+      ),
+      el('td', { class: 'bar-cell' }, el('div', { class: 'bar' }, bar)),
+      el('td', { class: 'num' }, ms(step.duration_ns)),
+      el('td', { class: 'num' }, tokens ? String(tokens) : ''),
+      el('td', { class: 'num' }, step.cost_usd ? `$${step.cost_usd.toFixed(5)}` : ''),
+      el(
+        'td',
+        {},
+        failureList(step, causes),
+        step.output_preview ? el('div', { class: 'preview' }, step.output_preview) : '',
+      ),
+    );
+  });
   main.replaceChildren(
     el(
       'h1',

@@ -94,6 +94,36 @@ export function recordRuns(runs: AgentRun[]): ReadableSpan[] {
   return memory.getFinishedSpans();
 }
 
+/**
+ * One trace recorded with the OpenTelemetry SDK whose spans are a chain `depth` deep: an agent,
+ * each further span the child of the one before. None failed.
+ */
+export function recordChain(service: string, depth: number): ReadableSpan[] {
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  const tracer = provider.getTracer('triage-test');
+  const spans = [];
+  let parent = context.active();
+  for (let level = 0; level < depth; level++) {
+    const span = tracer.startSpan(
+      level === 0 ? 'invoke_agent planner' : `plan step ${level}`,
+      level === 0
+        ? {
+            attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' },
+          }
+        : {},
+      parent,
+    );
+    spans.push(span);
+    parent = trace.setSpan(parent, span);
+  }
+  for (const span of spans.reverse()) span.end();
+  return memory.getFinishedSpans();
+}
+
 /** Sends spans over OTLP/HTTP protobuf in requests of 500, then waits until all is stored. */
 export async function sendRuns(daemon: DaemonHandle, spans: ReadableSpan[]): Promise<void> {
   for (let i = 0; i < spans.length; i += 500) {

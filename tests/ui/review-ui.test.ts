@@ -3,7 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonHandle } from '../helpers/daemon.js';
-import { api, recordRuns, sendRuns, startTriageDaemon, type AgentRun } from '../helpers/triage.js';
+import {
+  api,
+  recordChain,
+  recordRuns,
+  sendRuns,
+  startTriageDaemon,
+  type AgentRun,
+} from '../helpers/triage.js';
 
 /**
  * The review UI in headless Chromium (Debian's package, driven by playwright-core) against a
@@ -177,6 +184,24 @@ describe('the review UI', () => {
     await page.screenshot({ path: `${SCREENSHOTS}incidents.png`, fullPage: true });
   });
 
+  it('serves and shows a trace whose steps nest as deep as max_steps_per_trace', async () => {
+    // Deeper than JSON.stringify and a recursive walk of the steps can go: ~2,000 levels.
+    const depth = 5000;
+    const chain = recordChain('deep', depth);
+    const traceId = chain[0]!.spanContext().traceId;
+    await sendRuns(daemon, chain);
+    let answer = await api<TraceDocument>(daemon, 'GET', `/api/v1/traces/${traceId}`);
+    for (let attempt = 0; attempt < 100 && answer.status === 404; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answer = await api<TraceDocument>(daemon, 'GET', `/api/v1/traces/${traceId}`);
+    }
+    expect(answer.status).toBe(200);
+    expect(levels(answer.body.steps)).toBe(depth);
+    await page.goto(`${daemon.adminUrl}/#/trace/${traceId}`);
+    await page.waitForSelector('#waterfall');
+    expect(await page.locator('#waterfall tbody tr').count()).toBe(depth);
+  });
+
   it('shows HTML and script in names and messages as text, and runs none of it', async () => {
     await page.goto(`${daemon.adminUrl}/#/?q=pwned`);
     await page.waitForSelector('#queue tbody tr');
@@ -222,3 +247,21 @@ describe('the review UI behind the admin bearer token', () => {
     expect(answer.status).toBe(200);
   });
 });
+
+interface TraceDocument {
+  steps: StepDocument[];
+}
+interface StepDocument {
+  children: StepDocument[];
+}
+
+/** How many levels deep `steps` nest, counted without recursion. */
+function levels(steps: StepDocument[]): number {
+  let deepest = 0;
+  const pending = steps.map((step) => ({ step, level: 1 }));
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    deepest = Math.max(deepest, next.level);
+    for (const child of next.step.children) pending.push({ step: child, level: next.level + 1 });
+  }
+  return deepest;
+}
