@@ -148,42 +148,65 @@ export class StepTree {
 
 /**
  * Steps marked so far, found by their tree position: `within` lists the marked steps whose
- * positions lie in a range, at a cost of the steps listed, not of the range's size (a Fenwick
- * tree of counts, searched for the next marked position).
+ * positions lie in a range at a cost of the steps listed, not of the range's size. The marked
+ * steps form one list in position order (then in the order marked); a Fenwick tree of counts
+ * finds where a range starts in it, and where a new mark goes.
  */
 export class MarkedPositions {
   private readonly counts: number[];
-  /** The steps marked at a position, in the order marked: a list linked through `next`. */
+  private readonly positions: number[];
+  /** Each marked step's successor in the list; the first and last step marked at a position. */
+  private readonly next: number[];
   private readonly first: number[];
   private readonly last: number[];
-  private readonly next: number[];
+  private head = NONE;
+  private marked = 0;
 
   /** Positions `[0, size)`, for steps numbered `[0, size)`. */
   constructor(private readonly size: number) {
     this.counts = filled(size + 1, 0);
+    this.positions = filled(size, NONE);
+    this.next = filled(size, NONE);
     this.first = filled(size, NONE);
     this.last = filled(size, NONE);
-    this.next = filled(size, NONE);
   }
 
   mark(position: number, step: number): void {
+    // After the last step marked at this position, else after the last one before it.
+    const before = this.last[position] !== NONE ? this.last[position]! : this.lastBefore(position);
+    if (before === NONE) {
+      this.next[step] = this.head;
+      this.head = step;
+    } else {
+      this.next[step] = this.next[before]!;
+      this.next[before] = step;
+    }
     if (this.first[position] === NONE) this.first[position] = step;
-    else this.next[this.last[position]!] = step;
     this.last[position] = step;
+    this.positions[step] = position;
+    this.marked++;
     for (let i = position + 1; i <= this.size; i += i & -i) this.counts[i]!++;
   }
 
   /** The steps marked at positions `[from, to)`, by position, then in the order marked. */
   within(from: number, to: number): number[] {
     const steps: number[] = [];
-    let seen = this.markedBefore(from);
-    for (let at = this.nthMarked(seen + 1); at < to; at = this.nthMarked(seen + 1)) {
-      for (let step = this.first[at]!; step !== NONE; step = this.next[step]!) {
-        steps.push(step);
-        seen++;
-      }
+    const before = this.markedBefore(from);
+    if (before === this.marked) return steps;
+    for (
+      let step = this.first[this.nthMarked(before + 1)]!;
+      step !== NONE && this.positions[step]! < to;
+      step = this.next[step]!
+    ) {
+      steps.push(step);
     }
     return steps;
+  }
+
+  /** The last step marked at a position before `position`, or NONE. */
+  private lastBefore(position: number): number {
+    const before = this.markedBefore(position);
+    return before === 0 ? NONE : this.last[this.nthMarked(before)]!;
   }
 
   /** How many marks lie before `position`. */
@@ -193,7 +216,7 @@ export class MarkedPositions {
     return sum;
   }
 
-  /** The position of the `n`th mark (1-based), or `size` when there are fewer. */
+  /** The position of the `n`th mark (1-based); `n` is at most the number of marks. */
   private nthMarked(n: number): number {
     let position = 0;
     let left = n;
