@@ -11,7 +11,8 @@
 // Per span, emission costs about `block` + `classify` times steps per span.
 // Then the longest slice of work emission does at once: one trace as large as
 // max_steps_per_trace lets through (5,000 steps), every span of it failed, as a chain (each
-// step under the one before) and as a fan (every step under one agent); CPU ms per trace of
+// step under the one before), a fan (every step under one agent) and a comb (a chain whose
+// every step also has a leaf: the worst case of root causes); CPU ms per trace of
 // `classify` and of `block`.
 //
 //   npm run bench:emit
@@ -72,8 +73,19 @@ const LARGEST_TRACE_STEPS = 5000;
 const T0 = 1_700_000_000_000_000_000n;
 
 /**
- * The spans of one largest trace, every one failed (error status, a timeout's exception): in a
- * chain, each nested in the one before, in time too; in a fan, all under the first.
+ * Shapes of a largest trace: each span's parent (span 0 is the root) and its depth, which
+ * nests its time inside its parent's.
+ */
+const SHAPES = {
+  chain: { parent: (i) => i - 1, depth: (i) => i },
+  fan: { parent: () => 0, depth: (i) => Math.min(i, 1) },
+  // Even spans form the chain, each odd one is the leaf of the span before it.
+  comb: { parent: (i) => (i % 2 ? i - 1 : i - 2), depth: (i) => (i >> 1) + (i % 2) },
+};
+
+/**
+ * The spans of one largest trace of `shape`, every one failed (error status, a timeout's
+ * exception).
  */
 function failedSpans(shape) {
   const resource = {
@@ -90,11 +102,11 @@ function failedSpans(shape) {
   };
   const spanId = (i) => (i + 1).toString(16).padStart(16, '0');
   return Array.from({ length: LARGEST_TRACE_STEPS }, (_, i) => {
-    const nested = shape === 'chain' ? BigInt(i) : i === 0 ? 0n : 1n;
+    const nested = BigInt(SHAPES[shape].depth(i));
     return {
-      traceId: `${shape === 'chain' ? 'c' : 'f'}`.repeat(32),
+      traceId: shape[0].repeat(32),
       spanId: spanId(i),
-      parentSpanId: i === 0 ? '' : spanId(shape === 'chain' ? i - 1 : 0),
+      parentSpanId: i === 0 ? '' : spanId(SHAPES[shape].parent(i)),
       traceState: '',
       flags: 1,
       name: i === 0 ? 'invoke_agent planner' : 'execute_tool search',
@@ -218,7 +230,7 @@ async function measureCalls(stage, seconds) {
 }
 
 const cpuMsPerLargestTrace = {};
-for (const shape of ['chain', 'fan']) {
+for (const shape of Object.keys(SHAPES)) {
   const trace = await largestTrace(shape);
   check(trace.steps.length >= LARGEST_TRACE_STEPS);
   const failures = capturedFailures(trace);
