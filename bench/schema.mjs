@@ -13,8 +13,9 @@
 // the whole process's (the engine's threads included), per row: of the inserts, and of that
 // merge. The merge is one level of what background merging does: a row is merged again each
 // time its part grows into a bigger one. It also gives the most memory the engine counted
-// for that merge (MiB, sampled): the daemon's peak RSS under load is set by such merges. The variants take turns, `--repeat` times each; medians are reported (a run's
-// figure moves by ±20% with the engine's background work).
+// for that merge (MiB, sampled): the daemon's peak RSS under load is set by such merges. The
+// variants take turns, `--repeat` times each; medians are reported (a run's figure moves by
+// ±20% with the engine's background work).
 //
 //   node bench/schema.mjs
 //   node bench/schema.mjs --rounds 10 --rows 10000 --repeat 5
