@@ -197,27 +197,9 @@ const stages = {
   },
 };
 
-/** CPU µs per step of `stage` over every trace, repeated for `seconds`. */
-async function measure(stage, seconds) {
-  let rounds = 0;
-  const until = performance.now() + seconds * 1000;
-  const cpu = process.cpuUsage();
-  do {
-    await stage();
-    rounds++;
-  } while (performance.now() < until);
-  const used = process.cpuUsage(cpu);
-  return round((used.user + used.system) / (rounds * stepCount), 2);
-}
-
-const cpuUsPerStep = {};
-for (const [name, stage] of Object.entries(stages)) {
-  await measure(stage, 0.5); // warm-up
-  cpuUsPerStep[name] = await measure(stage, params.secondsPerStage);
-}
-
-/** CPU ms per call of `stage`, repeated for `seconds`. */
-async function measureCalls(stage, seconds) {
+/** CPU µs per call of `stage`, after a warm-up, over `seconds` of calls. */
+async function cpuUsPerCall(stage, seconds) {
+  for (const until = performance.now() + 500; performance.now() < until;) await stage();
   let calls = 0;
   const until = performance.now() + seconds * 1000;
   const cpu = process.cpuUsage();
@@ -226,7 +208,13 @@ async function measureCalls(stage, seconds) {
     calls++;
   } while (performance.now() < until);
   const used = process.cpuUsage(cpu);
-  return round((used.user + used.system) / (calls * 1000), 1);
+  return (used.user + used.system) / calls;
+}
+
+const cpuUsPerStep = {};
+for (const [name, stage] of Object.entries(stages)) {
+  // A call of a stage goes over every trace.
+  cpuUsPerStep[name] = round((await cpuUsPerCall(stage, params.secondsPerStage)) / stepCount, 2);
 }
 
 const cpuMsPerLargestTrace = {};
@@ -244,8 +232,10 @@ for (const shape of Object.keys(SHAPES)) {
   };
   cpuMsPerLargestTrace[shape] = {};
   for (const [name, stage] of Object.entries(largest)) {
-    await measureCalls(stage, 0.5); // warm-up
-    cpuMsPerLargestTrace[shape][name] = await measureCalls(stage, params.secondsPerStage);
+    cpuMsPerLargestTrace[shape][name] = round(
+      (await cpuUsPerCall(stage, params.secondsPerStage)) / 1000,
+      1,
+    );
   }
 }
 await classify.shutdown();
