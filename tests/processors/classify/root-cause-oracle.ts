@@ -1,28 +1,18 @@
 import type { AgentTrace, Failure, TraceStep } from '../../../src/model/index.js';
 
+/** A failing step, and the failure below it its failures are symptoms of (none: a root cause). */
+export interface Decision {
+  step: TraceStep;
+  cause: Failure | undefined;
+}
+
 /**
  * Root causes decided as classify did before it read the step tree once: walking up the
  * parent links from every failing step, and from every root cause for every step above it.
- * Quadratic in the depth of the tree, and plainly written: the reference the processor's
- * decisions are checked against. It revises `trace` in place, as the processor does.
+ * Quadratic in the depth of the tree and plainly written, it is the reference the processor's
+ * decisions are checked against. It changes nothing: the decisions come in the order made.
  */
-export function walkingRootCauses(trace: AgentTrace): { revised: Failure[]; trace: AgentTrace } {
-  return { revised: assignByWalking(trace), trace };
-}
-
-const PROPAGATION_CLASSES: ReadonlySet<string> = new Set(['error_status', 'exception']);
-
-/**
- * Root cause vs symptom (SPEC §5.3). A failing step is a symptom when a descendant of it in
- * the same trace failed while it ran and its own failures say nothing beyond that: each is
- * a propagation class or the class of a failure below it (a 429 seen again on the caller).
- * Its failures then name, as `causedBy`, the root-cause failure below them.
- *
- * Decided on the assembled trace, where every step is known whatever order spans arrived
- * in. The step's failure is replaced by a revision (its revision number raised), never
- * changed in place; the revisions are returned, to be stored again.
- */
-function assignByWalking(trace: AgentTrace): Failure[] {
+export function walkingRootCauses(trace: AgentTrace): Decision[] {
   const byId = new Map<string, TraceStep>();
   for (const step of trace.steps) byId.set(step.spanId, step);
   // Deepest first: a step's descendants are decided before it, so a cause is always a root.
@@ -31,34 +21,19 @@ function assignByWalking(trace: AgentTrace): Failure[] {
     .map((step) => ({ step, depth: depthOf(step, byId) }))
     .sort((a, b) => b.depth - a.depth || compare(a.step.endTimeUnixNano, b.step.endTimeUnixNano));
   const roots: TraceStep[] = [];
-  const revised: Failure[] = [];
-  for (const { step } of failing) {
+  return failing.map(({ step }) => {
     const causes = roots.filter(
       (root) => overlaps(root, step) && isAncestor(step.spanId, root, byId),
     );
     const cause = causes.length > 0 ? causeFor(step, causes) : undefined;
     if (!cause) roots.push(step);
-    step.failures.forEach((failure, index) => {
-      const causedBy = cause?.failureId ?? '';
-      if (failure.causedBy === causedBy) return;
-      // A new object: the captured one may still wait, unserialized, in an exporter's batch.
-      const revision: Failure = {
-        ...failure,
-        causedBy,
-        causeSignature: cause?.signature ?? '',
-        revision: failure.revision + 1,
-      };
-      step.failures[index] = revision;
-      revised.push(revision);
-    });
-  }
-  return revised;
+    return { step, cause };
+  });
 }
 
-/**
- * The root-cause failure `step`'s failures are symptoms of, or undefined when one of them is
- * a fault of its own. Among the candidates, the earliest to end wins (the first to break).
- */
+const PROPAGATION_CLASSES: ReadonlySet<string> = new Set(['error_status', 'exception']);
+
+/** The cause among `roots` (the first to end; of the step's class first), none for a fault. */
 function causeFor(step: TraceStep, roots: TraceStep[]): Failure | undefined {
   const below = roots
     .slice()

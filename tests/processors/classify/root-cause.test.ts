@@ -84,12 +84,25 @@ describe('assignRootCauses', () => {
     const next = prng(13);
     for (let round = 0; round < 400; round++) {
       const trace = randomTrace(next);
-      const expected = walkingRootCauses(structuredClone(trace));
-      const revised = assignRootCauses(trace);
-      expect(revised.map(decision)).toEqual(expected.revised.map(decision));
-      expect(trace.steps.map((s) => s.failures.map(decision))).toEqual(
-        expected.trace.steps.map((s) => s.failures.map(decision)),
+      const decisions = walkingRootCauses(trace);
+      // What the decisions revise, in the order made: failures not yet pointing at their cause.
+      const expected = decisions.flatMap(({ step, cause }) =>
+        step.failures
+          .filter((f) => f.causedBy !== (cause?.failureId ?? ''))
+          .map((f) => [
+            f.spanId,
+            f.failureClass,
+            cause?.failureId ?? '',
+            cause?.signature ?? '',
+            f.revision + 1,
+          ]),
       );
+      expect(assignRootCauses(trace).map(decision)).toEqual(expected);
+      for (const { step, cause } of decisions) {
+        expect(step.failures.map((f) => f.causedBy)).toEqual(
+          step.failures.map(() => cause?.failureId ?? ''),
+        );
+      }
     }
   });
 
