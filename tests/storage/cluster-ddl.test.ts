@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/storage/embedded.js';
 import { migrate } from '../../src/storage/schema/migrate.js';
-import { MIGRATIONS } from '../../src/storage/schema/migrations.js';
+import {
+  MIGRATIONS,
+  WIDE_TABLE_GRANULE_BYTES,
+  type Migration,
+} from '../../src/storage/schema/migrations.js';
+import type { Store } from '../../src/storage/store.js';
 import { renderStatements } from '../../src/storage/schema/target.js';
 import { silentLogger } from '../helpers/test-doubles.js';
 
@@ -189,6 +194,62 @@ describe('the single-server form', () => {
       { format: 'TSV' },
     );
     expect(parts.trim()).toBe('Compact\t12000');
+  });
+
+  it('creates the wide tables with granules of at most 2 MiB, so a merge holds less of each part', async () => {
+    await expectOnWideTablesOnly(
+      new RegExp(`index_granularity_bytes = ${WIDE_TABLE_GRANULE_BYTES}\\b`),
+      'index_granularity_bytes',
+    );
+    // ~6 MiB in one part: one granule under the engine's default of 10 MiB.
+    await store.command(`INSERT INTO ${database}.otel_traces
+      (Timestamp, TraceId, SpanId, ServiceName, SpanAttributes)
+      SELECT now64(9), toString(number), toString(number), 'granule-check',
+             map('gen_ai.prompt', repeat('x', 1000))
+      FROM numbers(6000)`);
+    const marks = await store.query(
+      `SELECT marks FROM system.parts
+       WHERE database = '${database}' AND table = 'otel_traces' AND active AND rows = 6000`,
+      { format: 'TSV' },
+    );
+    expect(Number(marks)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('creates the wide tables as written on an engine without index_granularity_bytes', async () => {
+    // Versions far beyond the shipped ones; the tables go to databases of their own.
+    const creating = (version: number, name: string): Migration => ({
+      version,
+      description: `otel_traces in ${name}`,
+      statements: () => [
+        `CREATE DATABASE IF NOT EXISTS ${name}`,
+        `CREATE TABLE IF NOT EXISTS ${name}.otel_traces\n(a UInt8)\nENGINE = MergeTree\nORDER BY a\nSETTINGS index_granularity = 8192`,
+      ],
+    });
+    // ClickHouse before 19.11, as the settings table shows it; everything else is the store's.
+    const older: Store = {
+      engine: store.engine,
+      database: store.database,
+      open: () => store.open(),
+      command: (sql) => store.command(sql),
+      query: async (sql, queryOptions) => {
+        const out = await store.query(sql, queryOptions);
+        if (!sql.includes('system.merge_tree_settings')) return out;
+        return out.replace(/^index_granularity_bytes\n/m, '');
+      },
+      insert: (table, body, insertOptions) => store.insert(table, body, insertOptions),
+      ping: () => store.ping(),
+      close: () => Promise.resolve(),
+    };
+    const created = (name: string) =>
+      store.query(`SHOW CREATE TABLE ${name}.otel_traces`, { format: 'TSVRaw' });
+
+    expect(await migrate(older, options, silentLogger, [creating(1011, 'older')])).toEqual([1011]);
+    expect(await migrate(store, options, silentLogger, [creating(1012, 'newer')])).toEqual([1012]);
+
+    expect(await created('older')).not.toContain('index_granularity_bytes');
+    expect(await created('newer')).toContain(
+      `index_granularity_bytes = ${WIDE_TABLE_GRANULE_BYTES}`,
+    );
   });
 
   it('renders column changes for the Distributed table too, settings and TTL only for the data', () => {

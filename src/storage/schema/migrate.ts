@@ -2,7 +2,13 @@ import type { Logger } from 'pino';
 import type { Store } from '../store.js';
 import { sqlString } from '../sql.js';
 import { OTEL_TRACES, SCHEMA_MIGRATIONS } from '../tables.js';
-import { MIGRATIONS, type Migration, type SchemaOptions } from './migrations.js';
+import {
+  MIGRATIONS,
+  WIDE_TABLE_CREATE_SETTINGS,
+  withWideTableCreateSettings,
+  type Migration,
+  type SchemaOptions,
+} from './migrations.js';
 import { withCompression, type Compression } from './codecs.js';
 import { renderStatements, type DdlTarget } from './target.js';
 
@@ -10,7 +16,8 @@ import { renderStatements, type DdlTarget } from './target.js';
  * Brings the schema up to the newest migration. Safe to run on every start and from
  * several daemons: statements are idempotent and versions are recorded after they apply.
  * Tables are created with the codecs of `compression` (as written, the Collector's, when it is
- * not given); those of existing tables are the lifecycle's to change.
+ * not given); those of existing tables are the lifecycle's to change. The wide tables are
+ * created with `WIDE_TABLE_CREATE_SETTINGS`, those of them the engine has.
  */
 export async function migrate(
   store: Store,
@@ -36,9 +43,12 @@ ORDER BY Version`,
   ]);
   const applied = await appliedVersions(store, database);
   const pending = migrations.filter((migration) => !applied.has(migration.version));
-  const known = await knownMergeTreeSettings(
-    store,
-    pending.flatMap((migration) => migration.mergeTreeSettings ?? []),
+  const known = await knownMergeTreeSettings(store, [
+    ...pending.flatMap((migration) => migration.mergeTreeSettings ?? []),
+    ...(pending.length > 0 ? Object.keys(WIDE_TABLE_CREATE_SETTINGS) : []),
+  ]);
+  const createSettings = Object.fromEntries(
+    Object.entries(WIDE_TABLE_CREATE_SETTINGS).filter(([name]) => known.has(name)),
   );
   const ran: number[] = [];
   for (const migration of pending) {
@@ -54,7 +64,11 @@ ORDER BY Version`,
       { version: migration.version },
       `applying schema migration: ${migration.description}`,
     );
-    await run(migration.statements(options));
+    await run(
+      migration
+        .statements(options)
+        .map((statement) => withWideTableCreateSettings(statement, createSettings)),
+    );
     const row = JSON.stringify({ Version: migration.version, Description: migration.description });
     await store.insert(SCHEMA_MIGRATIONS.name, Buffer.from(row));
     ran.push(migration.version);
