@@ -34,6 +34,10 @@ function processorSection(name) {
   return JSON.stringify(parse(readFileSync(SHIPPED_CONFIG, 'utf8')).processors.alert);
 }
 
+/** Node flags for the daemon only, from BENCH_DAEMON_NODE_OPTIONS. */
+const flagsFromEnvironment = () =>
+  (process.env.BENCH_DAEMON_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+
 /** A port that was free a moment ago on 127.0.0.1. */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -50,7 +54,8 @@ function freePort() {
  * @param {object} options
  * @param {string} [options.batchTimeout] exporters.clickhouse.batch.timeout (default: the daemon's)
  * @param {number} [options.maxRows] exporters.clickhouse.batch.max_rows (default: the daemon's)
- * @param {string[]} [options.nodeArgs] extra node flags for the daemon, e.g. ['--cpu-prof']
+ * @param {string[]} [options.nodeArgs] extra node flags for the daemon, e.g. ['--cpu-prof'];
+ *   by default those of BENCH_DAEMON_NODE_OPTIONS (space-separated), for every scenario
  * @param {string[]} [options.processors] processors, in order (see processorSection)
  * @param {object} [options.queue] exporters.clickhouse.queue settings (default: the daemon's)
  * @param {string[]} [options.exporters] exporters (default: clickhouse); those other than
@@ -125,7 +130,14 @@ service:
   );
   const child = spawn(
     process.execPath,
-    [...SHIPPED_NODE_FLAGS, ...(options.nodeArgs ?? []), CLI, 'serve', '--config', configPath],
+    [
+      ...SHIPPED_NODE_FLAGS,
+      ...(options.nodeArgs ?? flagsFromEnvironment()),
+      CLI,
+      'serve',
+      '--config',
+      configPath,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
   );
   let output = '';

@@ -111,7 +111,6 @@ if (transportList.length === 0 || transportList.some((t) => t !== 'grpc' && t !=
 const exporterList = params.exporters.split(',').filter(Boolean);
 const processorList =
   params.processors === 'none' ? [] : params.processors.split(',').filter(Boolean);
-const daemonNodeArgs = (process.env.BENCH_DAEMON_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 const CLK_TCK = clockTicks();
 
 // ---- bounded run: everything this process started goes away on exit, Ctrl-C or a hang ----
@@ -138,7 +137,6 @@ const mib = (kib) => round(kib / 1024, 1);
 
 async function runPhase(loadgenArgs) {
   const daemon = await startDaemon({
-    nodeArgs: daemonNodeArgs,
     batchTimeout:
       params.exporterBatchTimeoutMs === 'default'
         ? undefined

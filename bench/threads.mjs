@@ -14,7 +14,9 @@
 // Options (flag or environment): --duration BENCH_DURATION (s), --concurrency
 // BENCH_CONCURRENCY (closed loop), --rate BENCH_RATE (spans/s, open loop; 0: closed loop),
 // --batch BENCH_BATCH (spans per request), --pool BENCH_POOL, --processors BENCH_PROCESSORS
-// (comma-separated, in order; `none` for receiver → exporter only). Results:
+// (comma-separated, in order; `none` for receiver → exporter only). BENCH_DAEMON_NODE_OPTIONS
+// passes node flags to the daemon (`--single-threaded-gc` moves the collector's work from `node`
+// to the main thread, which tells it apart from libuv's pool). Results:
 // bench/results/threads.json.
 
 import { fork } from 'node:child_process';
