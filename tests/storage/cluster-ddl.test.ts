@@ -180,20 +180,25 @@ describe('the single-server form', () => {
     expect(created).toMatch(/merge_selector_base = 9\b/);
   });
 
+  /** Inserts `rows` spans of ~1 KiB into `otel_traces` in one part; returns its `column`. */
+  async function insertOnePart(rows: number, column: string): Promise<string> {
+    await store.command(`INSERT INTO ${database}.otel_traces
+      (Timestamp, TraceId, SpanId, ServiceName, SpanAttributes)
+      SELECT now64(9), toString(number), toString(number), 'one-part',
+             map('gen_ai.prompt', repeat('x', 1000))
+      FROM numbers(${rows})`);
+    const parts = await store.query(
+      `SELECT ${column} FROM system.parts
+       WHERE database = '${database}' AND table = 'otel_traces' AND active AND rows = ${rows}`,
+      { format: 'TSV' },
+    );
+    return parts.trim();
+  }
+
   it('writes an insert larger than the engine default of 10 MiB as one compact part', async () => {
     await migrate(store, options, silentLogger);
     // ~12 MiB uncompressed: a wide part (a file per column stream) under the default.
-    await store.command(`INSERT INTO ${database}.otel_traces
-      (Timestamp, TraceId, SpanId, ServiceName, SpanAttributes)
-      SELECT now64(9), toString(number), toString(number), 'compact-check',
-             map('gen_ai.prompt', repeat('x', 1000))
-      FROM numbers(12000)`);
-    const parts = await store.query(
-      `SELECT part_type, rows FROM system.parts
-       WHERE database = '${database}' AND table = 'otel_traces' AND active AND rows = 12000`,
-      { format: 'TSV' },
-    );
-    expect(parts.trim()).toBe('Compact\t12000');
+    expect(await insertOnePart(12000, 'part_type')).toBe('Compact');
   });
 
   it('creates the wide tables with granules of at most 2 MiB, so a merge holds less of each part', async () => {
@@ -202,17 +207,7 @@ describe('the single-server form', () => {
       'index_granularity_bytes',
     );
     // ~6 MiB in one part: one granule under the engine's default of 10 MiB.
-    await store.command(`INSERT INTO ${database}.otel_traces
-      (Timestamp, TraceId, SpanId, ServiceName, SpanAttributes)
-      SELECT now64(9), toString(number), toString(number), 'granule-check',
-             map('gen_ai.prompt', repeat('x', 1000))
-      FROM numbers(6000)`);
-    const marks = await store.query(
-      `SELECT marks FROM system.parts
-       WHERE database = '${database}' AND table = 'otel_traces' AND active AND rows = 6000`,
-      { format: 'TSV' },
-    );
-    expect(Number(marks)).toBeGreaterThanOrEqual(3);
+    expect(Number(await insertOnePart(6000, 'marks'))).toBeGreaterThanOrEqual(3);
   });
 
   it('creates the wide tables as written on an engine without index_granularity_bytes', async () => {
