@@ -20,6 +20,7 @@ import {
   SIGNATURE_STATUS,
   STATUS_REVISION_VERSION,
 } from '../tables.js';
+import { CREATE_TABLE } from './target.js';
 
 /**
  * The versioned schema. Each migration is a list of idempotent statements (IF NOT EXISTS),
@@ -492,7 +493,6 @@ export const WIDE_TABLE_CREATE_SETTINGS: Readonly<Record<string, string>> = {
   index_granularity_bytes: String(WIDE_TABLE_GRANULE_BYTES),
 };
 
-const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS \w+\.(\w+)\n/;
 const SETTINGS_CLAUSE = /\nSETTINGS /;
 
 /** `statement` with `settings` ahead of its own when it creates a wide table; else as it is. */
@@ -500,7 +500,7 @@ export function withWideTableCreateSettings(
   statement: string,
   settings: Readonly<Record<string, string>>,
 ): string {
-  const created = CREATE_TABLE.exec(statement)?.[1];
+  const created = CREATE_TABLE.exec(statement)?.[2];
   const assignments = Object.entries(settings).map(([name, value]) => `${name} = ${value}`);
   if (assignments.length === 0 || !wideTables().some((table) => table.name === created)) {
     return statement;

@@ -44,7 +44,8 @@ const SHARDING_KEYS: Record<string, string> = {
 
 const CREATE_DATABASE = /^CREATE DATABASE IF NOT EXISTS (\w+)$/;
 const DROP_VIEW = /^DROP VIEW IF EXISTS (\w+)\.(\w+)$/;
-const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)\.(\w+)\n/;
+/** A statement creating a table: its database, then its name. */
+export const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)\.(\w+)\n/;
 const CREATE_VIEW = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+)\.(\w+)\n/;
 const ALTER_TABLE = /^ALTER TABLE (\w+)\.(\w+)(\s)/;
 const ENGINE = /\nENGINE = (\w*MergeTree)(?:\(([^)]*)\))?/;
