@@ -480,7 +480,7 @@ function wideTables() {
  * each: at 10,000 spans/s the merges of ~18 such parts took the daemon's RSS to its peaks.
  * Inserting into `otel_traces` at one 12,000-row part a second for a minute, the merges
  * counted 94–111 MiB at most instead of 217–218, for 8.7–10.2 CPU µs a row against 7.6–9.7
- * (medians 9.0 and 8.4, four runs each).
+ * (medians 9.0 and 8.4; four runs and five).
  */
 export const WIDE_TABLE_GRANULE_BYTES = 2 * 1024 * 1024;
 
