@@ -118,11 +118,12 @@ function causeFor(
 const CLOCK_SLACK_NS = 10_000_000n;
 
 /** The descendant ran, at least in part, while the ancestor did. */
-function overlaps(descendant: TraceStep, ancestor: TraceStep): boolean {
+export function overlaps(descendant: TraceStep, ancestor: TraceStep): boolean {
   return (
     descendant.startTimeUnixNano <= ancestor.endTimeUnixNano + CLOCK_SLACK_NS &&
     descendant.endTimeUnixNano + CLOCK_SLACK_NS >= ancestor.startTimeUnixNano
   );
 }
 
-const compare = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Orders two times in nanoseconds. */
+export const compare = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);

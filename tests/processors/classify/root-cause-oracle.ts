@@ -1,4 +1,5 @@
 import type { AgentTrace, Failure, TraceStep } from '../../../src/model/index.js';
+import { compare, overlaps } from '../../../src/processors/classify/root-cause.js';
 
 /** A failing step, and the failure below it its failures are symptoms of (none: a root cause). */
 export interface Decision {
@@ -10,7 +11,8 @@ export interface Decision {
  * Root causes decided as classify did before it read the step tree once: walking up the
  * parent links from every failing step, and from every root cause for every step above it.
  * Quadratic in the depth of the tree and plainly written, it is the reference the processor's
- * decisions are checked against. It changes nothing: the decisions come in the order made.
+ * decisions are checked against. It shares the processor's rule for overlapping times (what is
+ * checked is how the tree is searched). It changes nothing: the decisions come in the order made.
  */
 export function walkingRootCauses(trace: AgentTrace): Decision[] {
   const byId = new Map<string, TraceStep>();
@@ -74,20 +76,3 @@ function depthOf(step: TraceStep, byId: ReadonlyMap<string, TraceStep>): number 
   }
   return depth;
 }
-
-/**
- * Clocks disagree by this much and still count as overlapping: SDKs take start and end times
- * from different sources (the OpenTelemetry JS SDK's start times are whole milliseconds), so
- * a child can appear to start a fraction of a millisecond after its parent ended.
- */
-const CLOCK_SLACK_NS = 10_000_000n;
-
-/** The descendant ran, at least in part, while the ancestor did. */
-function overlaps(descendant: TraceStep, ancestor: TraceStep): boolean {
-  return (
-    descendant.startTimeUnixNano <= ancestor.endTimeUnixNano + CLOCK_SLACK_NS &&
-    descendant.endTimeUnixNano + CLOCK_SLACK_NS >= ancestor.startTimeUnixNano
-  );
-}
-
-const compare = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
