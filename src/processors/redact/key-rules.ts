@@ -70,20 +70,18 @@ export class KeyRules {
 
   /**
    * True when a member name in JSON text (`"name":`, read without parsing) is one a member rule
-   * applies to. Text with escapes is parsed whatever this says, so names are read as written.
+   * applies to. Text with escapes is parsed whatever this says, so names are read as written,
+   * and in JSON without escapes a quote followed by a colon (white space between them allowed,
+   * as JSON allows any) closes a member name.
    */
   namesRuledMember(json: string): boolean {
     if (!this.anyMemberRule) return false;
-    return (
-      this.namesRuledMemberBefore(json, '":') ||
-      (json.includes('" :') && this.namesRuledMemberBefore(json, '" :'))
-    );
-  }
-
-  private namesRuledMemberBefore(json: string, separator: string): boolean {
-    for (let at = json.indexOf(separator); at !== -1; at = json.indexOf(separator, at + 2)) {
-      const open = json.lastIndexOf('"', at - 1);
-      if (open >= 0 && this.member(json.slice(open + 1, at)) !== 'scan') return true;
+    for (let colon = json.indexOf(':'); colon !== -1; colon = json.indexOf(':', colon + 1)) {
+      let close = colon - 1;
+      while (close > 0 && isJsonWhiteSpace(json.charCodeAt(close))) close--;
+      if (json.charCodeAt(close) !== QUOTE) continue;
+      const open = json.lastIndexOf('"', close - 1);
+      if (open >= 0 && this.member(json.slice(open + 1, close)) !== 'scan') return true;
     }
     return false;
   }
@@ -94,6 +92,12 @@ export class KeyRules {
     return 'scan';
   }
 }
+
+const QUOTE = 0x22;
+
+/** Space, tab, line feed, carriage return: the white space JSON allows between tokens. */
+const isJsonWhiteSpace = (code: number): boolean =>
+  code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 
 function remember(cache: Map<string, KeyAction>, key: string, action: KeyAction): void {
   if (cache.size >= CACHE_LIMIT) cache.clear();

@@ -63,4 +63,15 @@ describe('KeyRules', () => {
     expect(rules.namesRuledMember('{"username":"li","password":"x"}')).toBe(true);
     expect(rules.namesRuledMember('{"user.id" : 42}')).toBe(true);
   });
+
+  it('reads a member name followed by any white space JSON allows before its colon', () => {
+    for (const gap of ['  ', '\t', '\n', '\r\n', ' \n\t ']) {
+      expect(rules.namesRuledMember(`{"role":"user","user.id"${gap}: 42}`)).toBe(true);
+      expect(rules.namesRuledMember(`{"role"${gap}:"user"}`)).toBe(false);
+    }
+    // A colon inside a value, or one that follows no quote, names nothing.
+    expect(rules.namesRuledMember('{"url":"https://x.test/password:1"}')).toBe(false);
+    expect(rules.namesRuledMember(':"password":')).toBe(true);
+    expect(rules.namesRuledMember(': x')).toBe(false);
+  });
 });

@@ -56,6 +56,17 @@ describe('StringRedactor on JSON in a string', () => {
     expect(Object.fromEntries(tally.byEntity)).toEqual({ blocked_key: 1, hashed_key: 1 });
   });
 
+  it('applies key rules whatever white space stands between a member name and its colon', () => {
+    for (const gap of ['  ', '\t', '\n', '\r\n ']) {
+      const { out, tally } = redact(`{"user_id"${gap}: "u-42", "cvv"${gap}:"123"}`);
+      expect(JSON.parse(out)).toEqual({
+        user_id: new Pseudonymizer(KEY).of('u-42'),
+        cvv: '<REDACTED>',
+      });
+      expect(Object.fromEntries(tally.byEntity)).toEqual({ blocked_key: 1, hashed_key: 1 });
+    }
+  });
+
   it('finds what JSON escapes hide', () => {
     const { out } = redact('{"c":"write to jane\\u0040example.com\\nor call +44 20 7946 0958"}');
     expect(JSON.parse(out)).toEqual({ c: 'write to <EMAIL>\nor call <PHONE>' });
