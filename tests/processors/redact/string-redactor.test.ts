@@ -67,6 +67,11 @@ describe('StringRedactor on JSON in a string', () => {
     }
   });
 
+  it('takes a member named like a secret whole, whatever white space is around its colon', () => {
+    const { out } = redact('{"id": 7,\n  "signing_key"\n  :\n  "k9x8c7v6"}');
+    expect(JSON.parse(out)).toEqual({ id: 7, signing_key: '<SECRET>' });
+  });
+
   it('finds what JSON escapes hide', () => {
     const { out } = redact('{"c":"write to jane\\u0040example.com\\nor call +44 20 7946 0958"}');
     expect(JSON.parse(out)).toEqual({ c: 'write to <EMAIL>\nor call <PHONE>' });

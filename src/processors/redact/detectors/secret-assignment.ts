@@ -18,10 +18,18 @@ const SECRET_KEYS = [
   '(?:access|refresh|auth|id|api|session|bearer|oauth|csrf|xsrf)token',
 ];
 
+/**
+ * Between a key and its value: after a quoted key (JSON, or JSON inside a JSON string) any
+ * white space JSON allows, line breaks included, on either side of the separator; after a bare
+ * key (logs, env dumps) spaces and tabs only, so a line ending in `password:` does not take the
+ * next line's first word.
+ */
+const SEPARATOR = `(?:\\\\?["'][ \\t\\r\\n]*[:=][ \\t\\r\\n]*|[ \\t]*[:=][ \\t]*)`;
+
 // A bare `token` counts only as `token=` (URLs, logs): `"token": "Hello"` is how LLM
 // log-probabilities list text tokens.
 const ASSIGNMENT = new RegExp(
-  `(?:${SECRET_KEYS.join('|')}|\\btoken(?=[ \\t]*=))(?:\\\\?["'])?[ \\t]*[:=][ \\t]*`,
+  `(?:${SECRET_KEYS.join('|')}|\\btoken(?=[ \\t]*=))${SEPARATOR}`,
   'gi',
 );
 
@@ -59,7 +67,7 @@ export const secretAssignmentDetector: Detector = {
 
 /** A `:` or `=` after a secret-naming word: looked for at separators only, as in `api-key.ts`. */
 const MIGHT_MATCH =
-  /[:=](?<=(?:passw(?:or)?d|pwd|passphrase|secret|credentials?|key|token)(?:\\?["'])?[ \t]*[:=])/i;
+  /[:=](?<=(?:passw(?:or)?d|pwd|passphrase|secret|credentials?|key|token)(?:\\?["'][ \t\r\n]*|[ \t]*)[:=])/i;
 
 /** Keys repeat across spans: their answer is remembered (bounded, like the key rules' cache). */
 const secretKeys = new Map<string, boolean>();

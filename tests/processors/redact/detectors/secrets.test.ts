@@ -104,6 +104,9 @@ describe('secretAssignmentDetector', () => {
     ['{\\"api_key\\":\\"zz99yy88\\"}', 'zz99yy88'],
     ['https://example.com/cb?token=abc123def&state=x', 'abc123def'],
     ["access_token: 'q1w2e3r4'", 'q1w2e3r4'],
+    ['{"signing_key"\n: "k9x8c7v6"}', 'k9x8c7v6'],
+    ['{"a": 1,\r\n  "encryption_key":\r\n    "k9x8c7v6"}', 'k9x8c7v6'],
+    ['{\\"client_secret\\"\t:\n\\"k9x8c7v6\\"}', 'k9x8c7v6'],
   ])('finds the value in %j', (text, value) => {
     expect(found(secretAssignmentDetector, text)).toEqual([value]);
   });
@@ -120,6 +123,7 @@ describe('secretAssignmentDetector', () => {
     ['a key that only mentions a secret', 'secret_name=db-creds passwordless=true'],
     ['prose', 'reset your password to continue'],
     ['a short number', 'secret: 12'],
+    ['the next line after a bare key', 'forgot password:\nchanged it since'],
   ])('leaves %s alone', (_what, text) => {
     expect(found(secretAssignmentDetector, text)).toEqual([]);
   });
