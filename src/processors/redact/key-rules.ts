@@ -20,6 +20,13 @@ export interface KeyRuleLists {
 const CACHE_LIMIT = 10_000;
 
 /**
+ * Keys longer than this are decided anew each time they come, never remembered: receivers bound
+ * values, not keys, and ten thousand remembered 16 KiB member names would hold 160 MiB. Real
+ * attribute keys and member names are a few dozen characters.
+ */
+export const MAX_REMEMBERED_KEY_LENGTH = 256;
+
+/**
  * Key rules compiled at start-up: each list becomes one test (a set of exact names plus one
  * regex for the glob patterns; `*` is any run of characters, `?` one; case-insensitive), and
  * decisions are cached per key, so the per-attribute cost is one map look-up.
@@ -100,6 +107,7 @@ const isJsonWhiteSpace = (code: number): boolean =>
   code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 
 function remember(cache: Map<string, KeyAction>, key: string, action: KeyAction): void {
+  if (key.length > MAX_REMEMBERED_KEY_LENGTH) return;
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, action);
 }

@@ -1,3 +1,4 @@
+import { MAX_REMEMBERED_KEY_LENGTH } from '../key-rules.js';
 import type { Detector } from './detector.js';
 
 /**
@@ -73,6 +74,7 @@ const MIGHT_MATCH =
 const secretKeys = new Map<string, boolean>();
 function namesSecret(key: string): boolean {
   if (key === '') return false;
+  if (key.length > MAX_REMEMBERED_KEY_LENGTH) return SECRET_KEY.test(key);
   let answer = secretKeys.get(key);
   if (answer === undefined) {
     answer = SECRET_KEY.test(key);
